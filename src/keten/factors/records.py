@@ -1,0 +1,125 @@
+"""Factor records: one row of the factor library each, with its source and factor-set version.
+
+Values are ``Decimal`` so the exact (exchange) path stays exact; the bulk path converts them
+to float64 once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from keten.model.enums import (
+    ActivityUnit,
+    DataSource,
+    HubActivityUnit,
+    HubType,
+    Mode,
+    TemperatureControl,
+)
+
+
+@dataclass(frozen=True)
+class EnergyCarrierFactor:
+    """Emission factors of one energy carrier per unit (l, kg or kWh), WTW = WTT + TTW."""
+
+    carrier_id: str
+    family: str
+    name: str
+    region: str
+    unit: str
+    wtt_kgco2e_per_unit: Decimal
+    ttw_kgco2e_per_unit: Decimal
+    wtw_kgco2e_per_unit: Decimal
+    lhv_mj_per_unit: Decimal | None
+    density_kg_per_l: Decimal | None
+    ileap_energy_carrier: str
+    ileap_feedstock: str | None
+    source: str
+    year: int
+    factor_set: str
+
+    @property
+    def kg_per_unit(self) -> Decimal | None:
+        """Mass of one unit of this carrier in kg (for pollutant factors given per kg fuel)."""
+        if self.unit == "kg":
+            return Decimal(1)
+        if self.unit == "l" and self.density_kg_per_l is not None:
+            return self.density_kg_per_l
+        return None
+
+
+@dataclass(frozen=True)
+class PollutantFactor:
+    """Air pollutant emitted per kg of fuel burnt, for a fuel family and an engine standard."""
+
+    factor_id: str
+    fuel_family: str
+    emission_standard: str
+    pollutant: str
+    g_per_kg_fuel: Decimal
+    source: str
+    year: int
+    factor_set: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TOC:
+    """Transport operation category with its emission intensities per activity unit.
+
+    ``co2e_*_kg_per_unit`` are kg CO2e per tkm or per TEU-km (see ``activity_unit``);
+    pollutant intensities are grams per the same unit, TTW (ISO 14083 reports pollutants
+    tank-to-wheel; iLEAP noxTTW, pmTTW, soxTTW).
+    """
+
+    toc_id: str
+    mode: Mode
+    activity_unit: ActivityUnit
+    co2e_wtw_kg_per_unit: Decimal
+    co2e_ttw_kg_per_unit: Decimal
+    energy_carrier: str = ""
+    description: str = ""
+    vehicle_class: str = ""
+    temperature_control: TemperatureControl = TemperatureControl.AMBIENT
+    emission_standard: str = ""
+    nox_g_per_unit: Decimal | None = None
+    pm_g_per_unit: Decimal | None = None
+    sox_g_per_unit: Decimal | None = None
+    load_factor: Decimal | None = None
+    empty_distance_factor: Decimal | None = None
+    mass_per_teu_t: Decimal | None = None
+    data_source: DataSource = DataSource.DEFAULT
+    source: str = ""
+    year: int | None = None
+    factor_set: str = ""
+
+    @property
+    def co2e_wtt_kg_per_unit(self) -> Decimal:
+        return self.co2e_wtw_kg_per_unit - self.co2e_ttw_kg_per_unit
+
+
+@dataclass(frozen=True)
+class HOC:
+    """Hub operation category with emission intensities per tonne or per TEU handled."""
+
+    hoc_id: str
+    hub_type: HubType
+    activity_unit: HubActivityUnit
+    co2e_wtw_kg_per_unit: Decimal
+    co2e_ttw_kg_per_unit: Decimal
+    energy_carrier: str = ""
+    description: str = ""
+    temperature_control: TemperatureControl = TemperatureControl.AMBIENT
+    nox_g_per_unit: Decimal | None = None
+    pm_g_per_unit: Decimal | None = None
+    sox_g_per_unit: Decimal | None = None
+    mass_per_teu_t: Decimal | None = None
+    data_source: DataSource = DataSource.DEFAULT
+    source: str = ""
+    year: int | None = None
+    factor_set: str = ""
+
+    @property
+    def co2e_wtt_kg_per_unit(self) -> Decimal:
+        return self.co2e_wtw_kg_per_unit - self.co2e_ttw_kg_per_unit

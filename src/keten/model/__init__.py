@@ -1,0 +1,21 @@
+"""Domain vocabulary and records, with units in every name."""
+
+from keten.model.enums import (
+    ActivityUnit,
+    DataSource,
+    HubActivityUnit,
+    HubType,
+    Mode,
+    Pollutant,
+    TemperatureControl,
+)
+
+__all__ = [
+    "ActivityUnit",
+    "DataSource",
+    "HubActivityUnit",
+    "HubType",
+    "Mode",
+    "Pollutant",
+    "TemperatureControl",
+]

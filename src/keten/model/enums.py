@@ -1,0 +1,82 @@
+"""Controlled vocabularies: transport modes, hub types, activity units, temperature control.
+
+Names follow ISO 14083 and iLEAP v1.0.0 (Smart Freight Centre & SINE); each enum maps to the
+exact iLEAP string where iLEAP has one.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Mode(StrEnum):
+    ROAD = "road"
+    RAIL = "rail"
+    INLAND_WATERWAY = "inland_waterway"
+    SEA = "sea"
+    AIR = "air"
+    PIPELINE = "pipeline"
+
+    @property
+    def ileap(self) -> str | None:
+        """iLEAP TransportMode; iLEAP v1.0.0 has no pipeline mode."""
+        return _ILEAP_MODE.get(self)
+
+
+_ILEAP_MODE = {
+    Mode.ROAD: "Road",
+    Mode.RAIL: "Rail",
+    Mode.INLAND_WATERWAY: "InlandWaterway",
+    Mode.SEA: "Sea",
+    Mode.AIR: "Air",
+}
+
+
+class HubType(StrEnum):
+    """Hub types as iLEAP v1.0.0 lists them (HOC.hubType)."""
+
+    TRANSSHIPMENT = "transshipment"
+    STORAGE_AND_TRANSSHIPMENT = "storage_and_transshipment"
+    WAREHOUSE = "warehouse"
+    LIQUID_BULK_TERMINAL = "liquid_bulk_terminal"
+    MARITIME_CONTAINER_TERMINAL = "maritime_container_terminal"
+
+    @property
+    def ileap(self) -> str:
+        return "".join(part.capitalize() for part in self.value.split("_"))
+
+
+class ActivityUnit(StrEnum):
+    """Transport activity units: tonne-km, or TEU-km for containers (ISO 14083 5.2)."""
+
+    TKM = "tkm"
+    TEUKM = "TEUkm"
+
+
+class HubActivityUnit(StrEnum):
+    TONNES = "t"
+    TEU = "TEU"
+
+    @property
+    def ileap(self) -> str:
+        return "tonnes" if self is HubActivityUnit.TONNES else "TEU"
+
+
+class TemperatureControl(StrEnum):
+    AMBIENT = "ambient"
+    REFRIGERATED = "refrigerated"
+    MIXED = "mixed"
+
+
+class DataSource(StrEnum):
+    """Where an intensity came from (ISO 14083 data-quality hierarchy)."""
+
+    PRIMARY = "primary"
+    MODELLED = "modelled"
+    DEFAULT = "default"
+
+
+class Pollutant(StrEnum):
+    NOX = "nox"
+    PM = "pm"
+    SOX = "sox"
