@@ -19,7 +19,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="KETEN_", extra="ignore")
 
-    home: Path = Field(default_factory=default_home, description="data folder for the embedded store")
+    home: Path = Field(
+        default_factory=default_home, description="data folder for the embedded store"
+    )
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default: SQLite file in `home`"
     )
@@ -28,7 +30,9 @@ class Settings(BaseSettings):
     port: int = 8000
     token_ttl_s: int = 3600
     max_body_bytes: int = 50 * 1024 * 1024
-    tile_url: str | None = Field(default=None, description="base-map tile URL template; none = plain")
+    tile_url: str | None = Field(
+        default=None, description="base-map tile URL template; none = plain"
+    )
     secret_key: str | None = Field(default=None, description="signing key for tokens and sessions")
 
     def resolved_database_url(self) -> str:

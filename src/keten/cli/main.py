@@ -3,15 +3,39 @@
 from __future__ import annotations
 
 import importlib
-import sys
+from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from typer.core import TyperGroup
 
 from keten.errors import KetenError, ValidationError
 
+
+def _print_error(text: str) -> None:
+    Console(stderr=True, soft_wrap=True).print(
+        "[bold red]error:[/] " + escape(text), highlight=False
+    )
+
+
+class KetenGroup(TyperGroup):
+    """Turns keten errors into a readable message on stderr and the error's exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ValidationError as exc:
+            _print_error(exc.report())
+            ctx.exit(exc.exit_code)
+        except KetenError as exc:
+            _print_error(str(exc))
+            ctx.exit(exc.exit_code)
+
+
 app = typer.Typer(
     name="keten",
+    cls=KetenGroup,
     help="keten: freight emissions (ISO 14083), network, planning, resilience, PACT/iLEAP.",
     no_args_is_help=True,
     add_completion=False,
@@ -22,6 +46,12 @@ app = typer.Typer(
 COMMAND_MODULES = [
     "keten.cli.footprint",
     "keten.cli.factors",
+    "keten.cli.demo",
+    "keten.cli.keys",
+    "keten.cli.chain",
+    "keten.cli.serve",
+    "keten.cli.company",
+    "keten.cli.report",
 ]
 
 for _name in COMMAND_MODULES:
@@ -29,28 +59,8 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
-    """Entry point: run the app, turning keten errors into a message and an exit code."""
-    err = Console(stderr=True)
-    try:
-        app(standalone_mode=False)
-    except ValidationError as exc:
-        err.print(f"[bold red]error:[/] {exc.report()}", highlight=False, markup=True)
-        sys.exit(exc.exit_code)
-    except KetenError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err.print("aborted")
-        sys.exit(1)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    """Entry point of the ``keten`` console script."""
+    app()
 
 
 if __name__ == "__main__":

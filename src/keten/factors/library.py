@@ -10,12 +10,12 @@ import csv
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from keten.errors import FactorNotFoundError, Problem, ValidationError
+from keten.errors import FactorNotFoundError, ValidationError
 from keten.factors.blend import (
     ZERO_TTW_FAMILIES,
     energy_intensity_mj,
@@ -23,6 +23,7 @@ from keten.factors.blend import (
     resolve_blend,
 )
 from keten.factors.records import HOC, TOC, EnergyCarrierFactor, PollutantFactor
+from keten.io.rows import RowParser
 from keten.model.enums import (
     ActivityUnit,
     DataSource,
@@ -38,6 +39,19 @@ FACTOR_KINDS = ("fuel", "toc", "hoc", "pollutant")
 
 
 @dataclass(frozen=True)
+class DistanceAdjustment:
+    """Great-circle distance x factor + additive km approximates the actual distance."""
+
+    mode: str
+    factor: Decimal
+    additive_km: Decimal
+    source: str
+
+    def apply(self, gcd_km: float) -> float:
+        return gcd_km * float(self.factor) + float(self.additive_km)
+
+
+@dataclass(frozen=True)
 class FactorSet:
     """An immutable, versioned set of factors."""
 
@@ -48,6 +62,7 @@ class FactorSet:
     hocs: dict[str, HOC]
     pollutant_factors: dict[str, PollutantFactor]
     sources: list[dict[str, str]] = field(default_factory=list)
+    distance_adjustment: dict[str, DistanceAdjustment] = field(default_factory=dict)
 
     def toc(self, toc_id: str) -> TOC:
         try:
@@ -80,6 +95,12 @@ class FactorSet:
             ):
                 return f.g_per_kg_fuel
         return None
+
+    def daf(self, mode: str) -> DistanceAdjustment:
+        try:
+            return self.distance_adjustment[mode]
+        except KeyError:
+            raise FactorNotFoundError(f"no distance adjustment factor for mode '{mode}'") from None
 
     def with_tocs(self, tocs: dict[str, TOC]) -> FactorSet:
         """A copy where the given TOCs override or extend the defaults."""
@@ -127,54 +148,35 @@ def _not_found(kind: str, key: str, known: dict[str, Any]) -> str:
 
 
 def _rows(name: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """Data rows with their physical line number in the file (``#`` comment lines skipped)."""
     text = resources.files(DATA_PACKAGE).joinpath(name).read_text(encoding="utf-8")
-    reader = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
-    for i, row in enumerate(reader, start=2):
-        yield i, {k.strip(): (v or "").strip() for k, v in row.items() if k}
+    numbered = [
+        (n, line) for n, line in enumerate(text.splitlines(), start=1) if not line.startswith("#")
+    ]
+    reader = csv.DictReader(line for _, line in numbered)
+    for row in reader:
+        yield (
+            numbered[reader.line_num - 1][0],
+            {k.strip(): (v or "").strip() for k, v in row.items() if k},
+        )
 
 
-class _Parser:
+class _Parser(RowParser):
     """Parses one CSV of the library, gathering every problem."""
 
     def __init__(self, name: str) -> None:
+        super().__init__(f"keten/factors/data/{name}")
         self.name = name
-        self.problems: list[Problem] = []
-        self.row = 0
-
-    def bad(self, column: str, reason: str) -> None:
-        self.problems.append(Problem(reason, f"keten/factors/data/{self.name}", self.row, column))
-
-    def dec(self, row: dict[str, str], column: str, optional: bool = False) -> Decimal | None:
-        raw = row.get(column, "")
-        if raw == "":
-            if not optional:
-                self.bad(column, "missing value")
-            return None
-        try:
-            return Decimal(raw)
-        except InvalidOperation:
-            self.bad(column, f"'{raw}' is not a number")
-            return None
-
-    def text(self, row: dict[str, str], column: str) -> str:
-        raw = row.get(column, "")
-        if not raw:
-            self.bad(column, "missing value")
-        return raw
-
-    def year(self, row: dict[str, str]) -> int:
-        raw = row.get("year", "")
-        if not raw.isdigit():
-            self.bad("year", f"'{raw}' is not a year")
-            return 0
-        return int(raw)
 
 
 def _load_carriers(p: _Parser) -> dict[str, EnergyCarrierFactor]:
     out: dict[str, EnergyCarrierFactor] = {}
-    for p.row, r in _rows(p.name):
-        wtt, ttw, wtw = (p.dec(r, c) for c in ("wtt_kgco2e_per_unit", "ttw_kgco2e_per_unit",
-                                                "wtw_kgco2e_per_unit"))
+    for row_no, r in _rows(p.name):
+        p.row = row_no
+        wtt, ttw, wtw = (
+            p.dec(r, c)
+            for c in ("wtt_kgco2e_per_unit", "ttw_kgco2e_per_unit", "wtw_kgco2e_per_unit")
+        )
         if None not in (wtt, ttw, wtw) and abs(wtt + ttw - wtw) > Decimal("0.011"):  # type: ignore[operator]
             p.bad("wtw_kgco2e_per_unit", f"WTW {wtw} is not WTT {wtt} + TTW {ttw}")
         if r.get("unit") not in ("l", "kg", "kWh"):
@@ -204,7 +206,8 @@ def _load_carriers(p: _Parser) -> dict[str, EnergyCarrierFactor]:
 
 def _load_pollutants(p: _Parser) -> dict[str, PollutantFactor]:
     out: dict[str, PollutantFactor] = {}
-    for p.row, r in _rows(p.name):
+    for row_no, r in _rows(p.name):
+        p.row = row_no
         if r.get("pollutant") not in {x.value for x in Pollutant}:
             p.bad("pollutant", f"'{r.get('pollutant')}' is not nox, pm or sox")
         fid = p.text(r, "factor_id")
@@ -224,34 +227,24 @@ def _load_pollutants(p: _Parser) -> dict[str, PollutantFactor]:
     return out
 
 
-def _enum(p: _Parser, enum: Any, r: dict[str, str], column: str, default: Any = None) -> Any:
-    raw = r.get(column, "")
-    if not raw and default is not None:
-        return default
-    try:
-        return enum(raw)
-    except ValueError:
-        p.bad(column, f"'{raw}' is not one of {', '.join(e.value for e in enum)}")
-        return default if default is not None else next(iter(enum))
-
-
 def _load_tocs(p: _Parser) -> dict[str, TOC]:
     out: dict[str, TOC] = {}
-    for p.row, r in _rows(p.name):
+    for row_no, r in _rows(p.name):
+        p.row = row_no
         tid = p.text(r, "toc_id")
         if tid in out:
             p.bad("toc_id", f"duplicate id '{tid}'")
         out[tid] = TOC(
             toc_id=tid,
-            mode=_enum(p, Mode, r, "mode"),
-            activity_unit=_enum(p, ActivityUnit, r, "activity_unit"),
+            mode=p.enum_or(Mode, r, "mode", Mode.ROAD),
+            activity_unit=p.enum_or(ActivityUnit, r, "activity_unit", ActivityUnit.TKM),
             co2e_wtw_kg_per_unit=p.dec(r, "co2e_wtw_kg_per_unit") or Decimal(0),
             co2e_ttw_kg_per_unit=p.dec(r, "co2e_ttw_kg_per_unit") or Decimal(0),
             energy_carrier=p.text(r, "energy_carrier"),
             description=p.text(r, "description"),
             vehicle_class=r.get("vehicle_class", ""),
-            temperature_control=_enum(
-                p, TemperatureControl, r, "temperature_control", TemperatureControl.AMBIENT
+            temperature_control=p.enum_or(
+                TemperatureControl, r, "temperature_control", TemperatureControl.AMBIENT
             ),
             emission_standard=p.text(r, "emission_standard"),
             load_factor=p.dec(r, "load_factor", optional=True),
@@ -267,20 +260,21 @@ def _load_tocs(p: _Parser) -> dict[str, TOC]:
 
 def _load_hocs(p: _Parser) -> dict[str, HOC]:
     out: dict[str, HOC] = {}
-    for p.row, r in _rows(p.name):
+    for row_no, r in _rows(p.name):
+        p.row = row_no
         hid = p.text(r, "hoc_id")
         if hid in out:
             p.bad("hoc_id", f"duplicate id '{hid}'")
         out[hid] = HOC(
             hoc_id=hid,
-            hub_type=_enum(p, HubType, r, "hub_type"),
-            activity_unit=_enum(p, HubActivityUnit, r, "activity_unit"),
+            hub_type=p.enum_or(HubType, r, "hub_type", HubType.TRANSSHIPMENT),
+            activity_unit=p.enum_or(HubActivityUnit, r, "activity_unit", HubActivityUnit.TONNES),
             co2e_wtw_kg_per_unit=p.dec(r, "co2e_wtw_kg_per_unit") or Decimal(0),
             co2e_ttw_kg_per_unit=p.dec(r, "co2e_ttw_kg_per_unit") or Decimal(0),
             energy_carrier=r.get("energy_carrier", ""),
             description=p.text(r, "description"),
-            temperature_control=_enum(
-                p, TemperatureControl, r, "temperature_control", TemperatureControl.AMBIENT
+            temperature_control=p.enum_or(
+                TemperatureControl, r, "temperature_control", TemperatureControl.AMBIENT
             ),
             nox_g_per_unit=p.dec(r, "nox_g_per_unit", optional=True),
             pm_g_per_unit=p.dec(r, "pm_g_per_unit", optional=True),
@@ -299,12 +293,14 @@ def _with_pollutants(tocs: dict[str, TOC], fs: FactorSet, p: _Parser) -> dict[st
     for tid, toc in tocs.items():
         try:
             pol = fs.pollutant_intensities(
-                toc.energy_carrier, toc.emission_standard,
-                toc.co2e_ttw_kg_per_unit, toc.co2e_wtw_kg_per_unit,
+                toc.energy_carrier,
+                toc.emission_standard,
+                toc.co2e_ttw_kg_per_unit,
+                toc.co2e_wtw_kg_per_unit,
             )
         except (FactorNotFoundError, ValueError) as exc:
-            p.problems.append(Problem(str(exc), "keten/factors/data/toc_defaults.csv", None,
-                                      "energy_carrier"))
+            p.row = None
+            p.bad("energy_carrier", f"TOC '{tid}': {exc}")
             continue
         out[tid] = replace(
             toc,
@@ -315,21 +311,47 @@ def _with_pollutants(tocs: dict[str, TOC], fs: FactorSet, p: _Parser) -> dict[st
     return out
 
 
+def _load_daf(p: _Parser) -> dict[str, DistanceAdjustment]:
+    if not resources.files(DATA_PACKAGE).joinpath(p.name).is_file():
+        return {}
+    out: dict[str, DistanceAdjustment] = {}
+    for row_no, r in _rows(p.name):
+        p.row = row_no
+        mode = p.enum(Mode, r, "mode")
+        if mode is None:
+            continue
+        out[mode.value] = DistanceAdjustment(
+            mode=mode.value,
+            factor=p.dec(r, "factor") or Decimal(1),
+            additive_km=p.dec(r, "additive_km", optional=True) or Decimal(0),
+            source=p.text(r, "source"),
+        )
+    return out
+
+
 @lru_cache(maxsize=4)
 def load_factor_set(version: str | None = None) -> FactorSet:
     """Load the built-in factor set (the only one shipped so far is the latest)."""
     meta = json.loads(resources.files(DATA_PACKAGE).joinpath("factor_set.json").read_text())
     if version not in (None, meta["version"]):
-        raise FactorNotFoundError(
-            f"unknown factor set '{version}'; available: {meta['version']}"
+        raise FactorNotFoundError(f"unknown factor set '{version}'; available: {meta['version']}")
+    parsers = {
+        n: _Parser(n)
+        for n in (
+            "energy_carriers.csv",
+            "pollutant_factors.csv",
+            "toc_defaults.csv",
+            "hoc_defaults.csv",
         )
-    parsers = {n: _Parser(n) for n in ("energy_carriers.csv", "pollutant_factors.csv",
-                                        "toc_defaults.csv", "hoc_defaults.csv")}
+    }
     carriers = _load_carriers(parsers["energy_carriers.csv"])
     pollutants = _load_pollutants(parsers["pollutant_factors.csv"])
     tocs = _load_tocs(parsers["toc_defaults.csv"])
     hocs = _load_hocs(parsers["hoc_defaults.csv"])
+    daf_parser = _Parser("distance_adjustment.csv")
+    parsers["distance_adjustment.csv"] = daf_parser
     fs = FactorSet(
+        distance_adjustment=_load_daf(daf_parser),
         version=meta["version"],
         description=meta["description"],
         energy_carriers=carriers,

@@ -1,0 +1,38 @@
+# keten: `make run` installs into .venv and runs the main job on the embedded default;
+# `make test` installs and runs every test (with ruff and mypy).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install system-deps run test lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian packages the tests need (PostgreSQL server, Chromium); installs them when missing.
+system-deps:
+	bash scripts/system-deps.sh
+
+run: install
+	$(BIN)/keten demo
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks scripts
+
+typecheck: install
+	$(BIN)/mypy
+
+test: install system-deps lint typecheck
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python benchmarks/footprint.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache out

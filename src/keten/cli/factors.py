@@ -1,0 +1,144 @@
+"""``keten factors list|show``: the factor library with its sources."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from keten.cli.render import check_format, console, emit_json, rich_table
+from keten.errors import FactorNotFoundError
+from keten.factors.library import FACTOR_KINDS, FactorSet, load_factor_set
+
+factors_app = typer.Typer(
+    help="The factor library: energy carriers, TOC/HOC defaults, pollutants.", no_args_is_help=True
+)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def _records(fs: FactorSet, kind: str) -> list[dict[str, Any]]:
+    tables: dict[str, dict[str, Any]] = {
+        "fuel": fs.energy_carriers,
+        "toc": fs.tocs,
+        "hoc": fs.hocs,
+        "pollutant": fs.pollutant_factors,
+    }
+    source = tables[kind]
+    return [
+        {"kind": kind, **{k: _plain(v) for k, v in asdict(rec).items()}} for rec in source.values()
+    ]
+
+
+SUMMARY = {
+    "fuel": [
+        "carrier_id",
+        "name",
+        "unit",
+        "wtt_kgco2e_per_unit",
+        "ttw_kgco2e_per_unit",
+        "wtw_kgco2e_per_unit",
+        "source",
+    ],
+    "toc": [
+        "toc_id",
+        "mode",
+        "activity_unit",
+        "co2e_wtw_kg_per_unit",
+        "co2e_ttw_kg_per_unit",
+        "nox_g_per_unit",
+        "pm_g_per_unit",
+        "source",
+    ],
+    "hoc": [
+        "hoc_id",
+        "hub_type",
+        "activity_unit",
+        "co2e_wtw_kg_per_unit",
+        "co2e_ttw_kg_per_unit",
+        "source",
+    ],
+    "pollutant": [
+        "factor_id",
+        "fuel_family",
+        "emission_standard",
+        "pollutant",
+        "g_per_kg_fuel",
+        "source",
+    ],
+}
+
+
+@factors_app.command("list")
+def list_command(
+    kind: str | None = typer.Option(None, "--kind", "-k", help="fuel, toc, hoc or pollutant."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
+    out: Path | None = typer.Option(None, "--output", "-o"),
+) -> None:
+    """List factors (all kinds, or one) with value, unit and source."""
+    check_format(fmt, ("table", "json"))
+    if kind is not None and kind not in FACTOR_KINDS:
+        raise typer.BadParameter(
+            f"'{kind}' is not one of {', '.join(FACTOR_KINDS)}", param_hint="--kind"
+        )
+    fs = load_factor_set()
+    kinds = [kind] if kind else list(FACTOR_KINDS)
+    if fmt == "json":
+        emit_json(
+            {
+                "factor_set": fs.version,
+                "description": fs.description,
+                "factors": [r for k in kinds for r in _records(fs, k)],
+            },
+            out,
+        )
+        return
+    for k in kinds:
+        console.print(
+            rich_table(f"{k} factors ({fs.version})", _records(fs, k), SUMMARY[k], digits=4)
+        )
+
+
+@factors_app.command("show")
+def show_command(
+    factor_id: str = typer.Argument(..., help="A carrier, TOC, HOC or pollutant factor id."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
+) -> None:
+    """Everything about one factor, including its source and factor-set version."""
+    check_format(fmt, ("table", "json"))
+    fs = load_factor_set()
+    for kind in FACTOR_KINDS:
+        for rec in _records(fs, kind):
+            key = next(iter(v for k, v in rec.items() if k.endswith("_id")))
+            if key == factor_id:
+                if fmt == "json":
+                    emit_json(rec, None)
+                else:
+                    rows = [{"field": k, "value": v} for k, v in rec.items()]
+                    console.print(rich_table(factor_id, rows, ["field", "value"], digits=6))
+                return
+    known = [
+        next(iter(v for k, v in r.items() if k.endswith("_id")))
+        for kd in FACTOR_KINDS
+        for r in _records(fs, kd)
+    ]
+    import difflib
+
+    close = difflib.get_close_matches(factor_id, known, n=5, cutoff=0.5)
+    raise FactorNotFoundError(
+        f"unknown factor '{factor_id}'" + (f"; close matches: {', '.join(close)}" if close else "")
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(factors_app, name="factors")

@@ -1,0 +1,186 @@
+"""``keten footprint``, ``keten toc`` and ``keten hoc``: ISO 14083 footprints and intensities."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from keten.cli.render import check_format, console, emit_json, emit_text, rich_table
+from keten.errors import KetenError
+from keten.factors.library import load_factor_set
+from keten.factors.records import HOC, TOC
+from keten.io.factor_input import read_energy_file, read_hub_energy_file
+from keten.io.factor_output import hoc_file_row, toc_file_row
+from keten.services.footprint import footprint as run_footprint
+from keten.services.footprint import write_footprint
+from keten.services.footprint_output import csv_text, json_document, shipments_table
+
+FORMATS = ("table", "json", "csv", "parquet", "ileap")
+SHOWN_SHIPMENTS = 50
+
+
+def footprint_command(
+    input: Path = typer.Argument(..., help="TCE file: CSV, JSON or Parquet, one row per TCE."),
+    tocs: Path | None = typer.Option(None, "--tocs", help="Your TOC intensities (CSV/JSON)."),
+    hocs: Path | None = typer.Option(None, "--hocs", help="Your HOC intensities (CSV/JSON)."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, json, csv, parquet, ileap."),
+    out: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
+    company_name: str = typer.Option("keten user", help="companyName in iLEAP/PACT output."),
+    company_id: str = typer.Option("urn:keten:company:local", help="companyIds in iLEAP output."),
+) -> None:
+    """Footprint of transport chains per ISO 14083 / GLEC v3.1: CO2e WTW/TTW, NOx, PM, SOx."""
+    check_format(fmt, FORMATS)
+    if fmt in ("csv", "parquet") and out is not None:
+        summary = write_footprint(input, out, fmt, tocs, hocs)
+        err = Console(stderr=True)
+        err.print(f"wrote {summary.rows:,} TCE results to {out} (factor set {summary.factor_set})")
+        console.print(
+            rich_table(
+                "Totals by mode",
+                summary.by_mode.to_pylist(),
+                [
+                    "group",
+                    "tce_count",
+                    "transport_activity_tkm",
+                    "co2e_wtw_kg",
+                    "co2e_ttw_kg",
+                    "nox_kg",
+                    "pm_kg",
+                ],
+            )
+        )
+        return
+    if fmt == "parquet":
+        raise KetenError("--format parquet needs -o FILE")
+    result = run_footprint(input, tocs, hocs)
+    if fmt == "json":
+        emit_json(json_document(result), out)
+    elif fmt == "ileap":
+        from keten.exchange.ileap import product_footprints_v2
+
+        emit_json(product_footprints_v2(result, company_name, [company_id]), out)
+    elif fmt == "csv":
+        emit_text(csv_text(result.tce_table), out)
+    else:
+        _print_table(result, out)
+
+
+def _print_table(result: object, out: Path | None) -> None:
+    from keten.emissions.footprint import FootprintResult
+
+    assert isinstance(result, FootprintResult)
+    rows = shipments_table(result).to_pylist()
+    shown = sorted(rows, key=lambda r: -(r["co2e_wtw_kg"] or 0))[:SHOWN_SHIPMENTS]
+    cols = [
+        "shipment_id",
+        "mass_kg",
+        "transport_activity_tkm",
+        "co2e_wtw_kg",
+        "co2e_ttw_kg",
+        "nox_kg",
+        "pm_kg",
+        "sox_kg",
+        "co2e_intensity_wtw_kg_per_tkm",
+        "primary_data_share",
+    ]
+    title = (
+        f"Shipments ({len(rows)}"
+        + (f", top {SHOWN_SHIPMENTS} by CO2e" if len(rows) > SHOWN_SHIPMENTS else "")
+        + ")"
+    )
+    target = console if out is None else Console(file=open(out, "w"), width=200)  # noqa: SIM115
+    target.print(rich_table(title, shown, cols, digits=4))
+    target.print(
+        rich_table(
+            "Totals by mode / hub type",
+            result.by_mode().to_pylist(),
+            [
+                "group",
+                "tce_count",
+                "transport_activity_tkm",
+                "co2e_wtw_kg",
+                "co2e_ttw_kg",
+                "nox_kg",
+                "pm_kg",
+                "sox_kg",
+            ],
+        )
+    )
+    t = result.totals()
+    target.print(
+        f"Total: {t['co2e_wtw_kg']:,.3f} kg CO2e WTW ({t['co2e_ttw_kg']:,.3f} TTW), "
+        f"{t['transport_activity_tkm']:,.1f} tkm, {int(t['shipment_count'])} shipments. "
+        f"Method: {result.method}; factor set {result.factor_set}."
+    )
+
+
+def _intensity_rows(items: dict[str, TOC] | dict[str, HOC]) -> list[dict[str, object]]:
+    rows = []
+    for rec in items.values():
+        rows.append(
+            {
+                "id": getattr(rec, "toc_id", None) or getattr(rec, "hoc_id", None),
+                "category": getattr(rec, "mode", None) or getattr(rec, "hub_type", None),
+                "activity_unit": rec.activity_unit.value,
+                "co2e_wtw_kg_per_unit": float(rec.co2e_wtw_kg_per_unit),
+                "co2e_ttw_kg_per_unit": float(rec.co2e_ttw_kg_per_unit),
+                "nox_g_per_unit": None if rec.nox_g_per_unit is None else float(rec.nox_g_per_unit),
+                "pm_g_per_unit": None if rec.pm_g_per_unit is None else float(rec.pm_g_per_unit),
+                "sox_g_per_unit": None if rec.sox_g_per_unit is None else float(rec.sox_g_per_unit),
+                "data_source": rec.data_source.value,
+                "energy_carrier": rec.energy_carrier,
+            }
+        )
+    return rows
+
+
+def _emit_intensities(
+    rows: list[dict[str, object]], fmt: str, out: Path | None, title: str, kind: str
+) -> None:
+    if fmt == "json":
+        emit_json(rows, out)
+    elif fmt == "csv":
+        import pyarrow as pa
+
+        emit_text(csv_text(pa.Table.from_pylist(rows)), out)
+    else:
+        console.print(rich_table(title, rows, list(rows[0]) if rows else [], digits=5))
+        console.print(
+            f"Use the CSV output as `keten footprint --{kind}s FILE` (columns: see README)."
+        )
+
+
+def toc_command(
+    input: Path = typer.Argument(..., help="Fuel and activity file (CSV/JSON)."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
+    out: Path | None = typer.Option(None, "--output", "-o"),
+) -> None:
+    """TOC intensities from primary fuel/energy data (or a vehicle model), ISO 14083 6.2."""
+    check_format(fmt, ("table", "json", "csv"))
+    tocs = read_energy_file(input, load_factor_set())
+    rows = _intensity_rows(tocs)
+    if fmt == "csv":
+        rows = [toc_file_row(tocs[str(r["id"])]) for r in rows]  # type: ignore[misc]
+    _emit_intensities(rows, fmt, out, "TOC intensities from primary data", "toc")
+
+
+def hoc_command(
+    input: Path = typer.Argument(..., help="Hub energy and throughput file (CSV/JSON)."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
+    out: Path | None = typer.Option(None, "--output", "-o"),
+) -> None:
+    """HOC intensities from hub energy use and throughput, ISO 14083 6.4."""
+    check_format(fmt, ("table", "json", "csv"))
+    hocs = read_hub_energy_file(input, load_factor_set())
+    rows = _intensity_rows(hocs)
+    if fmt == "csv":
+        rows = [hoc_file_row(hocs[str(r["id"])]) for r in rows]  # type: ignore[misc]
+    _emit_intensities(rows, fmt, out, "HOC intensities from primary data", "hoc")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("footprint")(footprint_command)
+    app.command("toc")(toc_command)
+    app.command("hoc")(hoc_command)

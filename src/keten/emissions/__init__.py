@@ -1,0 +1,1 @@
+"""ISO 14083 / GLEC calculations: pure functions over tables, no I/O."""

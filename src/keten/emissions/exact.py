@@ -1,0 +1,124 @@
+"""Exact decimal arithmetic per record, for results that go into exchange formats.
+
+iLEAP and PACT carry numbers as decimal strings; computing them from the input's own decimal
+text avoids binary floating-point error in what partners receive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from keten.emissions.results import TCEResult
+from keten.factors.records import HOC, TOC
+from keten.model.enums import ActivityUnit, HubActivityUnit
+
+THOUSAND = Decimal(1000)
+
+
+def to_decimal(text: str | float | int | None) -> Decimal | None:
+    if text is None or text == "":
+        return None
+    if isinstance(text, float):
+        return Decimal(repr(text))
+    return Decimal(str(text).strip())
+
+
+def _teu(given: Decimal | None, mass_t: Decimal, per_teu_t: Decimal | None) -> Decimal:
+    if given is not None:
+        return given
+    if not per_teu_t:
+        raise ValueError("a TEU-based intensity needs `teu` or the factor's mass_per_teu_t")
+    return mass_t / per_teu_t
+
+
+def _pollutant(activity: Decimal, g_per_unit: Decimal | None) -> Decimal | None:
+    return None if g_per_unit is None else activity * g_per_unit / THOUSAND
+
+
+def transport_tce(
+    row: Mapping[str, str | None],
+    toc: TOC,
+    distance_km: Decimal,
+    distance_type: str,
+) -> TCEResult:
+    """ISO 14083 6.3: activity = mass x distance (or TEU x distance), emissions = activity x
+    intensity."""
+    mass_kg = to_decimal(row["mass_kg"])
+    assert mass_kg is not None
+    mass_t = mass_kg / THOUSAND
+    tkm = mass_t * distance_km
+    teu: Decimal | None = None
+    if toc.activity_unit is ActivityUnit.TEUKM:
+        teu = _teu(to_decimal(row.get("teu")), mass_t, toc.mass_per_teu_t)
+        activity = teu * distance_km
+    else:
+        activity = tkm
+    return TCEResult(
+        shipment_id=str(row["shipment_id"]),
+        tce_id=str(row["tce_id"]),
+        kind="transport",
+        mass_kg=mass_kg,
+        transport_activity_tkm=tkm,
+        activity=activity,
+        activity_unit=toc.activity_unit.value,
+        co2e_wtw_kg=activity * toc.co2e_wtw_kg_per_unit,
+        co2e_ttw_kg=activity * toc.co2e_ttw_kg_per_unit,
+        nox_kg=_pollutant(activity, toc.nox_g_per_unit),
+        pm_kg=_pollutant(activity, toc.pm_g_per_unit),
+        sox_kg=_pollutant(activity, toc.sox_g_per_unit),
+        data_source=toc.data_source.value,
+        toc_id=toc.toc_id,
+        mode=toc.mode.value,
+        distance_km=distance_km,
+        distance_type=distance_type,
+        teu=teu,
+        **_context(row),
+    )
+
+
+def hub_tce(row: Mapping[str, str | None], hoc: HOC) -> TCEResult:
+    """ISO 14083 6.4: hub activity = mass handled (t) or TEU; emissions = activity x HOC."""
+    mass_kg = to_decimal(row["mass_kg"])
+    assert mass_kg is not None
+    mass_t = mass_kg / THOUSAND
+    teu: Decimal | None = None
+    if hoc.activity_unit is HubActivityUnit.TEU:
+        teu = _teu(to_decimal(row.get("teu")), mass_t, hoc.mass_per_teu_t)
+        activity = teu
+    else:
+        activity = mass_t
+    return TCEResult(
+        shipment_id=str(row["shipment_id"]),
+        tce_id=str(row["tce_id"]),
+        kind="hub",
+        mass_kg=mass_kg,
+        transport_activity_tkm=Decimal(0),
+        activity=activity,
+        activity_unit=hoc.activity_unit.value,
+        co2e_wtw_kg=activity * hoc.co2e_wtw_kg_per_unit,
+        co2e_ttw_kg=activity * hoc.co2e_ttw_kg_per_unit,
+        nox_kg=_pollutant(activity, hoc.nox_g_per_unit),
+        pm_kg=_pollutant(activity, hoc.pm_g_per_unit),
+        sox_kg=_pollutant(activity, hoc.sox_g_per_unit),
+        data_source=hoc.data_source.value,
+        hoc_id=hoc.hoc_id,
+        hub_type=hoc.hub_type.value,
+        teu=teu,
+        **_context(row),
+    )
+
+
+def _context(row: Mapping[str, str | None]) -> dict[str, Any]:
+    prev = row.get("prev_tce_ids") or ""
+    return {
+        "prev_tce_ids": tuple(p.strip() for p in prev.split(";") if p.strip()),
+        "consignment_id": row.get("consignment_id") or None,
+        "origin": row.get("origin") or None,
+        "destination": row.get("destination") or None,
+        "departure_at": row.get("departure_at") or None,
+        "arrival_at": row.get("arrival_at") or None,
+        "scope3_category": row.get("scope3_category") or None,
+        "packaging_or_tr_eq_type": row.get("packaging_or_tr_eq_type") or None,
+    }

@@ -1,0 +1,195 @@
+"""TOC and HOC intensities from primary or modelled data (ISO 14083 6.2 and 6.4).
+
+Primary: intensity = sum of emissions of the category over a period / its transport (or hub)
+activity in the same period, with emissions = energy used x the carrier's factor.
+Modelled: intensity per tkm = fuel per vehicle-km x factor x (1 + empty distance factor)
+/ (payload capacity x load factor), the GLEC Framework's modelling approach.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from keten.factors.blend import ZERO_TTW_FAMILIES
+from keten.factors.library import FactorSet
+from keten.factors.records import HOC, TOC
+from keten.model.enums import (
+    ActivityUnit,
+    DataSource,
+    HubActivityUnit,
+    HubType,
+    Mode,
+    Pollutant,
+)
+
+
+@dataclass(frozen=True)
+class EnergyUse:
+    """Energy one TOC or HOC used in a period, and the activity it did with it."""
+
+    category_id: str
+    energy_carrier: str
+    amount: Decimal  # in the carrier's unit (l, kg or kWh)
+    activity: Decimal  # tkm or TEU-km (TOC); t or TEU (HOC)
+    emission_standard: str = ""
+
+
+@dataclass(frozen=True)
+class ModelledUse:
+    """A vehicle model: fuel per km, payload capacity and utilisation (GLEC modelling)."""
+
+    toc_id: str
+    energy_carrier: str
+    fuel_per_km: Decimal
+    payload_capacity_t: Decimal
+    load_factor: Decimal
+    empty_distance_factor: Decimal
+    emission_standard: str = ""
+
+
+@dataclass(frozen=True)
+class Totals:
+    wtw_kg: Decimal
+    ttw_kg: Decimal
+    pollutants_g: dict[Pollutant, Decimal | None]
+
+
+def energy_emissions(fs: FactorSet, carrier_id: str, amount: Decimal, standard: str) -> Totals:
+    """CO2e WTW/TTW (kg) and NOx/PM/SOx (g) of burning ``amount`` of one carrier."""
+    carrier = fs.carrier(carrier_id)
+    pollutants: dict[Pollutant, Decimal | None] = {}
+    for p in Pollutant:
+        if carrier.family in ZERO_TTW_FAMILIES:
+            pollutants[p] = Decimal(0)
+            continue
+        g_per_kg = fs.pollutant_g_per_kg_fuel(carrier.family, standard, p)
+        kg = carrier.kg_per_unit
+        pollutants[p] = None if g_per_kg is None or kg is None else amount * kg * g_per_kg
+    return Totals(
+        wtw_kg=amount * carrier.wtw_kgco2e_per_unit,
+        ttw_kg=amount * carrier.ttw_kgco2e_per_unit,
+        pollutants_g=pollutants,
+    )
+
+
+def _sum(totals: Sequence[Totals]) -> Totals:
+    pol: dict[Pollutant, Decimal | None] = {}
+    for p in Pollutant:
+        values = [t.pollutants_g[p] for t in totals]
+        pol[p] = (
+            None
+            if any(v is None for v in values)
+            else sum((v for v in values if v is not None), Decimal(0))
+        )
+    return Totals(
+        wtw_kg=sum((t.wtw_kg for t in totals), Decimal(0)),
+        ttw_kg=sum((t.ttw_kg for t in totals), Decimal(0)),
+        pollutants_g=pol,
+    )
+
+
+def _per(value: Decimal | None, activity: Decimal) -> Decimal | None:
+    return None if value is None else value / activity
+
+
+def toc_from_energy(
+    fs: FactorSet,
+    toc_id: str,
+    mode: Mode,
+    activity_unit: ActivityUnit,
+    uses: Sequence[EnergyUse],
+    description: str = "",
+) -> TOC:
+    """TOC intensity from primary data: all energy used / all transport activity."""
+    activity = sum((u.activity for u in uses), Decimal(0))
+    if activity <= 0:
+        raise ValueError(f"TOC '{toc_id}': transport activity must be greater than zero")
+    totals = _sum(
+        [energy_emissions(fs, u.energy_carrier, u.amount, u.emission_standard) for u in uses]
+    )
+    carriers = sorted({u.energy_carrier for u in uses})
+    return TOC(
+        toc_id=toc_id,
+        mode=mode,
+        activity_unit=activity_unit,
+        co2e_wtw_kg_per_unit=totals.wtw_kg / activity,
+        co2e_ttw_kg_per_unit=totals.ttw_kg / activity,
+        energy_carrier=";".join(carriers),
+        description=description or f"{toc_id} from primary energy data",
+        emission_standard=";".join(sorted({u.emission_standard for u in uses} - {""})),
+        nox_g_per_unit=_per(totals.pollutants_g[Pollutant.NOX], activity),
+        pm_g_per_unit=_per(totals.pollutants_g[Pollutant.PM], activity),
+        sox_g_per_unit=_per(totals.pollutants_g[Pollutant.SOX], activity),
+        data_source=DataSource.PRIMARY,
+        source="primary energy and activity data (ISO 14083 6.2)",
+        factor_set=fs.version,
+    )
+
+
+def toc_from_model(fs: FactorSet, mode: Mode, model: ModelledUse, description: str = "") -> TOC:
+    """TOC intensity per tkm from a vehicle model (GLEC Framework modelled approach)."""
+    if model.payload_capacity_t <= 0 or not (0 < model.load_factor <= 1):
+        raise ValueError(
+            f"TOC '{model.toc_id}': payload capacity must be > 0 and load factor in (0, 1]"
+        )
+    if model.empty_distance_factor < 0:
+        raise ValueError(f"TOC '{model.toc_id}': empty distance factor must be >= 0")
+    # Fuel per tkm: loaded km carry capacity x load factor; empty km add EDF per loaded km.
+    fuel_per_tkm = (
+        model.fuel_per_km
+        * (1 + model.empty_distance_factor)
+        / (model.payload_capacity_t * model.load_factor)
+    )
+    t = energy_emissions(fs, model.energy_carrier, fuel_per_tkm, model.emission_standard)
+    return TOC(
+        toc_id=model.toc_id,
+        mode=mode,
+        activity_unit=ActivityUnit.TKM,
+        co2e_wtw_kg_per_unit=t.wtw_kg,
+        co2e_ttw_kg_per_unit=t.ttw_kg,
+        energy_carrier=model.energy_carrier,
+        description=description or f"{model.toc_id} modelled from vehicle data",
+        emission_standard=model.emission_standard,
+        nox_g_per_unit=t.pollutants_g[Pollutant.NOX],
+        pm_g_per_unit=t.pollutants_g[Pollutant.PM],
+        sox_g_per_unit=t.pollutants_g[Pollutant.SOX],
+        load_factor=model.load_factor,
+        empty_distance_factor=model.empty_distance_factor,
+        data_source=DataSource.MODELLED,
+        source="modelled: fuel per km, payload, load and empty distance factors (GLEC)",
+        factor_set=fs.version,
+    )
+
+
+def hoc_from_energy(
+    fs: FactorSet,
+    hoc_id: str,
+    hub_type: HubType,
+    activity_unit: HubActivityUnit,
+    uses: Sequence[EnergyUse],
+    description: str = "",
+) -> HOC:
+    """HOC intensity from hub energy use and throughput (ISO 14083 6.4)."""
+    throughput = sum((u.activity for u in uses), Decimal(0))
+    if throughput <= 0:
+        raise ValueError(f"HOC '{hoc_id}': throughput must be greater than zero")
+    totals = _sum(
+        [energy_emissions(fs, u.energy_carrier, u.amount, u.emission_standard) for u in uses]
+    )
+    return HOC(
+        hoc_id=hoc_id,
+        hub_type=hub_type,
+        activity_unit=activity_unit,
+        co2e_wtw_kg_per_unit=totals.wtw_kg / throughput,
+        co2e_ttw_kg_per_unit=totals.ttw_kg / throughput,
+        energy_carrier=";".join(sorted({u.energy_carrier for u in uses})),
+        description=description or f"{hoc_id} from primary energy data",
+        nox_g_per_unit=_per(totals.pollutants_g[Pollutant.NOX], throughput),
+        pm_g_per_unit=_per(totals.pollutants_g[Pollutant.PM], throughput),
+        sox_g_per_unit=_per(totals.pollutants_g[Pollutant.SOX], throughput),
+        data_source=DataSource.PRIMARY,
+        source="primary hub energy and throughput data (ISO 14083 6.4)",
+        factor_set=fs.version,
+    )

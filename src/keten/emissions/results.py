@@ -1,0 +1,72 @@
+"""Typed results of a footprint: per TCE and per shipment, exact ``Decimal`` values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class TCEResult:
+    """One transport or hub chain element with its activity and emissions (ISO 14083)."""
+
+    shipment_id: str
+    tce_id: str
+    kind: str  # "transport" or "hub"
+    mass_kg: Decimal
+    transport_activity_tkm: Decimal
+    activity: Decimal
+    activity_unit: str
+    co2e_wtw_kg: Decimal
+    co2e_ttw_kg: Decimal
+    nox_kg: Decimal | None
+    pm_kg: Decimal | None
+    sox_kg: Decimal | None
+    data_source: str
+    toc_id: str | None = None
+    hoc_id: str | None = None
+    mode: str | None = None
+    hub_type: str | None = None
+    distance_km: Decimal | None = None
+    distance_type: str | None = None
+    teu: Decimal | None = None
+    prev_tce_ids: tuple[str, ...] = ()
+    consignment_id: str | None = None
+    origin: str | None = None
+    destination: str | None = None
+    departure_at: str | None = None
+    arrival_at: str | None = None
+    scope3_category: str | None = None
+    packaging_or_tr_eq_type: str | None = None
+
+    @property
+    def co2e_wtt_kg(self) -> Decimal:
+        return self.co2e_wtw_kg - self.co2e_ttw_kg
+
+
+@dataclass(frozen=True)
+class ShipmentResult:
+    """A shipment's footprint: the sum of its TCEs, in chain order (``prev_tce_ids``)."""
+
+    shipment_id: str
+    mass_kg: Decimal
+    transport_activity_tkm: Decimal
+    co2e_wtw_kg: Decimal
+    co2e_ttw_kg: Decimal
+    nox_kg: Decimal | None
+    pm_kg: Decimal | None
+    sox_kg: Decimal | None
+    primary_data_share: Decimal
+    tces: tuple[TCEResult, ...] = field(default_factory=tuple)
+
+    @property
+    def co2e_wtt_kg(self) -> Decimal:
+        return self.co2e_wtw_kg - self.co2e_ttw_kg
+
+    @property
+    def co2e_intensity_wtw_kg_per_tkm(self) -> Decimal | None:
+        """Transport-only WTW intensity (hub emissions excluded from the numerator)."""
+        if not self.transport_activity_tkm:
+            return None
+        transport = sum((t.co2e_wtw_kg for t in self.tces if t.kind == "transport"), Decimal(0))
+        return transport / self.transport_activity_tkm

@@ -1,0 +1,1 @@
+"""Exchange formats: iLEAP, PACT, and signed Carbon Added chain statements."""

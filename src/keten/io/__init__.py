@@ -1,0 +1,1 @@
+"""The edge: reading and writing files, validating them into canonical tables."""

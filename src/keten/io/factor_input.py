@@ -1,0 +1,341 @@
+"""User factor files: TOC and HOC intensities, and fuel-and-activity data for ``keten toc``.
+
+TOC file columns: ``toc_id``, ``mode``, ``co2e_intensity_wtw``, ``co2e_intensity_ttw``,
+``intensity_unit`` (``kgCO2e/tkm`` or ``kgCO2e/TEUkm``); optional ``energy_carrier`` (an id
+or a blend ``a:0.7;b:0.3``), ``emission_standard``, ``nox_intensity_g``, ``pm_intensity_g``,
+``sox_intensity_g`` (grams per tkm or TEU-km), ``load_factor``, ``empty_distance_factor``,
+``mass_per_teu_t``, ``temperature_control``, ``description``, ``data_source`` (``primary``,
+the default for a user's own file, ``modelled`` or ``default``).
+
+HOC file: ``hoc_id``, ``hub_type``, ``co2e_intensity_wtw``, ``co2e_intensity_ttw``,
+``intensity_unit`` (``kgCO2e/t`` or ``kgCO2e/TEU``), and the same optional columns.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+from keten.emissions.intensity import (
+    EnergyUse,
+    ModelledUse,
+    hoc_from_energy,
+    toc_from_energy,
+    toc_from_model,
+)
+from keten.errors import KetenError, ValidationError
+from keten.factors.blend import parse_blend
+from keten.factors.library import FactorSet
+from keten.factors.records import HOC, TOC
+from keten.io.rows import RowParser, first_data_row, text_rows
+from keten.io.tables import ensure_known_columns, read_table_as_text
+from keten.model.enums import (
+    ActivityUnit,
+    DataSource,
+    HubActivityUnit,
+    HubType,
+    Mode,
+    Pollutant,
+    TemperatureControl,
+)
+
+TOC_UNITS = {"kgCO2e/tkm": ActivityUnit.TKM, "kgCO2e/TEUkm": ActivityUnit.TEUKM}
+HOC_UNITS = {"kgCO2e/t": HubActivityUnit.TONNES, "kgCO2e/TEU": HubActivityUnit.TEU}
+COMMON_OPTIONAL = {
+    "energy_carrier",
+    "emission_standard",
+    "nox_intensity_g",
+    "pm_intensity_g",
+    "sox_intensity_g",
+    "mass_per_teu_t",
+    "temperature_control",
+    "description",
+    "data_source",
+}
+TOC_REQUIRED = {"toc_id", "mode", "co2e_intensity_wtw", "co2e_intensity_ttw", "intensity_unit"}
+TOC_OPTIONAL = COMMON_OPTIONAL | {"load_factor", "empty_distance_factor"}
+HOC_REQUIRED = {"hoc_id", "hub_type", "co2e_intensity_wtw", "co2e_intensity_ttw", "intensity_unit"}
+
+
+def _carrier(p: RowParser, fs: FactorSet, r: dict[str, str]) -> str:
+    spec = (r.get("energy_carrier") or "").strip()
+    if not spec:
+        return ""
+    try:
+        for cid, _ in parse_blend(spec):
+            if cid not in fs.energy_carriers:
+                p.bad("energy_carrier", f"unknown energy carrier '{cid}'")
+    except KetenError as exc:
+        p.bad("energy_carrier", str(exc))
+    return spec
+
+
+def _intensities(p: RowParser, r: dict[str, str]) -> tuple[Decimal, Decimal]:
+    wtw = p.positive(r, "co2e_intensity_wtw", allow_zero=True)
+    ttw = p.positive(r, "co2e_intensity_ttw", allow_zero=True)
+    if wtw is not None and ttw is not None and ttw > wtw:
+        p.bad("co2e_intensity_ttw", f"TTW {ttw} is above WTW {wtw} (WTW = WTT + TTW)")
+    return wtw or Decimal(0), ttw or Decimal(0)
+
+
+def _pollutants(
+    p: RowParser, fs: FactorSet, r: dict[str, str], carrier: str, wtw: Decimal, ttw: Decimal
+) -> dict[str, Decimal | None]:
+    given = {
+        pol: p.positive(r, f"{pol.value}_intensity_g", optional=True, allow_zero=True)
+        for pol in Pollutant
+    }
+    standard = (r.get("emission_standard") or "").strip()
+    derived: dict[Pollutant, Decimal | None] = {}
+    if carrier and standard and not p.problems:
+        try:
+            derived = fs.pollutant_intensities(carrier, standard, ttw, wtw)
+        except KetenError:
+            derived = {}
+    return {
+        pol.value: given[pol] if given[pol] is not None else derived.get(pol) for pol in Pollutant
+    }
+
+
+def _check_duplicates(p: RowParser, seen: dict[str, int], key: str, column: str) -> None:
+    if key in seen:
+        p.bad(column, f"duplicate id '{key}' (also in row {seen[key]})")
+    elif p.row is not None:
+        seen[key] = p.row
+
+
+def read_toc_file(path: Path, fs: FactorSet) -> dict[str, TOC]:
+    """Read and validate a TOC file; raise one ValidationError listing every problem."""
+    table = read_table_as_text(Path(path), json_key="tocs")
+    problems = ensure_known_columns(str(path), table.column_names, TOC_REQUIRED, TOC_OPTIONAL)
+    if problems:
+        raise ValidationError(problems, title=f"{path}: invalid TOC file")
+    p = RowParser(str(path))
+    out: dict[str, TOC] = {}
+    seen: dict[str, int] = {}
+    for row_no, r in text_rows(table, first_data_row(Path(path))):
+        p.row = row_no
+        before = len(p.problems)
+        toc_id = p.text(r, "toc_id")
+        _check_duplicates(p, seen, toc_id, "toc_id")
+        mode = p.enum(Mode, r, "mode")
+        unit_raw = (r.get("intensity_unit") or "").strip()
+        if unit_raw not in TOC_UNITS:
+            p.bad("intensity_unit", f"'{unit_raw}' is not one of {', '.join(TOC_UNITS)}")
+        wtw, ttw = _intensities(p, r)
+        carrier = _carrier(p, fs, r)
+        lf = p.dec(r, "load_factor", optional=True)
+        if lf is not None and not (0 < lf <= 1):
+            p.bad("load_factor", f"{lf} is not in (0, 1]")
+        edf = p.positive(r, "empty_distance_factor", optional=True, allow_zero=True)
+        per_teu = p.positive(r, "mass_per_teu_t", optional=True)
+        temp = p.enum(TemperatureControl, r, "temperature_control", TemperatureControl.AMBIENT)
+        source = p.enum(DataSource, r, "data_source", DataSource.PRIMARY)
+        pol = _pollutants(p, fs, r, carrier, wtw, ttw)
+        if len(p.problems) > before or mode is None:
+            continue
+        out[toc_id] = TOC(
+            toc_id=toc_id,
+            mode=mode,
+            activity_unit=TOC_UNITS[unit_raw],
+            co2e_wtw_kg_per_unit=wtw,
+            co2e_ttw_kg_per_unit=ttw,
+            energy_carrier=carrier,
+            description=r.get("description", ""),
+            emission_standard=r.get("emission_standard", ""),
+            load_factor=lf,
+            empty_distance_factor=edf,
+            mass_per_teu_t=per_teu,
+            temperature_control=temp or TemperatureControl.AMBIENT,
+            data_source=source or DataSource.PRIMARY,
+            source=f"user file {Path(path).name}",
+            factor_set=f"user:{Path(path).name}",
+            nox_g_per_unit=pol["nox"],
+            pm_g_per_unit=pol["pm"],
+            sox_g_per_unit=pol["sox"],
+        )
+    if p.problems:
+        raise ValidationError(p.problems, title=f"{path}: invalid TOC file")
+    return out
+
+
+def read_hoc_file(path: Path, fs: FactorSet) -> dict[str, HOC]:
+    """Read and validate a HOC file; raise one ValidationError listing every problem."""
+    table = read_table_as_text(Path(path), json_key="hocs")
+    problems = ensure_known_columns(str(path), table.column_names, HOC_REQUIRED, COMMON_OPTIONAL)
+    if problems:
+        raise ValidationError(problems, title=f"{path}: invalid HOC file")
+    p = RowParser(str(path))
+    out: dict[str, HOC] = {}
+    seen: dict[str, int] = {}
+    for row_no, r in text_rows(table, first_data_row(Path(path))):
+        p.row = row_no
+        before = len(p.problems)
+        hoc_id = p.text(r, "hoc_id")
+        _check_duplicates(p, seen, hoc_id, "hoc_id")
+        hub_type = p.enum(HubType, r, "hub_type")
+        unit_raw = (r.get("intensity_unit") or "").strip()
+        if unit_raw not in HOC_UNITS:
+            p.bad("intensity_unit", f"'{unit_raw}' is not one of {', '.join(HOC_UNITS)}")
+        wtw, ttw = _intensities(p, r)
+        carrier = _carrier(p, fs, r)
+        per_teu = p.positive(r, "mass_per_teu_t", optional=True)
+        temp = p.enum(TemperatureControl, r, "temperature_control", TemperatureControl.AMBIENT)
+        source = p.enum(DataSource, r, "data_source", DataSource.PRIMARY)
+        pol = _pollutants(p, fs, r, carrier, wtw, ttw)
+        if len(p.problems) > before or hub_type is None:
+            continue
+        out[hoc_id] = HOC(
+            hoc_id=hoc_id,
+            hub_type=hub_type,
+            activity_unit=HOC_UNITS[unit_raw],
+            co2e_wtw_kg_per_unit=wtw,
+            co2e_ttw_kg_per_unit=ttw,
+            energy_carrier=carrier,
+            description=r.get("description", ""),
+            mass_per_teu_t=per_teu,
+            temperature_control=temp or TemperatureControl.AMBIENT,
+            data_source=source or DataSource.PRIMARY,
+            source=f"user file {Path(path).name}",
+            factor_set=f"user:{Path(path).name}",
+            nox_g_per_unit=pol["nox"],
+            pm_g_per_unit=pol["pm"],
+            sox_g_per_unit=pol["sox"],
+        )
+    if p.problems:
+        raise ValidationError(p.problems, title=f"{path}: invalid HOC file")
+    return out
+
+
+ENERGY_REQUIRED = {"toc_id", "mode", "energy_carrier"}
+ENERGY_OPTIONAL = {
+    "fuel_amount",
+    "transport_activity",
+    "activity_unit",
+    "emission_standard",
+    "description",
+    "fuel_per_km",
+    "payload_capacity_t",
+    "load_factor",
+    "empty_distance_factor",
+    "period_start",
+    "period_end",
+    "vehicle_id",
+}
+
+
+def read_energy_file(path: Path, fs: FactorSet) -> dict[str, TOC]:
+    """TOC intensities from a fuel-and-activity file (``keten toc``).
+
+    Each row is one vehicle or period of a TOC: either primary data (``fuel_amount`` in the
+    carrier's unit, ``transport_activity`` in ``activity_unit`` tkm or TEUkm) or a vehicle
+    model (``fuel_per_km``, ``payload_capacity_t``, ``load_factor``,
+    ``empty_distance_factor``). Primary rows of one ``toc_id`` are pooled: intensity =
+    sum of emissions / sum of activity (ISO 14083 6.2).
+    """
+    path = Path(path)
+    table = read_table_as_text(path, json_key="records")
+    problems = ensure_known_columns(str(path), table.column_names, ENERGY_REQUIRED, ENERGY_OPTIONAL)
+    if problems:
+        raise ValidationError(problems, title=f"{path}: invalid fuel and activity file")
+    p = RowParser(str(path))
+    primary: dict[str, list[EnergyUse]] = defaultdict(list)
+    units: dict[str, ActivityUnit] = {}
+    modes: dict[str, Mode] = {}
+    modelled: dict[str, TOC] = {}
+    for row_no, r in text_rows(table, first_data_row(path)):
+        p.row = row_no
+        toc_id = p.text(r, "toc_id")
+        mode = p.enum(Mode, r, "mode")
+        carrier = p.text(r, "energy_carrier")
+        if carrier and carrier not in fs.energy_carriers:
+            p.bad(
+                "energy_carrier",
+                f"unknown energy carrier '{carrier}' (see `keten factors list --kind fuel`)",
+            )
+        standard = (r.get("emission_standard") or "").strip()
+        if mode is not None and toc_id in modes and modes[toc_id] is not mode:
+            p.bad("mode", f"TOC '{toc_id}' has rows with different modes")
+        if mode is not None:
+            modes[toc_id] = mode
+        if (r.get("fuel_per_km") or "").strip():
+            fuel_km = p.positive(r, "fuel_per_km")
+            cap = p.positive(r, "payload_capacity_t")
+            lf = p.positive(r, "load_factor")
+            edf = p.positive(r, "empty_distance_factor", optional=True, allow_zero=True)
+            if None in (fuel_km, cap, lf) or mode is None or p.problems:
+                continue
+            try:
+                modelled[toc_id] = toc_from_model(
+                    fs,
+                    mode,
+                    ModelledUse(toc_id, carrier, fuel_km, cap, lf, edf or Decimal(0), standard),  # type: ignore[arg-type]
+                    r.get("description", ""),
+                )
+            except (KetenError, ValueError) as exc:
+                p.bad("load_factor", str(exc))
+            continue
+        amount = p.positive(r, "fuel_amount", allow_zero=True)
+        activity = p.positive(r, "transport_activity")
+        unit_raw = (r.get("activity_unit") or "tkm").strip()
+        if unit_raw not in ("tkm", "TEUkm"):
+            p.bad("activity_unit", f"'{unit_raw}' is not tkm or TEUkm")
+            continue
+        unit = ActivityUnit(unit_raw)
+        if toc_id in units and units[toc_id] is not unit:
+            p.bad("activity_unit", f"TOC '{toc_id}' mixes tkm and TEUkm rows")
+        units[toc_id] = unit
+        if amount is not None and activity is not None:
+            primary[toc_id].append(EnergyUse(toc_id, carrier, amount, activity, standard))
+    if p.problems:
+        raise ValidationError(p.problems, title=f"{path}: invalid fuel and activity file")
+    out = dict(modelled)
+    for toc_id, uses in primary.items():
+        toc = toc_from_energy(fs, toc_id, modes[toc_id], units[toc_id], uses)
+        out[toc_id] = replace(toc, source=f"{toc.source}; file {path.name}")
+    return out
+
+
+def read_hub_energy_file(path: Path, fs: FactorSet) -> dict[str, HOC]:
+    """HOC intensities from hub energy use and throughput (``keten hoc``).
+
+    Columns: ``hoc_id``, ``hub_type``, ``energy_carrier``, ``energy_amount`` (carrier unit),
+    ``throughput``, ``activity_unit`` (``t`` or ``TEU``); optional ``emission_standard``.
+    """
+    path = Path(path)
+    table = read_table_as_text(path, json_key="records")
+    problems = ensure_known_columns(
+        str(path),
+        table.column_names,
+        {"hoc_id", "hub_type", "energy_carrier", "energy_amount", "throughput"},
+        {"activity_unit", "emission_standard", "description", "period_start", "period_end"},
+    )
+    if problems:
+        raise ValidationError(problems, title=f"{path}: invalid hub energy file")
+    p = RowParser(str(path))
+    uses: dict[str, list[EnergyUse]] = defaultdict(list)
+    hub_types: dict[str, HubType] = {}
+    units: dict[str, HubActivityUnit] = {}
+    for row_no, r in text_rows(table, first_data_row(path)):
+        p.row = row_no
+        hoc_id = p.text(r, "hoc_id")
+        hub_type = p.enum(HubType, r, "hub_type")
+        unit = p.enum(HubActivityUnit, r, "activity_unit", HubActivityUnit.TONNES)
+        carrier = p.text(r, "energy_carrier")
+        if carrier and carrier not in fs.energy_carriers:
+            p.bad("energy_carrier", f"unknown energy carrier '{carrier}'")
+        amount = p.positive(r, "energy_amount", allow_zero=True)
+        throughput = p.positive(r, "throughput", allow_zero=True)
+        if hub_type is None or unit is None or amount is None or throughput is None:
+            continue
+        hub_types[hoc_id], units[hoc_id] = hub_type, unit
+        uses[hoc_id].append(
+            EnergyUse(
+                hoc_id, carrier, amount, throughput, (r.get("emission_standard") or "").strip()
+            )
+        )
+    if p.problems:
+        raise ValidationError(p.problems, title=f"{path}: invalid hub energy file")
+    return {h: hoc_from_energy(fs, h, hub_types[h], units[h], u) for h, u in uses.items()}

@@ -1,0 +1,222 @@
+"""Validate TCE input (one row per transport or hub chain element) into a canonical table.
+
+Row numbers in problems: for CSV files the line in the file (the header is line 1, so the first
+data row is row 2), as a spreadsheet shows it; for JSON and Parquet the record number from 1.
+Checks that need the whole file (duplicate ids, ``prev_tce_ids`` links, cycles) run in
+:mod:`keten.io.tce_links` once every batch has been seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from keten.errors import Problem
+
+REQUIRED_COLUMNS = {"shipment_id", "tce_id", "mass_kg"}
+OPTIONAL_COLUMNS = {
+    "prev_tce_ids",
+    "toc_id",
+    "hoc_id",
+    "distance_km",
+    "teu",
+    "origin",
+    "destination",
+    "consignment_id",
+    "departure_at",
+    "arrival_at",
+    "scope3_category",
+    "packaging_or_tr_eq_type",
+}
+NUMERIC_COLUMNS = ("mass_kg", "distance_km", "teu")
+TEXT_COLUMNS = tuple(sorted((REQUIRED_COLUMNS | OPTIONAL_COLUMNS) - set(NUMERIC_COLUMNS)))
+
+# Column types for the fast typed read of CSV files.
+FAST_COLUMN_TYPES: dict[str, pa.DataType] = {
+    **{c: pa.float64() for c in NUMERIC_COLUMNS},
+    **{c: pa.string() for c in TEXT_COLUMNS},
+}
+
+# At most this many problems of one kind are listed one by one; the rest are counted.
+MAX_LISTED_PER_KIND = 1000
+
+
+@dataclass
+class RowProblems:
+    """Problems found in a batch, capped per (column, reason) so huge files stay readable."""
+
+    file: str
+    row_base: int
+    problems: list[Problem]
+    counts: dict[tuple[str, str], int]
+
+    def add_rows(self, rows: np.ndarray, column: str, reason: str | Callable[[int], str]) -> None:
+        key = (column, reason if isinstance(reason, str) else "?")
+        seen = self.counts.get(key, 0)
+        self.counts[key] = seen + len(rows)
+        room = max(0, MAX_LISTED_PER_KIND - seen)
+        for i in rows[:room].tolist():
+            text = reason if isinstance(reason, str) else reason(i)
+            self.problems.append(Problem(text, self.file, self.row_base + i, column))
+
+    def summary(self) -> list[Problem]:
+        return [
+            Problem(f"{reason} (and {n - MAX_LISTED_PER_KIND} more rows)", self.file, None, col)
+            for (col, reason), n in self.counts.items()
+            if n > MAX_LISTED_PER_KIND
+        ]
+
+
+def _numeric(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(values as float64 with NaN where missing/bad, mask of present-but-not-a-number)."""
+    if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
+        values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+        return np.asarray(values, dtype=np.float64), np.zeros(len(values), dtype=bool)
+    import pandas as pd
+
+    text = pd.Series(column.to_pandas(), dtype="object")
+    values = pd.to_numeric(text.str.strip() if len(text) else text, errors="coerce")
+    arr = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = np.asarray(text.notna().to_numpy() & np.isnan(arr))
+    return arr, bad
+
+
+def _present(table: pa.Table, column: str) -> np.ndarray:
+    if column not in table.column_names:
+        return np.zeros(table.num_rows, dtype=bool)
+    col = table.column(column)
+    valid = pc.is_valid(col)
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        valid = pc.and_(valid, pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(col)), 0))
+    return np.asarray(pc.fill_null(valid, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _unknown_id_reason(values: list[object], kind: str) -> Callable[[int], str]:
+    def reason(i: int) -> str:
+        return (
+            f"unknown {kind} '{values[i]}' (not in the given file nor the built-in defaults; "
+            f"see `keten factors list --kind {kind.lower()}`)"
+        )
+
+    return reason
+
+
+def _unknown_location_reason(values: list[object]) -> Callable[[int], str]:
+    def reason(i: int) -> str:
+        return f"unknown location '{values[i]}' (use a UN/LOCODE, a network node id or 'lat,lon')"
+
+    return reason
+
+
+def check_rows(
+    table: pa.Table,
+    file: str,
+    row_base: int,
+    toc_ids: set[str],
+    hoc_ids: set[str],
+    can_locate: Callable[[str], bool] | None = None,
+) -> tuple[pa.Table, RowProblems]:
+    """Check each row of a batch; return the canonical typed batch and the problems found.
+
+    ``row_base`` is added to the 0-based index in the batch to give the reported row.
+    ``can_locate`` says whether an origin/destination can be resolved to coordinates.
+    """
+    n = table.num_rows
+    rp = RowProblems(file, row_base, [], {})
+    columns: dict[str, pa.Array | pa.ChunkedArray] = {}
+
+    for col in ("shipment_id", "tce_id"):
+        if col in table.column_names:
+            rp.add_rows(np.flatnonzero(~_present(table, col)), col, "missing value")
+
+    numbers: dict[str, np.ndarray] = {}
+    for col in NUMERIC_COLUMNS:
+        if col in table.column_names:
+            values, bad = _numeric(table.column(col))
+            rp.add_rows(np.flatnonzero(bad), col, "not a number")
+            bad |= ~np.isfinite(values) & ~np.isnan(values)
+        else:
+            values = np.full(n, np.nan)
+        numbers[col] = values
+
+    mass = numbers["mass_kg"]
+    if "mass_kg" in table.column_names:
+        present_mass = _present(table, "mass_kg")
+        rp.add_rows(np.flatnonzero(~present_mass), "mass_kg", "missing value")
+        rp.add_rows(np.flatnonzero(mass <= 0), "mass_kg", "mass must be greater than zero")
+    dist = numbers["distance_km"]
+    rp.add_rows(np.flatnonzero(dist < 0), "distance_km", "distance must not be negative")
+    teu = numbers["teu"]
+    rp.add_rows(np.flatnonzero(teu <= 0), "teu", "TEU must be greater than zero")
+
+    has_toc = _present(table, "toc_id")
+    has_hoc = _present(table, "hoc_id")
+    rp.add_rows(
+        np.flatnonzero(has_toc & has_hoc),
+        "toc_id",
+        "give exactly one of toc_id and hoc_id, not both",
+    )
+    rp.add_rows(
+        np.flatnonzero(~has_toc & ~has_hoc),
+        "toc_id",
+        "give exactly one of toc_id and hoc_id (neither is set)",
+    )
+
+    for col, known, kind in (("toc_id", toc_ids, "TOC"), ("hoc_id", hoc_ids, "HOC")):
+        if col not in table.column_names:
+            continue
+        ids = pc.utf8_trim_whitespace(table.column(col).cast(pa.string()))
+        columns[col] = ids
+        member = pc.is_in(ids, value_set=pa.array(sorted(known), pa.string()))
+        unknown = np.asarray(
+            pc.fill_null(pc.invert(member), False).to_numpy(zero_copy_only=False), dtype=bool
+        ) & _present(table, col)
+        if unknown.any():
+            values = ids.to_pylist()
+            rp.add_rows(
+                np.flatnonzero(unknown),
+                col,
+                _unknown_id_reason(values, kind),
+            )
+
+    has_od = _present(table, "origin") & _present(table, "destination")
+    has_dist = ~np.isnan(dist)
+    rp.add_rows(
+        np.flatnonzero(has_toc & ~has_hoc & ~has_dist & ~has_od),
+        "distance_km",
+        "a transport TCE needs distance_km, or origin and destination",
+    )
+    if can_locate is not None:
+        need = np.flatnonzero(has_toc & ~has_dist & has_od)
+        for col in ("origin", "destination"):
+            if len(need) == 0:
+                break
+            vals = table.column(col).to_pylist()
+            bad_rows = np.array(
+                [i for i in need.tolist() if not can_locate(str(vals[i]).strip())], dtype=np.int64
+            )
+            rp.add_rows(
+                bad_rows,
+                col,
+                _unknown_location_reason(vals),
+            )
+
+    for col in TEXT_COLUMNS:
+        if col in table.column_names and col not in columns:
+            columns[col] = pc.utf8_trim_whitespace(table.column(col).cast(pa.string()))
+    for col in ("toc_id", "hoc_id"):
+        if col in columns:
+            columns[col] = pc.if_else(
+                pc.greater(pc.utf8_length(columns[col]), 0),
+                columns[col],
+                pa.scalar(None, pa.string()),
+            )
+    for col in NUMERIC_COLUMNS:
+        columns[col] = pa.array(numbers[col], pa.float64())
+    for col in TEXT_COLUMNS:
+        columns.setdefault(col, pa.nulls(n, pa.string()))
+    return pa.table(columns), rp

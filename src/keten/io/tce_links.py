@@ -1,0 +1,117 @@
+"""Whole-file checks of TCE ids: duplicates, ``prev_tce_ids`` links, cycles.
+
+The ids of every batch go into an embedded DuckDB table (which spills to disk for files larger
+than memory); the checks run once at the end, so every problem is reported together.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+
+from keten.errors import Problem
+
+MAX_LISTED = 1000
+
+
+class LinkChecker:
+    """Collects (row, shipment_id, tce_id, prev_tce_ids) and checks them as a whole."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.con = duckdb.connect()
+        self.con.execute("SET preserve_insertion_order = false")
+        self.con.execute(
+            "CREATE TABLE ids (row BIGINT, shipment_id VARCHAR, tce_id VARCHAR, prev VARCHAR)"
+        )
+        self.has_links = False
+
+    def add(self, canonical: pa.Table, row_base: int) -> None:
+        n = canonical.num_rows
+        prev = canonical.column("prev_tce_ids")
+        if prev.null_count < n:
+            self.has_links = True
+        batch = pa.table(  # noqa: F841 - queried by name below
+            {
+                "row": pa.array(np.arange(row_base, row_base + n, dtype=np.int64)),
+                "shipment_id": canonical.column("shipment_id"),
+                "tce_id": canonical.column("tce_id"),
+                "prev": prev,
+            }
+        )
+        self.con.execute("INSERT INTO ids SELECT * FROM batch")
+
+    def problems(self) -> list[Problem]:
+        out: list[Problem] = []
+        dups = self.con.execute(
+            """SELECT tce_id, list(row ORDER BY row) FROM ids WHERE tce_id IS NOT NULL
+               GROUP BY tce_id HAVING count(*) > 1 ORDER BY min(row) LIMIT ?""",
+            [MAX_LISTED],
+        ).fetchall()
+        for tce_id, rows in dups:
+            out += [
+                Problem(
+                    f"duplicate tce_id '{tce_id}' (also in row {rows[0]})", self.file, r, "tce_id"
+                )
+                for r in rows[1:]
+            ]
+        if not self.has_links:
+            return out
+        self.con.execute(
+            """CREATE OR REPLACE TEMP TABLE edges AS
+               SELECT row, shipment_id, tce_id, trim(p) AS prev
+               FROM ids, unnest(string_split(prev, ';')) AS t(p)
+               WHERE prev IS NOT NULL AND trim(p) <> ''"""
+        )
+        unknown = self.con.execute(
+            """SELECT e.row, e.prev, e.shipment_id FROM edges e
+               ANTI JOIN ids i ON i.tce_id = e.prev AND i.shipment_id = e.shipment_id
+               ORDER BY e.row LIMIT ?""",
+            [MAX_LISTED],
+        ).fetchall()
+        out += [
+            Problem(
+                f"prev_tce_ids names '{prev}', which is not a TCE of shipment '{sid}'",
+                self.file,
+                row,
+                "prev_tce_ids",
+            )
+            for row, prev, sid in unknown
+        ]
+        if dups or unknown:
+            return out  # links are ambiguous or broken: cycle detection would mislead
+        return out + self._cycles()
+
+    def _cycles(self) -> list[Problem]:
+        pairs = self.con.execute(
+            """SELECT e.row, i.row FROM edges e
+               JOIN ids i ON i.tce_id = e.prev AND i.shipment_id = e.shipment_id"""
+        ).fetchnumpy()
+        src, dst = np.asarray(pairs["row"]), np.asarray(pairs["row_1"])
+        if len(src) == 0:
+            return []
+        rows = np.unique(np.concatenate([src, dst]))
+        a, b = np.searchsorted(rows, src), np.searchsorted(rows, dst)
+        graph = csr_matrix((np.ones(len(a)), (a, b)), shape=(len(rows), len(rows)))
+        _, labels = connected_components(graph, directed=True, connection="strong")
+        sizes = np.bincount(labels)
+        in_cycle = sizes[labels] > 1
+        in_cycle[a[a == b]] = True  # a TCE that names itself
+        cyc_rows = [int(r) for r in rows[in_cycle][:MAX_LISTED]]
+        tce = dict(
+            self.con.execute(
+                "SELECT row, tce_id FROM ids WHERE list_contains(?, row)", [cyc_rows]
+            ).fetchall()
+        )
+        return [
+            Problem(
+                f"prev_tce_ids of '{tce.get(int(r), '?')}' form a cycle",
+                self.file,
+                int(r),
+                "prev_tce_ids",
+            )
+            for r in cyc_rows
+        ]

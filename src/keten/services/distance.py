@@ -1,0 +1,62 @@
+"""Distances for TCEs given by origin and destination instead of a distance.
+
+Order of preference (ISO 14083 6.3): the actual distance given in the input; else the shortest
+feasible distance on keten's network for the TOC's mode; else the great-circle distance between
+the two locations x the mode's distance adjustment factor (DAF).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from keten.emissions.distance import great_circle_km, parse_lat_lon
+from keten.errors import KetenError, UnknownLocationError
+from keten.factors.library import FactorSet
+
+Locate = Callable[[str], tuple[float, float]]
+Sfd = Callable[[str, str, str], float]
+
+
+class DistanceResolver:
+    """Resolves (origin, destination, mode) to (distance_km, distance_type), with a cache."""
+
+    def __init__(self, fs: FactorSet, locate: Locate | None = None, sfd: Sfd | None = None):
+        self.fs = fs
+        self.locate_fn = locate
+        self.sfd_fn = sfd
+        self.cache: dict[tuple[str, str, str], tuple[float, str]] = {}
+
+    def locate(self, location: str) -> tuple[float, float]:
+        coords = parse_lat_lon(location)
+        if coords is not None:
+            return coords
+        if self.locate_fn is None:
+            raise UnknownLocationError(location)
+        return self.locate_fn(location)
+
+    def can_locate(self, location: str) -> bool:
+        try:
+            self.locate(location)
+        except KetenError:
+            return False
+        return True
+
+    def __call__(self, origin: str, destination: str, mode: str) -> tuple[float, str]:
+        key = (origin, destination, mode)
+        if key not in self.cache:
+            self.cache[key] = self._resolve(origin, destination, mode)
+        return self.cache[key]
+
+    def _resolve(self, origin: str, destination: str, mode: str) -> tuple[float, str]:
+        if self.sfd_fn is not None:
+            try:
+                return self.sfd_fn(origin, destination, mode), "sfd"
+            except KetenError:
+                pass  # not on the network for this mode: fall back to GCD x DAF
+        a, b = self.locate(origin), self.locate(destination)
+        return self.fs.daf(mode).apply(great_circle_km(*a, *b)), "gcd"
+
+
+def default_resolver(fs: FactorSet) -> DistanceResolver:
+    """The resolver keten uses by default: coordinates and UN/LOCODEs of the built-in network."""
+    return DistanceResolver(fs)

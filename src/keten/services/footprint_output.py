@@ -1,0 +1,107 @@
+"""Footprint results in the shapes keten hands out: JSON document, tables, iLEAP."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from keten.emissions.footprint import FootprintResult
+from keten.emissions.results import ShipmentResult, TCEResult
+from keten.exchange.decimals import decimal_float
+
+TCE_FIELDS = (
+    "tce_id",
+    "kind",
+    "toc_id",
+    "hoc_id",
+    "mode",
+    "hub_type",
+    "mass_kg",
+    "distance_km",
+    "distance_type",
+    "teu",
+    "transport_activity_tkm",
+    "activity",
+    "activity_unit",
+    "co2e_wtw_kg",
+    "co2e_ttw_kg",
+    "co2e_wtt_kg",
+    "nox_kg",
+    "pm_kg",
+    "sox_kg",
+    "data_source",
+    "prev_tce_ids",
+    "consignment_id",
+    "origin",
+    "destination",
+    "departure_at",
+    "arrival_at",
+)
+
+
+def _num(value: Any) -> Any:
+    return decimal_float(value) if isinstance(value, Decimal) else value
+
+
+def tce_dict(t: TCEResult) -> dict[str, Any]:
+    out = {f: _num(getattr(t, f)) for f in TCE_FIELDS}
+    out["prev_tce_ids"] = list(t.prev_tce_ids)
+    return out
+
+
+def shipment_dict(s: ShipmentResult) -> dict[str, Any]:
+    intensity = s.co2e_intensity_wtw_kg_per_tkm
+    return {
+        "shipment_id": s.shipment_id,
+        "mass_kg": _num(s.mass_kg),
+        "transport_activity_tkm": _num(s.transport_activity_tkm),
+        "co2e_wtw_kg": _num(s.co2e_wtw_kg),
+        "co2e_ttw_kg": _num(s.co2e_ttw_kg),
+        "co2e_wtt_kg": _num(s.co2e_wtt_kg),
+        "nox_kg": _num(s.nox_kg),
+        "pm_kg": _num(s.pm_kg),
+        "sox_kg": _num(s.sox_kg),
+        "co2e_intensity_wtw_kg_per_tkm": _num(intensity),
+        "primary_data_share": _num(s.primary_data_share),
+        "tces": [tce_dict(t) for t in s.tces],
+    }
+
+
+def json_document(result: FootprintResult) -> dict[str, Any]:
+    """The ``keten footprint --format json`` document."""
+    shipments = [shipment_dict(s) for s in result.shipments]
+    totals = {
+        k: sum((s[k] or 0.0) for s in shipments)
+        for k in (
+            "transport_activity_tkm",
+            "co2e_wtw_kg",
+            "co2e_ttw_kg",
+            "nox_kg",
+            "pm_kg",
+            "sox_kg",
+        )
+    }
+    return {
+        "shipments": shipments,
+        "totals": totals,
+        "by_mode": result.by_mode().to_pylist(),
+        "factor_set": result.factor_set,
+        "method": result.method,
+        "generated_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+    }
+
+
+def shipments_table(result: FootprintResult) -> pa.Table:
+    rows = [{k: v for k, v in shipment_dict(s).items() if k != "tces"} for s in result.shipments]
+    return pa.Table.from_pylist(rows)
+
+
+def csv_text(table: pa.Table) -> str:
+    sink = io.BytesIO()
+    pacsv.write_csv(table, sink)
+    return sink.getvalue().decode("utf-8")
