@@ -14,6 +14,7 @@ from keten.emissions.footprint import FootprintResult
 from keten.emissions.results import ShipmentResult, TCEResult
 from keten.errors import KetenError, ValidationError
 from keten.factors import load_factor_set
+from keten.network import route
 from keten.services.footprint import footprint
 
 __version__ = "0.1.0"
@@ -27,4 +28,5 @@ __all__ = [
     "__version__",
     "footprint",
     "load_factor_set",
+    "route",
 ]

@@ -52,6 +52,8 @@ COMMAND_MODULES = [
     "keten.cli.serve",
     "keten.cli.company",
     "keten.cli.report",
+    "keten.cli.network",
+    "keten.cli.route",
 ]
 
 for _name in COMMAND_MODULES:

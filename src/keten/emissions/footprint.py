@@ -87,7 +87,18 @@ class FootprintResult:
         return totals_by_mode(self.tce_table)
 
 
+def decode_dictionaries(table: pa.Table) -> pa.Table:
+    """The same table with dictionary-encoded columns as plain strings."""
+    return pa.table(
+        {
+            name: (col.cast(pa.string()) if pa.types.is_dictionary(col.type) else col)
+            for name, col in zip(table.column_names, table.columns, strict=True)
+        }
+    )
+
+
 def totals_by_mode(tce_table: pa.Table) -> pa.Table:
+    tce_table = decode_dictionaries(tce_table.select(["mode", "hub_type", "tce_id", *SUM_COLUMNS]))
     group = pc.coalesce(
         tce_table.column("mode"),
         pc.binary_join_element_wise("hub:", tce_table.column("hub_type"), ""),

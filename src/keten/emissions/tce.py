@@ -147,8 +147,7 @@ def compute_tce_emissions(
     mass_kg = canonical.column("mass_kg").to_numpy(zero_copy_only=False)
     mass_t = mass_kg / 1000.0
     teu_given = canonical.column("teu").to_numpy(zero_copy_only=False)
-    per_teu = np.where(is_hub, _take(hocs.per_teu, hi, False), _take(tocs.per_teu, ti, False))
-    per_teu = per_teu.astype(bool)
+    per_teu = np.where(is_hub, pick("per_teu"), _take(tocs.per_teu, ti, False)).astype(bool)
     teu = np.where(np.isnan(teu_given), mass_t / pick("mass_per_teu_t"), teu_given)
     dist = np.where(is_hub, np.nan, distance_km)
 
@@ -157,10 +156,6 @@ def compute_tce_emissions(
     activity = np.where(is_hub, np.where(per_teu, teu, mass_t), np.where(per_teu, teu * dist, tkm))
     wtw = activity * pick("wtw")
     ttw = activity * pick("ttw")
-    category_toc = _take(tocs.category, ti, None)
-    category_hub = _take(hocs.category, hi, None)
-    unit = np.where(is_hub, _take(hocs.unit, hi, None), _take(tocs.unit, ti, None))
-    source = np.where(is_hub, _take(hocs.data_source, hi, None), _take(tocs.data_source, ti, None))
 
     def col(name: str) -> pa.Array | pa.ChunkedArray:
         return canonical.column(name)
@@ -171,28 +166,55 @@ def compute_tce_emissions(
             "tce_id": col("tce_id"),
             "consignment_id": col("consignment_id"),
             "prev_tce_ids": col("prev_tce_ids"),
-            "kind": pa.array(np.where(is_hub, "hub", "transport"), pa.string()),
+            "kind": _dictionary(is_hub.astype(np.int32), np.array(["transport", "hub"])),
             "toc_id": col("toc_id"),
             "hoc_id": col("hoc_id"),
-            "mode": pa.array(_mask_objects(category_toc, is_hub), pa.string()),
-            "hub_type": pa.array(_mask_objects(category_hub, ~is_hub), pa.string()),
+            "mode": _dictionary(np.where(is_hub, -1, ti), tocs.category),
+            "hub_type": _dictionary(np.where(is_hub, hi, -1), hocs.category),
             "mass_kg": pa.array(mass_kg, pa.float64()),
             "distance_km": pa.array(dist, pa.float64(), from_pandas=True),
-            "distance_type": pa.array(_mask_objects(distance_type, is_hub), pa.string()),
+            "distance_type": pa.array(_mask_objects(distance_type, is_hub), pa.string())
+            .dictionary_encode(),
             "teu": pa.array(np.where(per_teu, teu, np.nan), pa.float64(), from_pandas=True),
             "transport_activity_tkm": pa.array(tkm, pa.float64()),
             "activity": pa.array(activity, pa.float64()),
-            "activity_unit": pa.array(unit, pa.string()),
+            "activity_unit": _combined(is_hub, ti, hi, tocs.unit, hocs.unit),
             "co2e_wtw_kg": pa.array(wtw, pa.float64()),
             "co2e_ttw_kg": pa.array(ttw, pa.float64()),
             "co2e_wtt_kg": pa.array(wtw - ttw, pa.float64()),
             "nox_kg": pa.array(activity * pick("nox_g") / 1000.0, pa.float64(), from_pandas=True),
             "pm_kg": pa.array(activity * pick("pm_g") / 1000.0, pa.float64(), from_pandas=True),
             "sox_kg": pa.array(activity * pick("sox_g") / 1000.0, pa.float64(), from_pandas=True),
-            "data_source": pa.array(source, pa.string()),
-            "factor_set": pa.array(np.full(n, factor_set, dtype=object), pa.string()),
+            "data_source": _combined(is_hub, ti, hi, tocs.data_source, hocs.data_source),
+            "factor_set": _dictionary(np.zeros(n, dtype=np.int32), np.array([factor_set])),
         }
     )
+
+
+def _dictionary(codes: np.ndarray, values: np.ndarray) -> pa.DictionaryArray:
+    """Codes into ``values`` as an Arrow dictionary column (null where the code is < 0)."""
+    codes = np.asarray(codes, dtype=np.int32)
+    indices = pa.array(codes, pa.int32(), mask=codes < 0)
+    dictionary = pa.array(values.tolist() if len(values) else [], pa.string())
+    return pa.DictionaryArray.from_arrays(indices, dictionary)
+
+
+def _combined(
+    is_hub: np.ndarray, ti: np.ndarray, hi: np.ndarray, toc_values: np.ndarray,
+    hoc_values: np.ndarray,
+) -> pa.DictionaryArray:
+    """One dictionary column drawn from the TOC table for transport rows, HOC for hub rows."""
+    values, inverse = np.unique(
+        np.concatenate([toc_values, hoc_values]).astype(str), return_inverse=True
+    )
+    toc_codes, hoc_codes = inverse[: len(toc_values)], inverse[len(toc_values):]
+    codes = np.where(
+        is_hub,
+        hoc_codes[np.clip(hi, 0, None)] if len(hoc_codes) else -1,
+        toc_codes[np.clip(ti, 0, None)] if len(toc_codes) else -1,
+    )
+    codes = np.where((is_hub & (hi < 0)) | (~is_hub & (ti < 0)), -1, codes)
+    return _dictionary(codes, values)
 
 
 DATA_SOURCES = tuple(d.value for d in DataSource)

@@ -6,6 +6,9 @@ than memory); the checks run once at the end, so every problem is reported toget
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+
 import duckdb
 import numpy as np
 import pyarrow as pa
@@ -24,6 +27,10 @@ class LinkChecker:
         self.file = file
         self.con = duckdb.connect()
         self.con.execute("SET preserve_insertion_order = false")
+        # Spill to disk rather than hold ids of a file larger than memory.
+        self._tmp = tempfile.mkdtemp(prefix="keten-links-")
+        self.con.execute(f"SET temp_directory = '{self._tmp}'")
+        self.con.execute("SET memory_limit = '1GB'")
         self.con.execute(
             "CREATE TABLE ids (row BIGINT, shipment_id VARCHAR, tce_id VARCHAR, prev VARCHAR)"
         )
@@ -44,6 +51,16 @@ class LinkChecker:
         )
         self.con.execute("INSERT INTO ids SELECT * FROM batch")
 
+    def __enter__(self) -> LinkChecker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
     def problems(self) -> list[Problem]:
         out: list[Problem] = []
         dups = self.con.execute(
@@ -60,16 +77,24 @@ class LinkChecker:
             ]
         if not self.has_links:
             return out
+        # One pass: each link with the row of the TCE it names (NULL where there is none).
         self.con.execute(
             """CREATE OR REPLACE TEMP TABLE edges AS
-               SELECT row, shipment_id, tce_id, trim(p) AS prev
-               FROM ids, unnest(string_split(prev, ';')) AS t(p)
-               WHERE prev IS NOT NULL AND trim(p) <> ''"""
+               WITH e AS (
+                 -- most TCEs name one predecessor: only split the lists that hold several
+                 SELECT row, shipment_id, trim(prev) AS prev FROM ids
+                 WHERE prev IS NOT NULL AND NOT contains(prev, ';') AND trim(prev) <> ''
+                 UNION ALL
+                 SELECT row, shipment_id, trim(p) AS prev
+                 FROM (SELECT * FROM ids WHERE contains(prev, ';')),
+                      unnest(string_split(prev, ';')) AS t(p)
+                 WHERE trim(p) <> '')
+               SELECT e.row, e.prev, e.shipment_id, i.row AS prev_row
+               FROM e LEFT JOIN ids i ON i.tce_id = e.prev AND i.shipment_id = e.shipment_id"""
         )
         unknown = self.con.execute(
-            """SELECT e.row, e.prev, e.shipment_id FROM edges e
-               ANTI JOIN ids i ON i.tce_id = e.prev AND i.shipment_id = e.shipment_id
-               ORDER BY e.row LIMIT ?""",
+            """SELECT row, prev, shipment_id FROM edges WHERE prev_row IS NULL
+               ORDER BY row LIMIT ?""",
             [MAX_LISTED],
         ).fetchall()
         out += [
@@ -83,14 +108,13 @@ class LinkChecker:
         ]
         if dups or unknown:
             return out  # links are ambiguous or broken: cycle detection would mislead
-        return out + self._cycles()
+        # Links that all point to earlier rows cannot form a cycle; only look if one does not.
+        (forward,) = self.con.execute("SELECT count(*) FROM edges WHERE prev_row >= row").fetchone()
+        return out + (self._cycles() if forward else [])
 
     def _cycles(self) -> list[Problem]:
-        pairs = self.con.execute(
-            """SELECT e.row, i.row FROM edges e
-               JOIN ids i ON i.tce_id = e.prev AND i.shipment_id = e.shipment_id"""
-        ).fetchnumpy()
-        src, dst = np.asarray(pairs["row"]), np.asarray(pairs["row_1"])
+        pairs = self.con.execute("SELECT row, prev_row FROM edges").fetchnumpy()
+        src, dst = np.asarray(pairs["row"]), np.asarray(pairs["prev_row"])
         if len(src) == 0:
             return []
         rows = np.unique(np.concatenate([src, dst]))

@@ -58,5 +58,13 @@ class DistanceResolver:
 
 
 def default_resolver(fs: FactorSet) -> DistanceResolver:
-    """The resolver keten uses by default: coordinates and UN/LOCODEs of the built-in network."""
-    return DistanceResolver(fs)
+    """The resolver keten uses by default: locations and shortest feasible distances on the
+    built-in network, great-circle x DAF where the network has no path for the mode."""
+    from keten.network.api import shortest_feasible_distance_km
+    from keten.network.locate import resolve_location
+
+    def locate(text: str) -> tuple[float, float]:
+        _, lat, lon = resolve_location(text)
+        return lat, lon
+
+    return DistanceResolver(fs, locate=locate, sfd=shortest_feasible_distance_km)

@@ -43,6 +43,9 @@ from keten.services.distance import DistanceResolver, default_resolver
 # A path, an Arrow table, a pandas DataFrame or a list of dicts.
 TceInput: TypeAlias = Any
 BATCH_ROWS = 1 << 20
+# Low-cardinality result columns; dictionary-encoding high-cardinality ids only costs time.
+DICTIONARY_COLUMNS = ["kind", "mode", "hub_type", "toc_id", "hoc_id", "distance_type",
+                      "activity_unit", "data_source", "factor_set"]
 
 
 @dataclass
@@ -208,7 +211,18 @@ def _evaluate(
         problems.append(Problem("missing column: give toc_id and/or hoc_id", label))
     if problems:
         raise ValidationError(problems, title=f"{label}: invalid TCE input")
-    links = LinkChecker(label)
+    with LinkChecker(label) as links:
+        _check_and_compute(batches, label, job, sink, links, problems)
+
+
+def _check_and_compute(
+    batches: Iterator[tuple[pa.Table, int]],
+    label: str,
+    job: FootprintJob,
+    sink: Callable[[pa.Table], None],
+    links: LinkChecker,
+    problems: list[Problem],
+) -> None:
     summaries: list[RowProblems] = []
     toc_ids = {str(x) for x in job.tocs.ids.to_pylist()}
     hoc_ids = {str(x) for x in job.hocs.ids.to_pylist()}
@@ -285,7 +299,8 @@ def write_footprint(
                 nonlocal writer, rows
                 if writer is None:
                     writer = (
-                        pq.ParquetWriter(tmp, t.schema)
+                        pq.ParquetWriter(tmp, t.schema, compression="lz4",
+                                         use_dictionary=DICTIONARY_COLUMNS)
                         if fmt == "parquet"
                         else pacsv.CSVWriter(tmp, t.schema)
                     )
