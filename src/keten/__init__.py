@@ -16,6 +16,7 @@ from keten.errors import KetenError, ValidationError
 from keten.factors import load_factor_set
 from keten.network import route
 from keten.services.footprint import footprint
+from keten.services.planning import plan
 
 __version__ = "0.1.0"
 
@@ -28,5 +29,6 @@ __all__ = [
     "__version__",
     "footprint",
     "load_factor_set",
+    "plan",
     "route",
 ]

@@ -54,6 +54,7 @@ COMMAND_MODULES = [
     "keten.cli.report",
     "keten.cli.network",
     "keten.cli.route",
+    "keten.cli.plan",
 ]
 
 for _name in COMMAND_MODULES:

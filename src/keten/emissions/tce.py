@@ -45,6 +45,10 @@ RESULT_COLUMNS = (
 )
 
 
+# How a TCE's distance was obtained (ISO 14083 6.3): given, shortest feasible, great-circle x DAF.
+DISTANCE_TYPES = ("actual", "sfd", "gcd")
+
+
 def _f(value: object) -> float:
     return float(value) if value is not None else np.nan  # type: ignore[arg-type]
 
@@ -115,13 +119,6 @@ def _take(values: np.ndarray, idx: np.ndarray, fill: object = np.nan) -> np.ndar
     return out
 
 
-def _mask_objects(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """A copy of an object array with None where ``mask`` is true."""
-    out = np.asarray(values, dtype=object).copy()
-    out[mask] = None
-    return out
-
-
 def compute_tce_emissions(
     canonical: pa.Table,
     tocs: IntensityTable,
@@ -133,7 +130,7 @@ def compute_tce_emissions(
     """Per-TCE activity and emissions for a validated canonical table.
 
     ``distance_km`` holds the resolved distance of each row (NaN for hub TCEs) and
-    ``distance_type`` its kind (``actual``, ``sfd``, ``gcd`` or None).
+    ``distance_type`` its kind as a code into ``DISTANCE_TYPES`` (-1: none).
     """
     n = canonical.num_rows
     ti = tocs.index(canonical.column("toc_id"))
@@ -173,8 +170,9 @@ def compute_tce_emissions(
             "hub_type": _dictionary(np.where(is_hub, hi, -1), hocs.category),
             "mass_kg": pa.array(mass_kg, pa.float64()),
             "distance_km": pa.array(dist, pa.float64(), from_pandas=True),
-            "distance_type": pa.array(_mask_objects(distance_type, is_hub), pa.string())
-            .dictionary_encode(),
+            "distance_type": _dictionary(
+                np.where(is_hub, -1, distance_type), np.array(DISTANCE_TYPES)
+            ),
             "teu": pa.array(np.where(per_teu, teu, np.nan), pa.float64(), from_pandas=True),
             "transport_activity_tkm": pa.array(tkm, pa.float64()),
             "activity": pa.array(activity, pa.float64()),
@@ -200,14 +198,17 @@ def _dictionary(codes: np.ndarray, values: np.ndarray) -> pa.DictionaryArray:
 
 
 def _combined(
-    is_hub: np.ndarray, ti: np.ndarray, hi: np.ndarray, toc_values: np.ndarray,
+    is_hub: np.ndarray,
+    ti: np.ndarray,
+    hi: np.ndarray,
+    toc_values: np.ndarray,
     hoc_values: np.ndarray,
 ) -> pa.DictionaryArray:
     """One dictionary column drawn from the TOC table for transport rows, HOC for hub rows."""
     values, inverse = np.unique(
         np.concatenate([toc_values, hoc_values]).astype(str), return_inverse=True
     )
-    toc_codes, hoc_codes = inverse[: len(toc_values)], inverse[len(toc_values):]
+    toc_codes, hoc_codes = inverse[: len(toc_values)], inverse[len(toc_values) :]
     codes = np.where(
         is_hub,
         hoc_codes[np.clip(hi, 0, None)] if len(hoc_codes) else -1,

@@ -12,6 +12,7 @@ import tempfile
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -27,29 +28,55 @@ class LinkChecker:
         self.file = file
         self.con = duckdb.connect()
         self.con.execute("SET preserve_insertion_order = false")
+        self.con.execute("SET enable_progress_bar = false")
         # Spill to disk rather than hold ids of a file larger than memory.
         self._tmp = tempfile.mkdtemp(prefix="keten-links-")
         self.con.execute(f"SET temp_directory = '{self._tmp}'")
         self.con.execute("SET memory_limit = '1GB'")
-        self.con.execute(
-            "CREATE TABLE ids (row BIGINT, shipment_id VARCHAR, tce_id VARCHAR, prev VARCHAR)"
-        )
+        self.con.execute("CREATE TABLE ids (row BIGINT, shipment_id VARCHAR, tce_id VARCHAR)")
+        self.con.execute("CREATE TABLE links (row BIGINT, shipment_id VARCHAR, prev VARCHAR)")
+        self.con.execute("CREATE TABLE local (row BIGINT)")
         self.has_links = False
+        self._last: tuple[str | None, str | None] = (None, None)  # (shipment, tce) of last row
 
     def add(self, canonical: pa.Table, row_base: int) -> None:
+        """Record a batch's ids. A link to the row just before (same shipment, one id) is
+        settled here; every other link is kept for the whole-file join."""
         n = canonical.num_rows
-        prev = canonical.column("prev_tce_ids")
-        if prev.null_count < n:
-            self.has_links = True
-        batch = pa.table(  # noqa: F841 - queried by name below
+        if n == 0:
+            return
+        shipment = canonical.column("shipment_id").combine_chunks()
+        tce = canonical.column("tce_id").combine_chunks()
+        prev = canonical.column("prev_tce_ids").combine_chunks()
+        rows = pa.array(np.arange(row_base, row_base + n, dtype=np.int64))
+        batch_ids = pa.table({"row": rows, "shipment_id": shipment, "tce_id": tce})  # noqa: F841
+        self.con.execute("INSERT INTO ids SELECT * FROM batch_ids")
+        has_prev = pc.fill_null(pc.greater(pc.utf8_length(prev), 0), False)
+        if not pc.any(has_prev).as_py():
+            self._last = (shipment[-1].as_py(), tce[-1].as_py())
+            return
+        self.has_links = True
+        before_tce = pa.concat_arrays(
+            [pa.array([self._last[1]], pa.string()), tce.slice(0, n - 1).cast(pa.string())]
+        )
+        before_shp = pa.concat_arrays(
+            [pa.array([self._last[0]], pa.string()), shipment.slice(0, n - 1).cast(pa.string())]
+        )
+        local = pc.fill_null(
+            pc.and_(pc.equal(prev, before_tce), pc.equal(shipment, before_shp)), False
+        )
+        remote = pc.and_(has_prev, pc.invert(local))
+        local_rows = pa.table({"row": rows.filter(local)})  # noqa: F841
+        self.con.execute("INSERT INTO local SELECT * FROM local_rows")
+        batch_links = pa.table(  # noqa: F841 - queried by name below
             {
-                "row": pa.array(np.arange(row_base, row_base + n, dtype=np.int64)),
-                "shipment_id": canonical.column("shipment_id"),
-                "tce_id": canonical.column("tce_id"),
-                "prev": prev,
+                "row": rows.filter(remote),
+                "shipment_id": shipment.filter(remote),
+                "prev": prev.filter(remote),
             }
         )
-        self.con.execute("INSERT INTO ids SELECT * FROM batch")
+        self.con.execute("INSERT INTO links SELECT * FROM batch_links")
+        self._last = (shipment[-1].as_py(), tce[-1].as_py())
 
     def __enter__(self) -> LinkChecker:
         return self
@@ -82,11 +109,11 @@ class LinkChecker:
             """CREATE OR REPLACE TEMP TABLE edges AS
                WITH e AS (
                  -- most TCEs name one predecessor: only split the lists that hold several
-                 SELECT row, shipment_id, trim(prev) AS prev FROM ids
-                 WHERE prev IS NOT NULL AND NOT contains(prev, ';') AND trim(prev) <> ''
+                 SELECT row, shipment_id, trim(prev) AS prev FROM links
+                 WHERE NOT contains(prev, ';') AND trim(prev) <> ''
                  UNION ALL
                  SELECT row, shipment_id, trim(p) AS prev
-                 FROM (SELECT * FROM ids WHERE contains(prev, ';')),
+                 FROM (SELECT * FROM links WHERE contains(prev, ';')),
                       unnest(string_split(prev, ';')) AS t(p)
                  WHERE trim(p) <> '')
                SELECT e.row, e.prev, e.shipment_id, i.row AS prev_row
@@ -109,11 +136,13 @@ class LinkChecker:
         if dups or unknown:
             return out  # links are ambiguous or broken: cycle detection would mislead
         # Links that all point to earlier rows cannot form a cycle; only look if one does not.
-        (forward,) = self.con.execute("SELECT count(*) FROM edges WHERE prev_row >= row").fetchone()
-        return out + (self._cycles() if forward else [])
+        forward = self.con.execute("SELECT count(*) FROM edges WHERE prev_row >= row").fetchone()
+        return out + (self._cycles() if forward and forward[0] else [])
 
     def _cycles(self) -> list[Problem]:
-        pairs = self.con.execute("SELECT row, prev_row FROM edges").fetchnumpy()
+        pairs = self.con.execute(
+            "SELECT row, prev_row FROM edges UNION ALL SELECT row, row - 1 FROM local"
+        ).fetchnumpy()
         src, dst = np.asarray(pairs["row"]), np.asarray(pairs["prev_row"])
         if len(src) == 0:
             return []

@@ -18,7 +18,13 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from keten.emissions.footprint import FootprintResult, totals_by_mode
-from keten.emissions.tce import IntensityTable, compute_tce_emissions, hoc_table, toc_table
+from keten.emissions.tce import (
+    DISTANCE_TYPES,
+    IntensityTable,
+    compute_tce_emissions,
+    hoc_table,
+    toc_table,
+)
 from keten.errors import KetenError, Problem, ValidationError
 from keten.factors.library import FactorSet, load_factor_set
 from keten.io.factor_input import read_hoc_file, read_toc_file
@@ -44,8 +50,17 @@ from keten.services.distance import DistanceResolver, default_resolver
 TceInput: TypeAlias = Any
 BATCH_ROWS = 1 << 20
 # Low-cardinality result columns; dictionary-encoding high-cardinality ids only costs time.
-DICTIONARY_COLUMNS = ["kind", "mode", "hub_type", "toc_id", "hoc_id", "distance_type",
-                      "activity_unit", "data_source", "factor_set"]
+DICTIONARY_COLUMNS = [
+    "kind",
+    "mode",
+    "hub_type",
+    "toc_id",
+    "hoc_id",
+    "distance_type",
+    "activity_unit",
+    "data_source",
+    "factor_set",
+]
 
 
 @dataclass
@@ -148,8 +163,7 @@ def _resolve_distances(
     canonical: pa.Table, job: FootprintJob, rp: RowProblems
 ) -> tuple[np.ndarray, np.ndarray]:
     dist = canonical.column("distance_km").to_numpy(zero_copy_only=False).astype(np.float64)
-    kind = np.full(len(dist), "actual", dtype=object)
-    kind[np.isnan(dist)] = None
+    kind = np.where(np.isnan(dist), -1, 0).astype(np.int8)  # codes into DISTANCE_TYPES
     ti = job.tocs.index(canonical.column("toc_id"))
     need = np.flatnonzero(np.isnan(dist) & (ti >= 0))
     if len(need):
@@ -158,9 +172,8 @@ def _resolve_distances(
         for i in need.tolist():
             mode = str(job.tocs.category[ti[i]])
             try:
-                dist[i], kind[i] = job.resolver(
-                    str(origins[i]).strip(), str(dests[i]).strip(), mode
-                )
+                dist[i], how = job.resolver(str(origins[i]).strip(), str(dests[i]).strip(), mode)
+                kind[i] = DISTANCE_TYPES.index(how)
             except KetenError as exc:
                 rp.problems.append(Problem(str(exc), rp.file, rp.row_base + i, "destination"))
     return dist, kind
@@ -170,6 +183,8 @@ def _teu_problems(canonical: pa.Table, job: FootprintJob, rp: RowProblems) -> No
     """A TEU-based factor without a TEU count needs the factor's mass per TEU."""
     teu_missing = np.isnan(canonical.column("teu").to_numpy(zero_copy_only=False))
     for table, col in ((job.tocs, "toc_id"), (job.hocs, "hoc_id")):
+        if not np.any(table.per_teu & np.isnan(table.mass_per_teu_t)) or not teu_missing.any():
+            continue  # no factor here could lack a TEU count
         idx = table.index(canonical.column(col))
         ok = idx >= 0
         per_teu = np.zeros(len(idx), dtype=bool)
@@ -299,8 +314,9 @@ def write_footprint(
                 nonlocal writer, rows
                 if writer is None:
                     writer = (
-                        pq.ParquetWriter(tmp, t.schema, compression="lz4",
-                                         use_dictionary=DICTIONARY_COLUMNS)
+                        pq.ParquetWriter(
+                            tmp, t.schema, compression="lz4", use_dictionary=DICTIONARY_COLUMNS
+                        )
                         if fmt == "parquet"
                         else pacsv.CSVWriter(tmp, t.schema)
                     )
