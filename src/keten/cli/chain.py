@@ -1,0 +1,249 @@
+"""``keten chain``: sign, verify and show Carbon Added chain bundles (offline)."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from keten.cli.keys import passphrase_from_env
+from keten.errors import Problem, ValidationError
+from keten.exchange.chain import sign_bundle, verify_bundle
+from keten.exchange.chain_model import (
+    QUANTITY_FIELDS,
+    Party,
+    PublicKeyEntry,
+    StatementSummary,
+    VerificationReport,
+    format_decimal,
+)
+from keten.exchange.chain_own import own_from_document
+from keten.io.keys import read_json, read_private_key, read_trust_list, write_json
+
+chain_app = typer.Typer(
+    help="Carbon Added chain: signed emission statements passed down a transport chain.",
+    no_args_is_help=True,
+)
+
+
+class VerifyFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class ShowFormat(StrEnum):
+    TABLE = "table"
+    TREE = "tree"
+    JSON = "json"
+
+
+def _trust(path: Path | None) -> list[PublicKeyEntry] | None:
+    return read_trust_list(path) if path is not None else None
+
+
+@chain_app.command("sign")
+def sign(
+    key: Path = typer.Option(..., "--key", help="Your private key (PEM, from keten keys)."),
+    passphrase_env: str | None = typer.Option(
+        None, "--passphrase-env", help="Environment variable holding the key's passphrase."
+    ),
+    company: str = typer.Option(..., "--company", help="Your company id."),
+    name: str | None = typer.Option(None, "--name", help="Your company name."),
+    own: Path | None = typer.Option(
+        None, "--own", help="Own emissions JSON (minimal object or footprint output)."
+    ),
+    footprint: Path | None = typer.Option(
+        None, "--footprint", help="Output of `keten footprint --format json`."
+    ),
+    shipment: list[str] = typer.Option(
+        [], "--shipment", help="Use only this shipment of a footprint file (repeatable)."
+    ),
+    shipment_id: str | None = typer.Option(None, "--shipment-id", help="Subject shipment id."),
+    consignment_id: str | None = typer.Option(
+        None, "--consignment-id", help="Subject consignment id (needed to sum shipments)."
+    ),
+    factor_set: str | None = typer.Option(None, "--factor-set", help="Factor set, if not in file."),
+    method: str | None = typer.Option(None, "--method", help="Method, if not in the file."),
+    upstream: list[Path] = typer.Option(
+        [], "--upstream", help="Bundle received from an upstream partner (repeatable)."
+    ),
+    trust: Path | None = typer.Option(
+        None, "--trust", help="Trust list to check upstream bundles against."
+    ),
+    statement_id: str | None = typer.Option(None, "--statement-id", help="Default: a UUID URN."),
+    output: Path = typer.Option(..., "-o", "--output", help="Bundle to write (JSON)."),
+) -> None:
+    """Sign your own emissions on top of the upstream bundles and write a new bundle."""
+    if (own is None) == (footprint is None):
+        raise ValidationError([Problem(reason="give exactly one of --own and --footprint",
+                                       column="--own")], title="invalid options")
+    source = own if own is not None else footprint
+    assert source is not None
+    private_key = read_private_key(key, passphrase_from_env(passphrase_env))
+    subject, own_emissions = own_from_document(
+        read_json(source),
+        source=str(source),
+        shipment_ids=shipment,
+        shipment_id=shipment_id,
+        consignment_id=consignment_id,
+        factor_set=factor_set,
+        method=method,
+    )
+    upstream_bundles = [read_json(path) for path in upstream]
+    bundle = sign_bundle(
+        private_key,
+        Party(company, name),
+        subject,
+        own_emissions,
+        upstream_bundles,
+        trusted_keys=_trust(trust),
+        statement_id=statement_id,
+    )
+    write_json(output, bundle)
+    report = verify_bundle(bundle)
+    head = report.head
+    assert head is not None
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(f"signed {head.statement.statement_id} for {subject.label()} as {company}")
+    console.print(f"hash {report.head_hash}")
+    console.print("cumulative: " + _quantities_text(head, cumulative=True))
+    console.print(f"bundle with {len(report.statements)} statement(s) written to {output}")
+
+
+def _quantities_text(summary: StatementSummary, *, cumulative: bool) -> str:
+    values = summary.statement.cumulative if cumulative else summary.statement.own.quantities
+    return ", ".join(f"{n} {format_decimal(getattr(values, n))}" for n in QUANTITY_FIELDS)
+
+
+@chain_app.command("verify")
+def verify(
+    bundle_file: Path = typer.Argument(..., help="Bundle JSON to verify."),
+    trust: Path | None = typer.Option(
+        None, "--trust", help="Trust list of partners' registered keys (JSON)."
+    ),
+    output_format: VerifyFormat = typer.Option(VerifyFormat.TEXT, "--format"),
+) -> None:
+    """Check every signature, hash link and sum, offline; exit 6 on any broken link."""
+    report = verify_bundle(read_json(bundle_file), _trust(trust))
+    if output_format is VerifyFormat.JSON:
+        typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        _print_verification(report, bundle_file, trust)
+    # Raised, not typer.Exit: ``keten.cli.main`` maps it to exit code 6 and names the link.
+    report.raise_for_failure()
+
+
+def _print_verification(report: VerificationReport, bundle_file: Path, trust: Path | None) -> None:
+    console = Console(highlight=False, soft_wrap=True)
+    keys = f"keys from trust list {trust}" if trust else "keys from the bundle itself"
+    console.print(
+        f"{bundle_file}: {len(report.statements)} statement(s); checked "
+        f"{report.checked_signatures} signature(s), {report.checked_links} hash link(s), "
+        f"{report.checked_sums} sum(s); {keys}",
+        markup=False,
+    )
+    for note in report.notes:
+        console.print(f"note: {note}", markup=False)
+    if report.ok:
+        head = report.head
+        assert head is not None
+        console.print(
+            f"OK: {head.statement.statement_id} by {head.statement.issuer.company_id}, "
+            f"cumulative {_quantities_text(head, cumulative=True)}",
+            markup=False,
+        )
+        return
+    console.print(f"FAILED: {len(report.issues)} issue(s), upstream first:", markup=False)
+    for number, issue in enumerate(report.issues, start=1):
+        console.print(f"  {number}. {issue}", markup=False)
+
+
+def _tree_order(report: VerificationReport) -> list[tuple[int, StatementSummary]]:
+    """Head first, then each statement's upstream depth-first; unreachable ones last."""
+    by_hash = {s.statement_hash: s for s in report.statements}
+    rows: list[tuple[int, StatementSummary]] = []
+    seen: set[str] = set()
+
+    def visit(digest: str, level: int) -> None:
+        summary = by_hash.get(digest)
+        if summary is None or digest in seen:
+            return
+        seen.add(digest)
+        rows.append((level, summary))
+        for up in summary.statement.upstream:
+            visit(up, level + 1)
+
+    if report.head_hash is not None:
+        visit(report.head_hash, 0)
+    rows.extend((0, s) for s in report.statements if s.statement_hash not in seen)
+    return rows
+
+
+def _party(summary: StatementSummary) -> str:
+    issuer = summary.statement.issuer
+    return f"{issuer.company_name} ({issuer.company_id})" if issuer.company_name else \
+        issuer.company_id
+
+
+@chain_app.command("show")
+def show(
+    bundle_file: Path = typer.Argument(..., help="Bundle JSON to show."),
+    trust: Path | None = typer.Option(None, "--trust", help="Trust list (JSON)."),
+    output_format: ShowFormat = typer.Option(ShowFormat.TABLE, "--format"),
+) -> None:
+    """Print the chain with each party's own and cumulative emissions (kg, tkm)."""
+    report = verify_bundle(read_json(bundle_file), _trust(trust))
+    if output_format is ShowFormat.JSON:
+        typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        report.raise_for_failure()
+        return
+    console = Console(highlight=False, soft_wrap=output_format is ShowFormat.TABLE)
+    rows = _tree_order(report)
+    if output_format is ShowFormat.TREE:
+        root = Tree(f"{bundle_file}")
+        stack: list[Tree] = [root]
+        for level, summary in rows:
+            del stack[level + 1:]
+            label = (
+                f"{_party(summary)} · {summary.statement.subject.label()} · "
+                f"own {_quantities_text(summary, cumulative=False)} · "
+                f"cumulative {_quantities_text(summary, cumulative=True)}"
+                + ("" if summary.ok else " · BROKEN")
+            )
+            stack.append(stack[-1].add(label, highlight=False))
+        console.print(root)
+    else:
+        table = Table(title=f"Carbon Added chain {bundle_file}")
+        table.add_column("party")
+        table.add_column("subject")
+        for prefix in ("own", "cum."):
+            table.add_column(f"{prefix} CO2e WTW kg", justify="right")
+            table.add_column(f"{prefix} CO2e TTW kg", justify="right")
+            table.add_column(f"{prefix} NOx kg", justify="right")
+            table.add_column(f"{prefix} PM kg", justify="right")
+        table.add_column("cum. tkm", justify="right")
+        table.add_column("status")
+        for level, summary in rows:
+            s = summary.statement
+            own_q, cum_q = s.own.quantities, s.cumulative
+            table.add_row(
+                "  " * level + ("└ " if level else "") + _party(summary),
+                s.subject.label(),
+                *(format_decimal(getattr(own_q, n)) for n in QUANTITY_FIELDS[:4]),
+                *(format_decimal(getattr(cum_q, n)) for n in QUANTITY_FIELDS[:4]),
+                format_decimal(cum_q.transport_activity_tkm),
+                "ok" if summary.ok else "BROKEN",
+            )
+        console.print(table)
+    if not report.ok:
+        console.print("NOT VERIFIED", markup=False)
+    report.raise_for_failure()
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(chain_app, name="chain")
