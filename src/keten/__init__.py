@@ -8,27 +8,47 @@ Public API::
     import keten
     result = keten.footprint("tces.csv", tocs="my_tocs.csv")
     result.shipments[0].co2e_wtw_kg
+    keten.route("NLRTM", "DEDUI", mass_kg=20000)
+
+Names are imported on first use, so ``import keten`` (and the CLI) start quickly.
 """
 
-from keten.emissions.footprint import FootprintResult
-from keten.emissions.results import ShipmentResult, TCEResult
-from keten.errors import KetenError, ValidationError
-from keten.factors import load_factor_set
-from keten.network import route
-from keten.services.footprint import footprint
-from keten.services.planning import plan
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "FootprintResult",
-    "KetenError",
-    "ShipmentResult",
-    "TCEResult",
-    "ValidationError",
-    "__version__",
-    "footprint",
-    "load_factor_set",
-    "plan",
-    "route",
-]
+# public name -> module that defines it
+_EXPORTS = {
+    "FootprintResult": "keten.emissions.footprint",
+    "ShipmentResult": "keten.emissions.results",
+    "TCEResult": "keten.emissions.results",
+    "KetenError": "keten.errors",
+    "ValidationError": "keten.errors",
+    "load_factor_set": "keten.factors",
+    "footprint": "keten.services.footprint",
+    "route": "keten.network",
+    "plan": "keten.services.planning",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'keten' has no attribute '{name}'")
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from keten.emissions.footprint import FootprintResult
+    from keten.emissions.results import ShipmentResult, TCEResult
+    from keten.errors import KetenError, ValidationError
+    from keten.factors import load_factor_set
+    from keten.network import route
+    from keten.services.footprint import footprint
+    from keten.services.planning import plan

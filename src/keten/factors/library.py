@@ -27,6 +27,7 @@ from keten.io.rows import RowParser
 from keten.model.enums import (
     ActivityUnit,
     DataSource,
+    EnergyCarrierType,
     HubActivityUnit,
     HubType,
     Mode,
@@ -195,7 +196,9 @@ def _load_carriers(p: _Parser) -> dict[str, EnergyCarrierFactor]:
             wtw_kgco2e_per_unit=wtw or Decimal(0),
             lhv_mj_per_unit=p.dec(r, "lhv_mj_per_unit", optional=True),
             density_kg_per_l=p.dec(r, "density_kg_per_l", optional=True),
-            ileap_energy_carrier=p.text(r, "ileap_energy_carrier"),
+            ileap_energy_carrier=p.enum_or(
+                EnergyCarrierType, r, "ileap_energy_carrier", EnergyCarrierType.DIESEL
+            ).value,
             ileap_feedstock=r.get("ileap_feedstock") or None,
             source=p.text(r, "source"),
             year=p.year(r),

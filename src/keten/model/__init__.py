@@ -3,6 +3,7 @@
 from keten.model.enums import (
     ActivityUnit,
     DataSource,
+    EnergyCarrierType,
     HubActivityUnit,
     HubType,
     Mode,
@@ -13,6 +14,7 @@ from keten.model.enums import (
 __all__ = [
     "ActivityUnit",
     "DataSource",
+    "EnergyCarrierType",
     "HubActivityUnit",
     "HubType",
     "Mode",

@@ -46,6 +46,27 @@ class HubType(StrEnum):
         return "".join(part.capitalize() for part in self.value.split("_"))
 
 
+class EnergyCarrierType(StrEnum):
+    """Energy carrier types exactly as iLEAP v1.0.0 lists them (EnergyCarrier.energyCarrier).
+
+    keten's factor library has finer carriers (e.g. ``diesel_nl_b7``, ``hvo_nl``,
+    ``electricity_nl_grid``, biogas as bio-CNG/bio-LNG); each maps to one of these.
+    """
+
+    DIESEL = "Diesel"
+    HVO = "HVO"
+    PETROL = "Petrol"
+    CNG = "CNG"
+    LNG = "LNG"
+    LPG = "LPG"
+    HFO = "HFO"
+    MGO = "MGO"
+    AVIATION_FUEL = "Aviation fuel"
+    HYDROGEN = "Hydrogen"
+    METHANOL = "Methanol"
+    ELECTRIC = "Electric"
+
+
 class ActivityUnit(StrEnum):
     """Transport activity units: tonne-km, or TEU-km for containers (ISO 14083 5.2)."""
 
