@@ -33,7 +33,18 @@ _EXPORTS = {
     "plan": "keten.services.planning",
 }
 
-__all__ = ["__version__", *sorted(_EXPORTS)]
+__all__ = [
+    "FootprintResult",
+    "KetenError",
+    "ShipmentResult",
+    "TCEResult",
+    "ValidationError",
+    "__version__",
+    "footprint",
+    "load_factor_set",
+    "plan",
+    "route",
+]
 
 
 def __getattr__(name: str) -> Any:
