@@ -1,0 +1,68 @@
+"""``keten route ORIGIN DEST``: best multimodal routes with cost, time and emissions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from keten.cli.network import NETWORK_OPTION, load_network
+from keten.cli.render import check_format, console, emit_json, emit_text, rich_table
+from keten.network.api import route
+
+SHORT = {"inland_waterway": "barge"}
+
+
+def route_command(
+    origin: str = typer.Argument(..., help="UN/LOCODE, node id, name, or 'lat,lon'."),
+    destination: str = typer.Argument(..., help="UN/LOCODE, node id, name, or 'lat,lon'."),
+    mass_kg: float = typer.Option(..., "--mass-kg", help="Shipment mass in kg."),
+    teu: float | None = typer.Option(None, "--teu", help="Containers (TEU), for TEU-based "
+                                     "factors; default: mass / t per TEU."),
+    modes: str | None = typer.Option(None, "--modes", help="Allowed modes, e.g. road,rail,"
+                                     "inland_waterway (default: all but pipeline)."),
+    objective: str = typer.Option("cost", "--objective",
+                                  help="cost, time, co2e, co2e_ttw, nox, pm, distance, or "
+                                       "weights like cost=1,co2e=100."),
+    alternatives: int = typer.Option(1, "--alternatives", "-k",
+                                     help="Number of options with distinct mode chains."),
+    pareto: bool = typer.Option(False, "--pareto", help="Only options not dominated on cost, "
+                                "time and CO2e (use with --alternatives)."),
+    avoid: str = typer.Option("", "--avoid", help="Sea passages to avoid, e.g. suez,"
+                              "babalmandab."),
+    network: Path | None = NETWORK_OPTION,
+    fmt: str = typer.Option("table", "--format", "-f", help="table, json or geojson."),
+    out: Path | None = typer.Option(None, "--output", "-o"),
+) -> None:
+    """Best routes from ORIGIN to DESTINATION, best first, with cost, time and emissions."""
+    check_format(fmt, ("table", "json", "geojson"))
+    result = route(origin, destination, mass_kg=mass_kg, teu=teu, modes=modes,
+                   objective=objective, alternatives=alternatives, pareto=pareto,
+                   avoid=[a for a in avoid.split(",") if a],
+                   network=None if network is None else load_network(network))
+    if fmt == "json":
+        emit_json(result.as_dict(), out)
+        return
+    if fmt == "geojson":
+        emit_text(json.dumps(result.to_geojson()), out)
+        return
+    rows = []
+    for rank, opt in enumerate(result.options, start=1):
+        d = opt.as_dict()
+        rows.append({"option": rank, "modes": " > ".join(SHORT.get(m, m) for m in opt.modes) or "-",
+                     "via": ", ".join(opt.hubs) or "-",
+                     **{k: d[k] for k in ("distance_km", "time_h", "cost_eur", "co2e_wtw_kg",
+                                          "co2e_ttw_kg", "nox_kg", "pm_kg")}})
+    console.print(rich_table(
+        f"{result.origin} -> {result.destination}, {mass_kg:g} kg", rows,
+        ["option", "modes", "via", "distance_km", "time_h", "cost_eur", "co2e_wtw_kg",
+         "nox_kg", "pm_kg"], 2))
+    for rank, opt in enumerate(result.options, start=1):
+        legs = [{"option": rank, **leg.as_dict()} for leg in opt.legs]
+        console.print(rich_table(f"legs of option {rank}", legs,
+                                 ["mode", "from", "to", "distance_km", "time_h"], 1))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("route")(route_command)

@@ -1,0 +1,115 @@
+"""Resolve a location text to a node: node id / UN/LOCODE, node name, or "lat,lon".
+
+Unknown texts raise ``UnknownLocationError`` with close matches from node ids and names.
+Ports that are not network nodes resolve through searoute's UN/LOCODE list (sea legs).
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import numpy as np
+import pandas as pd
+
+from keten.emissions.distance import great_circle_km_array, parse_lat_lon
+from keten.errors import UnknownLocationError
+from keten.network.build import network_from_frames
+from keten.network.model import Network
+from keten.network.sea import sea_ports
+
+# Circuity of the access stretch from a free point to the nearest nodes of a mode.
+ACCESS_CIRCUITY = {"road": 1.25, "rail": 1.25, "inland_waterway": 1.2, "sea": 1.0,
+                   "air": 1.0, "pipeline": 1.15}
+
+
+def find_node(net: Network, text: str) -> int | None:
+    """Row of the node named by ``text``: its id (case-insensitive), its exact name, or the
+    start of exactly one name (``"Tilburg"`` finds ``"Tilburg (Loven)"``)."""
+    key = text.strip().lower()
+    if not key:
+        return None
+    ids = net.nodes["node_id"].astype(str).str.lower().to_numpy()
+    names = net.nodes["name"].astype(str).str.lower()
+    for hits in (np.flatnonzero(ids == key), np.flatnonzero((names == key).to_numpy())):
+        if len(hits):
+            return int(hits[0])
+    hits = np.flatnonzero(names.str.startswith(key).to_numpy())
+    if len(hits) == 1:
+        return int(hits[0])
+    return None
+
+
+def close_matches(net: Network, text: str, n: int = 5) -> list[str]:
+    """Node ids whose id or name is close to ``text``."""
+    key = text.strip().lower()
+    by_name = {str(nm).lower(): str(i) for i, nm in zip(net.nodes["node_id"], net.nodes["name"],
+                                                        strict=True)}
+    by_id = {str(i).lower(): str(i) for i in net.nodes["node_id"]}
+    out: list[str] = []
+    for cand in difflib.get_close_matches(key, list(by_id) + list(by_name), n=n * 2,
+                                          cutoff=0.5):
+        nid = by_id.get(cand) or by_name[cand]
+        if nid not in out:
+            out.append(nid)
+    contains = [str(i) for i, nm in zip(net.nodes["node_id"], net.nodes["name"], strict=True)
+                if key and (key in str(nm).lower() or key in str(i).lower())]
+    out += [c for c in contains if c not in out]
+    return out[:n]
+
+
+def nearest_nodes(net: Network, lat: float, lon: float, mode: str | None = None,
+                  k: int = 1) -> list[tuple[int, float]]:
+    """The ``k`` nearest nodes (row, great-circle km), only nodes handling ``mode`` if given."""
+    lats = net.nodes["lat"].to_numpy(dtype=float)
+    lons = net.nodes["lon"].to_numpy(dtype=float)
+    dist = great_circle_km_array(np.full(len(lats), lat), np.full(len(lats), lon), lats, lons)
+    if mode is not None:
+        ok = np.array([mode in ms for ms in net.node_modes()])
+        dist = np.where(ok, dist, np.inf)
+    order = np.argsort(dist)[:k]
+    return [(int(i), float(dist[i])) for i in order if np.isfinite(dist[i])]
+
+
+def resolve_location(text: str, network: Network | None = None) -> tuple[str, float, float]:
+    """``text`` -> (node_id, lat, lon).
+
+    ``text`` is a node id or UN/LOCODE (case-insensitive), a node name, a port UN/LOCODE known
+    to searoute (returned with its own position, even if not a network node), or ``"lat,lon"``
+    (returns the nearest node's id with the given coordinates).
+    """
+    from keten.network.build import default_network
+
+    net = network if network is not None else default_network()
+    coords = parse_lat_lon(text)
+    if coords is not None:
+        near = nearest_nodes(net, *coords)
+        if not near:
+            raise UnknownLocationError(text)
+        return net.node_ids[near[0][0]], coords[0], coords[1]
+    row = find_node(net, text)
+    if row is not None:
+        return (net.node_ids[row], float(net.nodes["lat"].iloc[row]),
+                float(net.nodes["lon"].iloc[row]))
+    port = sea_ports().get(text.strip().upper())
+    if port is not None:
+        return text.strip().upper(), port[1], port[2]
+    raise UnknownLocationError(text, close_matches(net, text))
+
+
+def with_point(net: Network, point_id: str, lat: float, lon: float, mode: str,
+               k: int = 3) -> Network:
+    """A copy of ``net`` with a free point joined by ``mode`` links to its ``k`` nearest
+    nodes handling that mode (great-circle x access circuity)."""
+    near = nearest_nodes(net, lat, lon, mode, k)
+    circuity = ACCESS_CIRCUITY.get(mode, 1.25)
+    rows = [{"link_id": f"access:{point_id}:{net.node_ids[i]}", "from_node": point_id,
+             "to_node": net.node_ids[i], "mode": mode, "length_km": max(d * circuity, 0.01),
+             "corridor": "access", "bidirectional": "true",
+             "source": f"great-circle x {circuity} access to the nearest {mode} nodes"}
+            for i, d in near]
+    node = {"node_id": point_id, "name": point_id, "lat": lat, "lon": lon, "kind": "city",
+            "modes": mode, "hub_type": "", "handling_cost_eur_per_t": 0.0,
+            "handling_time_h": 0.0, "country": "", "source": "given coordinates"}
+    nodes = pd.concat([net.nodes, pd.DataFrame([node])], ignore_index=True)
+    links = pd.concat([net.links, pd.DataFrame(rows)], ignore_index=True)
+    return network_from_frames(nodes.astype(object), links.astype(object), name=net.name)
