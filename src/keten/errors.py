@@ -85,10 +85,13 @@ class UnknownLocationError(KetenError):
 
     exit_code = 2
 
-    def __init__(self, location: str, suggestions: Sequence[str] = ()) -> None:
+    def __init__(
+        self, location: str, suggestions: Sequence[str] = (), labels: Sequence[str] = ()
+    ) -> None:
         self.location = location
         self.suggestions = list(suggestions)
-        hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
+        shown = list(labels) or self.suggestions
+        hint = f"; did you mean {', '.join(shown)}?" if shown else ""
         super().__init__(f"unknown location '{location}'{hint}")
 
 

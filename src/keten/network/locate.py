@@ -42,8 +42,12 @@ def find_node(net: Network, text: str) -> int | None:
 def close_matches(net: Network, text: str, n: int = 5) -> list[str]:
     """Node ids whose id or name is close to ``text``."""
     key = text.strip().lower()
-    by_name = {str(nm).lower(): str(i) for i, nm in zip(net.nodes["node_id"], net.nodes["name"],
-                                                        strict=True)}
+    by_name: dict[str, str] = {}
+    for i, nm in zip(net.nodes["node_id"], net.nodes["name"], strict=True):
+        name = str(nm).lower()
+        # the full name, and the place name before any qualifier: "Rotterdam (Maasvlakte)"
+        for variant in (name, name.split(" (")[0].split(",")[0].strip()):
+            by_name.setdefault(variant, str(i))
     by_id = {str(i).lower(): str(i) for i in net.nodes["node_id"]}
     out: list[str] = []
     for cand in difflib.get_close_matches(key, list(by_id) + list(by_name), n=n * 2,
@@ -93,7 +97,9 @@ def resolve_location(text: str, network: Network | None = None) -> tuple[str, fl
     port = sea_ports().get(text.strip().upper())
     if port is not None:
         return text.strip().upper(), port[1], port[2]
-    raise UnknownLocationError(text, close_matches(net, text))
+    names = dict(zip(net.nodes["node_id"].astype(str), net.nodes["name"].astype(str), strict=True))
+    close = close_matches(net, text)
+    raise UnknownLocationError(text, close, [f"{c} ({names.get(c, c)})" for c in close])
 
 
 def with_point(net: Network, point_id: str, lat: float, lon: float, mode: str,
