@@ -1,0 +1,129 @@
+"""``create_app(settings)``: the FastAPI application of keten's PACT v3 / iLEAP host."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from keten.api.deps import AppState
+from keten.api.errors import error_body, install_error_handlers
+from keten.api.routes import auth, chain, events, footprints, ileap
+from keten.services.auth import signing_key
+from keten.settings import Settings
+from keten.store import Store, open_store
+from keten.web import mount_dashboard
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class GuardMiddleware:
+    """Pure ASGI guard: refuses plain HTTP when HTTPS is required (403) and bodies larger than
+    ``max_body_bytes`` (413), by Content-Length or while streaming."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, require_https: bool) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.require_https = require_https
+
+    async def _reply(self, send: Send, status: int, code: str, message: str) -> None:
+        body = json.dumps(error_body(code, message)).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.require_https and scope.get("scheme") != "https":
+            await self._reply(send, 403, "AccessDenied", "HTTPS is required")
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    too_large = int(value) > self.max_body_bytes
+                except ValueError:
+                    await self._reply(send, 400, "BadRequest", "invalid Content-Length")
+                    return
+                if too_large:
+                    await self._reply(send, 413, "BadRequest", "request body too large")
+                    return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await self._reply(send, 413, "BadRequest", "request body too large")
+
+
+def create_app(
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    require_https: bool = False,
+    callback_transport: httpx.BaseTransport | None = None,
+    callback_verify_tls: bool = True,
+    callback_attempts: int = 3,
+) -> FastAPI:
+    """Build keten's API. ``store`` defaults to the one named by ``settings``;
+    ``require_https`` refuses plain-HTTP requests (``keten serve`` sets it with TLS);
+    ``callback_transport`` lets tests capture the asynchronous event answers."""
+    store = store or open_store(settings)
+    app = FastAPI(
+        title="keten PACT v3 host with iLEAP extensions",
+        version="0.1.0",
+        description=(
+            "PACT Data Exchange Protocol v3.0 (ListFootprints, GetFootprint, Events, OAuth2 "
+            "client credentials) with iLEAP v1.0.0 ShipmentFootprint/TOC/HOC extensions and "
+            "transport activity data."
+        ),
+    )
+    app.state.keten = AppState(
+        settings=settings,
+        store=store,
+        signing_key=signing_key(store, settings.secret_key),
+        require_https=require_https,
+        callback_transport=callback_transport,
+        callback_verify_tls=callback_verify_tls,
+        callback_attempts=callback_attempts,
+    )
+    install_error_handlers(app)
+    for module in (auth, footprints, events, ileap, chain):
+        app.include_router(module.router)
+    mount_dashboard(app, app.state.keten)
+    app.add_middleware(
+        GuardMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        require_https=require_https,
+    )
+    return app

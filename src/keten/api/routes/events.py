@@ -1,0 +1,71 @@
+"""PACT v3 ``POST /3/events``: CloudEvents in structured mode. A RequestCreated event is
+accepted (200) and answered later by calling back the requester (see services.callbacks)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
+
+from keten.api.deps import get_state, require_scope
+from keten.api.dto import ERROR_RESPONSES
+from keten.errors import Problem, ValidationError
+from keten.services import callbacks, exchange
+from keten.services.auth import Principal
+
+router = APIRouter(tags=["event"])
+
+_EVENT_BODY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "specversion", "id", "source", "time", "data"],
+    "properties": {
+        "type": {"type": "string"},
+        "specversion": {"type": "string"},
+        "id": {"type": "string"},
+        "source": {"type": "string"},
+        "time": {"type": "string", "format": "date-time"},
+        "data": {"type": "object"},
+    },
+}
+
+
+@router.post(
+    "/3/events",
+    status_code=200,
+    responses={200: {"description": "event accepted (empty body)"}, **ERROR_RESPONSES},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/cloudevents+json": {"schema": _EVENT_BODY_SCHEMA},
+                "application/json": {"schema": _EVENT_BODY_SCHEMA},
+            },
+        }
+    },
+    summary="Action Events (PACT v3)",
+)
+async def post_event(
+    request: Request,
+    background: BackgroundTasks,
+    principal: Annotated[Principal, Depends(require_scope("events:write"))],
+) -> Response:
+    body = await request.body()
+    try:
+        event = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValidationError([Problem(f"body is not JSON: {exc}")], "invalid event") from exc
+    state = get_state(request)
+    receipt = exchange.receive_event(state.store, principal.company_id, event)
+    if receipt.needs_answer:
+        own_source = str(request.base_url).rstrip("/")
+        background.add_task(
+            callbacks.answer_request,
+            state.store,
+            receipt.row_id,
+            own_source,
+            transport=state.callback_transport,
+            verify=state.callback_verify_tls,
+            attempts=state.callback_attempts,
+        )
+    return Response(status_code=200)

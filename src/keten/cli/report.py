@@ -1,0 +1,81 @@
+"""``keten report scope3``: CSRD (ESRS E1) scope 3 transport totals, categories 4 and 9."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from keten.errors import Problem, ValidationError
+from keten.services.report import scope3_report
+from keten.settings import Settings
+from keten.store import open_store
+
+report_app = typer.Typer(help="Reports from the keten store.", no_args_is_help=True)
+
+SHORT_LABELS = {4: "4 upstream", 9: "9 downstream", None: "unclassified"}
+COLUMNS = [
+    "company_id",
+    "year",
+    "scope3_category",
+    "label",
+    "shipments",
+    "transport_activity_tkm",
+    "co2e_wtw_kg",
+    "co2e_ttw_kg",
+    "primary_data_share_pct",
+]
+
+
+@report_app.command("scope3")
+def scope3(
+    year: int = typer.Option(..., "--year", help="Reporting year (shipments' reference year)."),
+    company: str | None = typer.Option(None, "--company", help="Only this company."),
+    fmt: str = typer.Option("table", "--format", help="table, csv or json."),
+) -> None:
+    """Upstream (category 4) and downstream (category 9) transport emissions with the
+    primary-data share. Shipments are classified on import (--direction)."""
+    if fmt not in ("table", "csv", "json"):
+        raise ValidationError([Problem("use table, csv or json", column="--format")])
+    rows = [r.as_dict() for r in scope3_report(open_store(Settings()), year, company)]
+    if fmt == "json":
+        typer.echo(json.dumps({"year": year, "rows": rows}, indent=2))
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        typer.echo(buffer.getvalue(), nl=False)
+    else:
+        table = Table(title=f"Scope 3 transport, {year}", title_justify="left", header_style="bold")
+        for col in (
+            "company",
+            "category",
+            "shipments",
+            "tkm",
+            "CO2e WTW kg",
+            "CO2e TTW kg",
+            "primary %",
+        ):
+            table.add_column(col, justify="left" if col in ("company", "category") else "right")
+        for r in rows:
+            table.add_row(
+                r["company_id"],
+                SHORT_LABELS.get(r["scope3_category"], "?"),
+                str(r["shipments"]),
+                f"{r['transport_activity_tkm']:,.1f}",
+                f"{r['co2e_wtw_kg']:,.2f}",
+                f"{r['co2e_ttw_kg']:,.2f}",
+                f"{r['primary_data_share_pct']:.1f}",
+            )
+        if not rows:
+            table.caption = "no shipments stored for this year"
+        Console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(report_app, name="report")

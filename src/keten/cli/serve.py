@@ -1,0 +1,58 @@
+"""``keten serve``: the PACT v3 / iLEAP host (uvicorn), HTTPS with a given or self-signed cert."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from keten.errors import Problem, ValidationError
+from keten.settings import Settings
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
+    port: int = typer.Option(8000, "--port", help="TCP port."),
+    tls_cert: Path | None = typer.Option(None, "--tls-cert", exists=True, dir_okay=False),
+    tls_key: Path | None = typer.Option(None, "--tls-key", exists=True, dir_okay=False),
+    self_signed: bool = typer.Option(
+        False, "--self-signed", help="HTTPS with a self-signed certificate kept in the keten home."
+    ),
+    demo: bool = typer.Option(False, "--demo", help="Load the demo company and footprints first."),
+    log_level: str = typer.Option("info", "--log-level"),
+) -> None:
+    """Serve the PACT v3 API (with iLEAP extensions). With TLS, plain HTTP is refused."""
+    import uvicorn
+
+    from keten.api.app import create_app
+    from keten.services.pact_demo import load_demo
+    from keten.services.tls import ensure_self_signed
+    from keten.store import open_store
+
+    if (tls_cert is None) != (tls_key is None):
+        raise ValidationError([Problem("give both --tls-cert and --tls-key", column="--tls-cert")])
+    if self_signed and tls_cert is not None:
+        raise ValidationError([Problem("use --self-signed or --tls-cert/--tls-key, not both")])
+    settings = Settings()
+    store = open_store(settings)
+    if demo:
+        summary = load_demo(store)
+        typer.echo(f"demo data loaded for company '{summary.company_id}'", err=True)
+    if self_signed:
+        tls_cert, tls_key = ensure_self_signed(settings.home)
+        typer.echo(f"self-signed certificate: {tls_cert}", err=True)
+    use_tls = tls_cert is not None
+    app = create_app(settings, store=store, require_https=use_tls)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        ssl_certfile=str(tls_cert) if tls_cert else None,
+        ssl_keyfile=str(tls_key) if tls_key else None,
+        log_level=log_level,
+        proxy_headers=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)

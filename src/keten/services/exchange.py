@@ -1,0 +1,434 @@
+"""PACT/iLEAP host use cases: import footprints, list/get them with access control, events, TAD.
+
+Imports are atomic (one transaction: all shipments or none) and idempotent (a shipment id
+re-imported for the same company updates its rows and keeps its footprint id).
+
+How a shipment is marked for CSRD reporting: ``scope3_category`` on import, 4 for upstream
+transportation and distribution (transport the reporting company buys, GHG Protocol / ESRS E1
+scope 3 category 4) or 9 for downstream transportation and distribution (transport of sold
+products it does not pay for, category 9); ``None`` leaves it unclassified.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from keten.errors import ForbiddenError, NotFoundError, Problem, ProblemCollector, ValidationError
+from keten.exchange import pact
+from keten.store import Store, utcnow
+from keten.store import repository as repo
+from keten.store import tables as t
+
+SCOPE3_UPSTREAM = 4
+SCOPE3_DOWNSTREAM = 9
+DIRECTIONS = {"upstream": SCOPE3_UPSTREAM, "downstream": SCOPE3_DOWNSTREAM}
+MAX_PAGE = 1000
+TAD_MODES = ("Road", "Rail", "Air", "Sea", "InlandWaterway")
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    company_id: str
+    shipments_created: int
+    shipments_updated: int
+    tads_created: int
+    tads_updated: int
+    footprint_ids: tuple[str, ...] = field(default=())
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _check_shipments(shipments: Sequence[Mapping[str, Any]], source: str) -> None:
+    problems = ProblemCollector(file=source)
+    seen: set[str] = set()
+    for row, sf in enumerate(shipments):
+        if not isinstance(sf, Mapping):
+            problems.add("a ShipmentFootprint must be an object", row=row)
+            continue
+        sid = sf.get("shipmentId")
+        if not isinstance(sid, str) or not sid:
+            problems.add("required, a non-empty string", row=row, column="shipmentId")
+        elif sid in seen:
+            problems.add(
+                f"shipment '{sid}' appears twice in this import", row=row, column="shipmentId"
+            )
+        else:
+            seen.add(sid)
+        if _decimal(sf.get("mass")) is None:
+            problems.add("required, a decimal string (kg)", row=row, column="mass")
+        tces = sf.get("tces")
+        if not isinstance(tces, list) or not tces:
+            problems.add("required, a non-empty list of TCEs", row=row, column="tces")
+            continue
+        tce_ids: set[str] = set()
+        for i, tce in enumerate(tces):
+            if not isinstance(tce, Mapping):
+                problems.add(f"tces[{i}] must be an object", row=row, column="tces")
+                continue
+            tce_id = tce.get("tceId")
+            if not isinstance(tce_id, str) or not tce_id or tce_id in tce_ids:
+                problems.add(f"tces[{i}].tceId missing or repeated", row=row, column="tceId")
+            else:
+                tce_ids.add(tce_id)
+            for name in ("mass", "transportActivity", "co2eWTW", "co2eTTW"):
+                value = _decimal(tce.get(name))
+                if value is None or value < 0:
+                    problems.add(
+                        f"tces[{i}].{name} must be a non-negative decimal string",
+                        row=row,
+                        column=name,
+                    )
+    problems.raise_if_any("invalid shipment footprints")
+
+
+def _check_tads(tads: Sequence[Mapping[str, Any]], source: str) -> None:
+    problems = ProblemCollector(file=source)
+    for row, tad in enumerate(tads):
+        if not isinstance(tad, Mapping):
+            problems.add("a TAD must be an object", row=row)
+            continue
+        for name in ("activityId", "departureAt", "arrivalAt", "mode"):
+            if not isinstance(tad.get(name), str) or not tad.get(name):
+                problems.add("required, a non-empty string", row=row, column=name)
+        if tad.get("mode") not in TAD_MODES:
+            problems.add(f"mode must be one of {', '.join(TAD_MODES)}", row=row, column="mode")
+        for name in ("departureAt", "arrivalAt"):
+            if isinstance(tad.get(name), str):
+                try:
+                    pact.parse_datetime_utc(tad[name])
+                except ValueError:
+                    problems.add("not an ISO 8601 date-time", row=row, column=name)
+    problems.raise_if_any("invalid transport activity data")
+
+
+def _tce_period(tces: Sequence[Mapping[str, Any]]) -> tuple[datetime | None, datetime | None]:
+    moments = []
+    for tce in tces:
+        for name in ("departureAt", "arrivalAt"):
+            value = tce.get(name)
+            if isinstance(value, str):
+                try:
+                    moments.append(pact.parse_datetime_utc(value))
+                except ValueError:
+                    continue
+    return (min(moments), max(moments)) if moments else (None, None)
+
+
+def _total(tces: Sequence[Mapping[str, Any]], name: str) -> Decimal:
+    return sum((Decimal(str(x[name])) for x in tces), Decimal(0))
+
+
+def _origin_country(tces: Sequence[Mapping[str, Any]]) -> str | None:
+    origin = tces[0].get("origin") if tces else None
+    if isinstance(origin, Mapping) and isinstance(origin.get("country"), str):
+        country = str(origin["country"])
+        return country if len(country) == 2 and country.isupper() else None
+    return None
+
+
+def import_footprints(
+    store: Store,
+    company_id: str,
+    shipment_footprints: Sequence[Mapping[str, Any]],
+    *,
+    scope3_category: int | None = None,
+    reference_year: int | None = None,
+    primary_data_share_pct: float | None = None,
+    tads: Sequence[Mapping[str, Any]] = (),
+    share_with: Sequence[str] = (),
+    source: str = "import",
+) -> ImportSummary:
+    """Store iLEAP ShipmentFootprints of a company as PACT v3 ProductFootprints (plus TAD).
+
+    ``reference_year`` sets the reference period when the TCEs carry no departure/arrival
+    times (default: the current year). Everything happens in one transaction.
+    """
+    _check_shipments(shipment_footprints, source)
+    _check_tads(tads, source)
+    if scope3_category not in (None, SCOPE3_UPSTREAM, SCOPE3_DOWNSTREAM):
+        collector = ProblemCollector(source)
+        collector.add(
+            "scope 3 category must be 4 (upstream) or 9 (downstream)", column="scope3_category"
+        )
+        collector.raise_if_any()
+    now = utcnow()
+    created = updated = tads_created = tads_updated = 0
+    ids: list[str] = []
+    with store.transaction() as session:
+        company = repo.get_company(session, company_id)
+        if company is None:
+            raise NotFoundError(f"no company '{company_id}'")
+        for cid in share_with:
+            if repo.get_company(session, cid) is None:
+                raise NotFoundError(f"no company '{cid}' to share with")
+        sids = [str(sf["shipmentId"]) for sf in shipment_footprints]
+        pf_ids = [pact.footprint_id_for(company_id, "shipment", sid) for sid in sids]
+        old_shipments = repo.shipments_by_id(session, company_id, sids)
+        old_footprints = repo.footprints_by_id(session, pf_ids)
+        share = Decimal(str(primary_data_share_pct)) if primary_data_share_pct is not None else None
+        # phase 1: shipment rows (one flush gives every new row its id)
+        staged: list[tuple[Mapping[str, Any], t.Shipment, datetime, datetime]] = []
+        for sf, sid in zip(shipment_footprints, sids, strict=True):
+            tces = list(sf["tces"])
+            start, end = _tce_period(tces)
+            year = reference_year or (start.year if start else now.year)
+            if start is None or end is None or end <= start:
+                start = datetime(year, 1, 1)
+                end = datetime(year + 1, 1, 1)
+            shipment = old_shipments.get(sid)
+            if shipment is None:
+                shipment = t.Shipment(company_id=company_id, shipment_id=sid)
+                session.add(shipment)
+                created += 1
+            else:
+                updated += 1
+            shipment.scope3_category = scope3_category
+            shipment.reference_year = year
+            shipment.mass_kg = float(Decimal(str(sf["mass"])))
+            shipment.transport_activity_tkm = float(_total(tces, "transportActivity"))
+            shipment.co2e_wtw_kg = float(_total(tces, "co2eWTW"))
+            shipment.co2e_ttw_kg = float(_total(tces, "co2eTTW"))
+            shipment.primary_data_share_pct = primary_data_share_pct
+            shipment.shipment_footprint = dict(sf)
+            shipment.imported_at = now
+            staged.append((sf, shipment, start, end))
+        session.flush()
+        repo.delete_tces(session, [s.id for sid, s in old_shipments.items()])
+        # phase 2: footprints, then TCEs and the footprints' filter rows
+        footprint_rows = []
+        for (sf, shipment, start, end), pf_id in zip(staged, pf_ids, strict=True):
+            tces = list(sf["tces"])
+            existing = old_footprints.get(pf_id)
+            ctx = pact.FootprintContext(
+                company_name=company.name,
+                company_urns=list(company.company_urns),
+                reference_period_start=start,
+                reference_period_end=end,
+                created=existing.created if existing is not None else now,
+                geography_country=_origin_country(tces),
+                primary_data_share_pct=share,
+            )
+            payload = pact.shipment_product_footprint(sf, company_id, ctx)
+            footprint_rows.append(
+                repo.stage_footprint(session, company_id, payload, shipment.id, existing)
+            )
+            session.add_all(
+                t.TransportChainElement(
+                    shipment_row_id=shipment.id,
+                    tce_id=str(x["tceId"]),
+                    co2e_wtw_kg=float(Decimal(str(x["co2eWTW"]))),
+                    co2e_ttw_kg=float(Decimal(str(x["co2eTTW"]))),
+                    transport_activity_tkm=float(Decimal(str(x["transportActivity"]))),
+                    payload=dict(x),
+                )
+                for x in tces
+            )
+        session.flush()
+        repo.replace_filter_values(
+            session, footprint_rows, [i for i in pf_ids if i in old_footprints]
+        )
+        ids.extend(pf_ids)
+        for tad in tads:
+            if repo.upsert_tad(session, company_id, tad):
+                tads_created += 1
+            else:
+                tads_updated += 1
+        for cid in share_with:
+            repo.share_footprints(session, company_id, cid, ids)
+    return ImportSummary(company_id, created, updated, tads_created, tads_updated, tuple(ids))
+
+
+def list_footprints(
+    store: Store,
+    company_id: str,
+    criteria: pact.FootprintFilter,
+    limit: int,
+    after: str | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of the footprints a company may see (its own and those shared with it);
+    returns (page, opaque cursor of the next page or None). ``after`` is such a cursor."""
+    limit = max(0, min(limit, MAX_PAGE))
+    position = decode_cursor(after) if after else None
+    with store.transaction() as session:
+        page, next_position = repo.query_footprints(session, company_id, criteria, limit, position)
+    return page, encode_cursor(next_position) if next_position is not None else None
+
+
+def encode_cursor(position: tuple[datetime, str]) -> str:
+    """Opaque paging cursor for a (created, id) position."""
+    raw = f"{position[0].isoformat()}|{position[1]}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> tuple[datetime, str]:
+    """Inverse of :func:`encode_cursor`; ``ValidationError`` if the token is not one."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        created, pf_id = raw.split("|", 1)
+        return datetime.fromisoformat(created), str(uuid.UUID(pf_id))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationError(
+            [Problem("not a paging cursor of this host", column="after")]
+        ) from exc
+
+
+def get_footprint(store: Store, company_id: str, footprint_id: str) -> dict[str, Any]:
+    """One footprint; ``NotFoundError`` if unknown, ``ForbiddenError`` if not visible."""
+    with store.transaction() as session:
+        row = repo.get_footprint_row(session, footprint_id)
+        if row is None:
+            raise NotFoundError(f"no footprint '{footprint_id}'")
+        if not repo.can_see(session, row, company_id):
+            raise ForbiddenError(f"footprint '{footprint_id}' is not shared with you")
+        return dict(row.payload)
+
+
+def list_tads(
+    store: Store, company_id: str, params: Mapping[str, Sequence[str]], limit: int, offset: int = 0
+) -> tuple[list[dict[str, Any]], bool]:
+    """iLEAP TAD of a company, filtered by TAD properties given as ``name=value`` (OR within a
+    name, AND across names, case-insensitive, top-level string properties)."""
+    limit = max(0, min(limit, MAX_PAGE))
+    modes = list(params.get("mode", ()))
+    others = {k: {v.lower() for v in vs} for k, vs in params.items() if k != "mode" and vs}
+    with store.transaction() as session:
+        if not others:
+            rows = repo.query_tads(session, company_id, limit, offset, modes)
+            return rows[:limit], len(rows) > limit
+        rows = repo.query_tads(session, company_id, 10**9, 0, modes)
+
+    def keep(tad: Mapping[str, Any]) -> bool:
+        for name, wanted in others.items():
+            value = tad.get(name)
+            values = value if isinstance(value, list) else [value]
+            if not {str(v).lower() for v in values if v is not None} & wanted:
+                return False
+        return True
+
+    kept = [r for r in rows if keep(r)]
+    return kept[offset : offset + limit], len(kept) > offset + limit
+
+
+# ---------------------------------------------------------------- events
+
+
+@dataclass(frozen=True)
+class EventReceipt:
+    row_id: int
+    needs_answer: bool
+
+
+def receive_event(store: Store, company_id: str, event: Any) -> EventReceipt:
+    """Validate and record a PACT event; a new RequestCreated event needs an asynchronous answer."""
+    payload = pact.validate_event(event)
+    is_request = payload["type"] == pact.REQUEST_CREATED
+    with store.transaction() as session:
+        stored = repo.add_event(
+            session, company_id, payload, "accepted" if is_request else "received"
+        )
+    return EventReceipt(stored.row_id, is_request and stored.created)
+
+
+def answer_for_request(
+    store: Store, row_id: int, max_footprints: int = 100
+) -> tuple[dict[str, Any], str]:
+    """The data of the answer to a RequestCreated event: (event data, fulfilled|rejected type)."""
+    with store.transaction() as session:
+        row = session.get(t.Event, row_id)
+        if row is None:
+            raise NotFoundError(f"no event row {row_id}")
+        company_id = row.company_id
+        data = dict(row.payload.get("data") or {})
+    criteria = pact.parse_filter(data, source="event.data")
+    if criteria.is_empty():
+        pfs: list[dict[str, Any]] = []
+    else:
+        pfs, _ = list_footprints(store, company_id, criteria, max_footprints)
+    if pfs:
+        return {"pfs": pfs}, pact.REQUEST_FULFILLED
+    error = {"code": "NotFound", "message": "no product footprint matches the request"}
+    return {"error": error}, pact.REQUEST_REJECTED
+
+
+def event_status(store: Store, row_id: int, status: str, detail: str | None = None) -> None:
+    with store.transaction() as session:
+        repo.set_event_status(session, row_id, status, detail)
+
+
+def callback_credentials(store: Store, row_id: int) -> tuple[str, str, str, str] | None:
+    """(requesting event id, source, client id, client secret) to answer an event, if configured."""
+    with store.transaction() as session:
+        row = session.get(t.Event, row_id)
+        if row is None:
+            return None
+        company = repo.get_company(session, row.company_id)
+        if company is None or not company.callback_client_id or not company.callback_client_secret:
+            return None
+        return row.event_id, row.source, company.callback_client_id, company.callback_client_secret
+
+
+def import_intensities(
+    store: Store,
+    company_id: str,
+    tocs: Sequence[Mapping[str, Any]] = (),
+    hocs: Sequence[Mapping[str, Any]] = (),
+    *,
+    reference_year: int | None = None,
+    share_with: Sequence[str] = (),
+) -> tuple[str, ...]:
+    """Store iLEAP TOCs and HOCs (emission intensities, iLEAP DT#2) as ProductFootprints."""
+    problems = ProblemCollector(file="intensities")
+    for row, toc in enumerate(tocs):
+        if not isinstance(toc, Mapping) or not isinstance(toc.get("tocId"), str):
+            problems.add("tocId required", row=row, column="tocId")
+        elif _decimal(toc.get("co2eIntensityWTW")) is None:
+            problems.add("a decimal string", row=row, column="co2eIntensityWTW")
+    for row, hoc in enumerate(hocs):
+        if not isinstance(hoc, Mapping) or not isinstance(hoc.get("hocId"), str):
+            problems.add("hocId required", row=row, column="hocId")
+        elif _decimal(hoc.get("co2eIntensityWTW")) is None:
+            problems.add("a decimal string", row=row, column="co2eIntensityWTW")
+    problems.raise_if_any("invalid TOC/HOC")
+    now = utcnow()
+    year = reference_year or now.year
+    ids: list[str] = []
+    with store.transaction() as session:
+        company = repo.get_company(session, company_id)
+        if company is None:
+            raise NotFoundError(f"no company '{company_id}'")
+        Builder = Callable[[Mapping[str, Any], str, pact.FootprintContext], dict[str, Any]]
+        items: list[tuple[str, Mapping[str, Any], Builder]]
+        items = [("toc", x, pact.toc_product_footprint) for x in tocs]
+        items += [("hoc", x, pact.hoc_product_footprint) for x in hocs]
+        for kind, item, build in items:
+            pf_id = pact.footprint_id_for(company_id, kind, str(item[f"{kind}Id"]))
+            existing = repo.get_footprint_row(session, pf_id)
+            ctx = pact.FootprintContext(
+                company_name=company.name,
+                company_urns=list(company.company_urns),
+                reference_period_start=datetime(year, 1, 1),
+                reference_period_end=datetime(year + 1, 1, 1),
+                created=existing.created if existing is not None else now,
+                geography_region="Western Europe",
+            )
+            repo.upsert_footprint(session, company_id, build(item, company_id, ctx), None)
+            ids.append(pf_id)
+        for cid in share_with:
+            if repo.get_company(session, cid) is None:
+                raise NotFoundError(f"no company '{cid}' to share with")
+            repo.share_footprints(session, company_id, cid, ids)
+    return tuple(ids)

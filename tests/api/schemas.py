@@ -1,0 +1,36 @@
+"""Validators from the published schemas in ../shared/standards (PACT v3 OpenAPI, iLEAP)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+STANDARDS = Path(__file__).resolve().parents[3] / "shared" / "standards"
+
+
+@cache
+def _pact_v3() -> dict[str, Any]:
+    doc: dict[str, Any] = yaml.safe_load((STANDARDS / "pact" / "openapi-v3.yaml").read_text())
+    return doc
+
+
+def pact_errors(instance: Any, component: str = "ProductFootprint") -> list[str]:
+    """Messages of every violation of the PACT v3 component schema (empty = valid)."""
+    schema = {"$ref": f"#/components/schemas/{component}", "components": _pact_v3()["components"]}
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(instance)]
+
+
+def ileap_errors(instance: Any, name: str) -> list[str]:
+    schema = json.loads((STANDARDS / "ileap-schemas" / name).read_text())
+    validator = jsonschema.Draft7Validator(
+        schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
+    )
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(instance)]
