@@ -1,0 +1,177 @@
+"""``keten plan``: synchromodal planning under capacity, with the modal-shift potential."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from keten.cli.network import NETWORK_OPTION, load_network
+from keten.cli.render import check_format, console, emit_json, emit_text, rich_table
+from keten.errors import KetenError
+from keten.planning.results import Assignment, PlanResult, Scenario
+from keten.services.planning import DEFAULT_SWEEP, plan
+
+FORMATS = ("table", "json", "csv")
+SHOWN_ASSIGNMENTS = 40
+SHOWN_SERVICES = 15
+SHORT = {"inland_waterway": "barge"}
+DEFAULT_SWEEP_TEXT = ",".join(f"{price:g}" for price in DEFAULT_SWEEP)
+
+
+def _sweep(text: str) -> list[float]:
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError as exc:
+        raise typer.BadParameter(f"'{text}' is not a comma-separated list of prices",
+                                 param_hint="--sweep") from exc
+    if any(v < 0 for v in values):
+        raise typer.BadParameter("carbon prices must be zero or more", param_hint="--sweep")
+    return values
+
+
+METRICS = [("served shipments", "served_shipments"), ("unserved shipments", "unserved_shipments"),
+           ("cost EUR", "cost_eur"), ("lateness penalty EUR", "lateness_penalty_eur"),
+           ("CO2e WTW kg", "co2e_wtw_kg"), ("CO2e TTW kg", "co2e_ttw_kg"), ("NOx kg", "nox_kg"),
+           ("PM kg", "pm_kg")]
+
+
+def _scenario_rows(scenarios: list[Scenario]) -> list[dict[str, Any]]:
+    """Metrics as rows, scenarios as columns (fits a narrow terminal)."""
+    rows: list[dict[str, Any]] = []
+    for label, attr in METRICS:
+        rows.append({"KPI": label, **{sc.name: float(getattr(sc.kpis, attr))
+                                      for sc in scenarios}})
+    for mode in ("road", "rail", "inland_waterway"):
+        rows.append({"KPI": f"{SHORT.get(mode, mode)} tkm",
+                     **{sc.name: sc.kpis.tkm_by_mode.get(mode, 0.0) for sc in scenarios}})
+        rows.append({"KPI": f"{SHORT.get(mode, mode)} shipments",
+                     **{sc.name: sc.kpis.shipments_by_mode.get(mode, 0.0) for sc in scenarios}})
+    rows.append({"KPI": "on time %", **{sc.name: 100 * (sc.kpis.on_time_rate or 0.0)
+                                        for sc in scenarios}})
+    return rows
+
+
+def _route(row: dict[str, Any], a: Assignment) -> dict[str, Any]:
+    parts = []
+    for leg in a.legs:
+        if leg.kind == "service":
+            parts.append(f"{SHORT.get(leg.mode, leg.mode)} {leg.from_location}>{leg.to_location}")
+        elif leg.kind == "direct_road":
+            parts.append("road")
+        else:
+            parts.append("dray")
+    return {**row, "route": " + ".join(parts),
+            "service": a.option if a.option != "road" else "-"}
+
+
+def _print_tables(result: PlanResult) -> None:
+    scenarios = [result.plan, result.uncapacitated, result.all_road]
+    p = result.parameters
+    console.print(rich_table(
+        f"Plan vs baselines (carbon price {p['carbon_price_eur_per_t']:g} EUR/t CO2e; "
+        "emissions through keten.footprint, ISO 14083)", _scenario_rows(scenarios),
+        ["KPI", *[sc.name for sc in scenarios]], 1))
+    shift = [{"KPI": k, **{name: d[k] for name, d in result.modal_shift().items()}}
+             for k in next(iter(result.modal_shift().values()))]
+    console.print(rich_table("Modal-shift potential (saved against all-road)", shift,
+                             ["KPI", *result.modal_shift()], 3))
+    if result.sweep:
+        console.print(rich_table("Carbon-price sweep (cost / CO2e trade-off)",
+                                 [vars(pt) for pt in result.sweep],
+                                 ["carbon_price_eur_per_t", "cost_eur", "co2e_wtw_kg", "nox_kg",
+                                  "road_tkm_share", "unserved_shipments"], 2))
+    pairs = sorted(zip(result.assignment_rows(), result.plan.assignments, strict=True),
+                   key=lambda ra: (ra[1].main_mode == "road", ra[1].shipment_id))
+    rows = [_route(r, a) for r, a in pairs]
+    title = f"Plan per shipment ({len(rows)} assignments"
+    title += f", first {SHOWN_ASSIGNMENTS})" if len(rows) > SHOWN_ASSIGNMENTS else ")"
+    console.print(rich_table(title, rows[:SHOWN_ASSIGNMENTS],
+                             ["shipment_id", "units", "route", "service", "delivery_at",
+                              "late_h", "cost_eur", "co2e_wtw_kg"], 1))
+    if result.plan.unserved:
+        console.print(rich_table("Unserved shipments",
+                                 [vars(u) for u in result.plan.unserved],
+                                 ["shipment_id", "units", "reason"], 1))
+    used = [u for u in result.plan.utilisation if u.used_teu > 1e-6 or u.used_t > 1e-6]
+    used.sort(key=lambda u: -(u.share or 0.0))
+    console.print(rich_table(
+        f"Utilisation (busiest {SHOWN_SERVICES} of {len(used)} used resources)",
+        [{"kind": u.kind, "id": u.resource_id, "day": u.day, "used_teu": u.used_teu,
+          "capacity_teu": u.capacity_teu, "share %": None if u.share is None
+          else 100 * u.share} for u in used[:SHOWN_SERVICES]],
+        ["kind", "id", "day", "used_teu", "capacity_teu", "share %"], 1))
+
+
+def _csv(result: PlanResult) -> str:
+    rows = result.assignment_rows()
+    fields = [*(list(rows[0]) if rows else ["shipment_id", "option", "units"]), "reason"]
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fields, extrasaction="ignore", lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    for u in result.plan.unserved:
+        w.writerow({"shipment_id": u.shipment_id, "option": "unserved", "units": u.units,
+                    "reason": u.reason})
+    return buf.getvalue()
+
+
+def plan_command(
+    shipments: Path | None = typer.Argument(None, help="Shipments: CSV, JSON or Parquet "
+                                            "(default with --demo: the packaged portfolio)."),
+    services: Path | None = typer.Option(None, "--services", "-s",
+                                         help="Scheduled barge/rail services (timetable)."),
+    terminals: Path | None = typer.Option(None, "--terminals", help="Terminal handling cost, "
+                                          "time and daily capacity (default: network values)."),
+    carbon_price: float = typer.Option(100.0, "--carbon-price", help="EUR per t CO2e (WTW)."),
+    nox_price: float = typer.Option(0.0, "--nox-price", help="EUR per kg NOx (shadow price)."),
+    lateness_penalty: float = typer.Option(25.0, "--lateness-penalty",
+                                           help="EUR per shipment and hour late."),
+    horizon: float | None = typer.Option(None, "--horizon", help="Days of services to use, "
+                                         "from the plan start."),
+    integer: bool = typer.Option(False, "--integer", help="Whole TEU per option (MIP)."),
+    road_capacity: float | None = typer.Option(None, "--road-capacity",
+                                               help="Direct-road TEU per day (default: "
+                                                    "unlimited)."),
+    sweep: str = typer.Option(DEFAULT_SWEEP_TEXT, "--sweep",
+                              help="Carbon prices for the trade-off curve, e.g. 0,50,100,200 "
+                                   "('' for none)."),
+    network: Path | None = NETWORK_OPTION,
+    demo: bool = typer.Option(False, "--demo", help="Use the packaged demo portfolio and "
+                              "Rotterdam hinterland timetable."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
+    out: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
+) -> None:
+    """Assign shipments to road, barge and rail services under capacity; compare with all-road
+    and with the uncapacitated cheapest plan (the modal-shift potential)."""
+    check_format(fmt, FORMATS)
+    if carbon_price < 0 or nox_price < 0 or lateness_penalty < 0:
+        raise typer.BadParameter("prices and penalties must be zero or more")
+    if demo or (shipments is None and services is None):
+        if shipments is not None or services is not None:
+            raise KetenError("--demo uses the packaged data; do not give files as well")
+        ship_in: Any = None
+        svc_in: Any = None
+        term_in: Any = None
+    else:
+        if shipments is None or services is None:
+            raise KetenError("give SHIPMENTS and --services (or --demo)")
+        ship_in, svc_in, term_in = shipments, services, terminals
+    result = plan(ship_in, svc_in, term_in, carbon_price_eur_per_t=carbon_price,
+                  nox_price_eur_per_kg=nox_price, lateness_penalty_eur_per_h=lateness_penalty,
+                  horizon_days=horizon, integer=integer, sweep=_sweep(sweep),
+                  road_capacity_teu_per_day=road_capacity,
+                  network=None if network is None else load_network(network))
+    if fmt == "json":
+        emit_json(result.as_dict(), out)
+    elif fmt == "csv":
+        emit_text(_csv(result), out)
+    else:
+        _print_tables(result)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plan")(plan_command)
