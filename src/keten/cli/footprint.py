@@ -137,15 +137,22 @@ def _intensity_rows(items: dict[str, TOC] | dict[str, HOC]) -> list[dict[str, ob
 
 
 def _emit_intensities(
-    rows: list[dict[str, object]], fmt: str, out: Path | None, title: str, kind: str
+    rows: list[dict[str, object]],
+    file_rows: list[dict[str, str]],
+    fmt: str,
+    out: Path | None,
+    label: str,
+    kind: str,
 ) -> None:
+    """JSON or a table of the intensities; CSV in the file format ``--tocs/--hocs`` reads."""
     if fmt == "json":
         emit_json(rows, out)
     elif fmt == "csv":
         import pyarrow as pa
 
-        emit_text(csv_text(pa.Table.from_pylist(rows)), out)
+        emit_text(csv_text(pa.Table.from_pylist(file_rows)), out)
     else:
+        title = f"{label} intensities from primary data"
         console.print(rich_table(title, rows, list(rows[0]) if rows else [], digits=5))
         console.print(
             f"Use the CSV output as `keten footprint --{kind}s FILE` (columns: see README)."
@@ -160,10 +167,8 @@ def toc_command(
     """TOC intensities from primary fuel/energy data (or a vehicle model), ISO 14083 6.2."""
     check_format(fmt, ("table", "json", "csv"))
     tocs = read_energy_file(input, load_factor_set())
-    rows = _intensity_rows(tocs)
-    if fmt == "csv":
-        rows = [toc_file_row(tocs[str(r["id"])]) for r in rows]  # type: ignore[misc]
-    _emit_intensities(rows, fmt, out, "TOC intensities from primary data", "toc")
+    file_rows = [toc_file_row(t) for t in tocs.values()]
+    _emit_intensities(_intensity_rows(tocs), file_rows, fmt, out, "TOC", "toc")
 
 
 def hoc_command(
@@ -174,10 +179,8 @@ def hoc_command(
     """HOC intensities from hub energy use and throughput, ISO 14083 6.4."""
     check_format(fmt, ("table", "json", "csv"))
     hocs = read_hub_energy_file(input, load_factor_set())
-    rows = _intensity_rows(hocs)
-    if fmt == "csv":
-        rows = [hoc_file_row(hocs[str(r["id"])]) for r in rows]  # type: ignore[misc]
-    _emit_intensities(rows, fmt, out, "HOC intensities from primary data", "hoc")
+    file_rows = [hoc_file_row(h) for h in hocs.values()]
+    _emit_intensities(_intensity_rows(hocs), file_rows, fmt, out, "HOC", "hoc")
 
 
 def register(app: typer.Typer) -> None:

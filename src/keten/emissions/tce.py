@@ -15,35 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from keten.factors.library import FactorSet
-from keten.model.enums import ActivityUnit, DataSource, HubActivityUnit
-
-RESULT_COLUMNS = (
-    "shipment_id",
-    "tce_id",
-    "consignment_id",
-    "prev_tce_ids",
-    "kind",
-    "toc_id",
-    "hoc_id",
-    "mode",
-    "hub_type",
-    "mass_kg",
-    "distance_km",
-    "distance_type",
-    "teu",
-    "transport_activity_tkm",
-    "activity",
-    "activity_unit",
-    "co2e_wtw_kg",
-    "co2e_ttw_kg",
-    "co2e_wtt_kg",
-    "nox_kg",
-    "pm_kg",
-    "sox_kg",
-    "data_source",
-    "factor_set",
-)
-
+from keten.factors.records import HOC, TOC
+from keten.model.enums import ActivityUnit, HubActivityUnit
 
 # How a TCE's distance was obtained (ISO 14083 6.3): given, shortest feasible, great-circle x DAF.
 DISTANCE_TYPES = ("actual", "sfd", "gcd")
@@ -75,37 +48,41 @@ class IntensityTable:
         return np.asarray(pc.fill_null(idx, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
+def _intensity_table(
+    records: list[TOC] | list[HOC], ids: list[str], categories: list[str], per_teu: list[bool]
+) -> IntensityTable:
+    return IntensityTable(
+        ids=pa.array(ids, pa.string()),
+        wtw=np.array([_f(r.co2e_wtw_kg_per_unit) for r in records]),
+        ttw=np.array([_f(r.co2e_ttw_kg_per_unit) for r in records]),
+        nox_g=np.array([_f(r.nox_g_per_unit) for r in records]),
+        pm_g=np.array([_f(r.pm_g_per_unit) for r in records]),
+        sox_g=np.array([_f(r.sox_g_per_unit) for r in records]),
+        per_teu=np.array(per_teu, dtype=bool),
+        mass_per_teu_t=np.array([_f(r.mass_per_teu_t) for r in records]),
+        category=np.array(categories, dtype=object),
+        unit=np.array([r.activity_unit.value for r in records], dtype=object),
+        data_source=np.array([r.data_source.value for r in records], dtype=object),
+    )
+
+
 def toc_table(fs: FactorSet) -> IntensityTable:
     tocs = list(fs.tocs.values())
-    return IntensityTable(
-        ids=pa.array([t.toc_id for t in tocs], pa.string()),
-        wtw=np.array([_f(t.co2e_wtw_kg_per_unit) for t in tocs]),
-        ttw=np.array([_f(t.co2e_ttw_kg_per_unit) for t in tocs]),
-        nox_g=np.array([_f(t.nox_g_per_unit) for t in tocs]),
-        pm_g=np.array([_f(t.pm_g_per_unit) for t in tocs]),
-        sox_g=np.array([_f(t.sox_g_per_unit) for t in tocs]),
-        per_teu=np.array([t.activity_unit is ActivityUnit.TEUKM for t in tocs], dtype=bool),
-        mass_per_teu_t=np.array([_f(t.mass_per_teu_t) for t in tocs]),
-        category=np.array([t.mode.value for t in tocs], dtype=object),
-        unit=np.array([t.activity_unit.value for t in tocs], dtype=object),
-        data_source=np.array([t.data_source.value for t in tocs], dtype=object),
+    return _intensity_table(
+        tocs,
+        [t.toc_id for t in tocs],
+        [t.mode.value for t in tocs],
+        [t.activity_unit is ActivityUnit.TEUKM for t in tocs],
     )
 
 
 def hoc_table(fs: FactorSet) -> IntensityTable:
     hocs = list(fs.hocs.values())
-    return IntensityTable(
-        ids=pa.array([h.hoc_id for h in hocs], pa.string()),
-        wtw=np.array([_f(h.co2e_wtw_kg_per_unit) for h in hocs]),
-        ttw=np.array([_f(h.co2e_ttw_kg_per_unit) for h in hocs]),
-        nox_g=np.array([_f(h.nox_g_per_unit) for h in hocs]),
-        pm_g=np.array([_f(h.pm_g_per_unit) for h in hocs]),
-        sox_g=np.array([_f(h.sox_g_per_unit) for h in hocs]),
-        per_teu=np.array([h.activity_unit is HubActivityUnit.TEU for h in hocs], dtype=bool),
-        mass_per_teu_t=np.array([_f(h.mass_per_teu_t) for h in hocs]),
-        category=np.array([h.hub_type.value for h in hocs], dtype=object),
-        unit=np.array([h.activity_unit.value for h in hocs], dtype=object),
-        data_source=np.array([h.data_source.value for h in hocs], dtype=object),
+    return _intensity_table(
+        hocs,
+        [h.hoc_id for h in hocs],
+        [h.hub_type.value for h in hocs],
+        [h.activity_unit is HubActivityUnit.TEU for h in hocs],
     )
 
 
@@ -216,6 +193,3 @@ def _combined(
     )
     codes = np.where((is_hub & (hi < 0)) | (~is_hub & (ti < 0)), -1, codes)
     return _dictionary(codes, values)
-
-
-DATA_SOURCES = tuple(d.value for d in DataSource)
