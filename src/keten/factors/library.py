@@ -197,7 +197,7 @@ def _load_carriers(p: _Parser) -> dict[str, EnergyCarrierFactor]:
             lhv_mj_per_unit=p.dec(r, "lhv_mj_per_unit", optional=True),
             density_kg_per_l=p.dec(r, "density_kg_per_l", optional=True),
             ileap_energy_carrier=p.enum_or(
-                EnergyCarrierType, r, "ileap_energy_carrier", EnergyCarrierType.DIESEL
+                EnergyCarrierType, r, "ileap_energy_carrier", EnergyCarrierType.DIESEL, True
             ).value,
             ileap_feedstock=r.get("ileap_feedstock") or None,
             source=p.text(r, "source"),
@@ -239,8 +239,10 @@ def _load_tocs(p: _Parser) -> dict[str, TOC]:
             p.bad("toc_id", f"duplicate id '{tid}'")
         out[tid] = TOC(
             toc_id=tid,
-            mode=p.enum_or(Mode, r, "mode", Mode.ROAD),
-            activity_unit=p.enum_or(ActivityUnit, r, "activity_unit", ActivityUnit.TKM),
+            mode=p.enum_or(Mode, r, "mode", Mode.ROAD, required=True),
+            activity_unit=p.enum_or(
+                ActivityUnit, r, "activity_unit", ActivityUnit.TKM, required=True
+            ),
             co2e_wtw_kg_per_unit=p.dec(r, "co2e_wtw_kg_per_unit") or Decimal(0),
             co2e_ttw_kg_per_unit=p.dec(r, "co2e_ttw_kg_per_unit") or Decimal(0),
             energy_carrier=p.text(r, "energy_carrier"),
@@ -270,8 +272,10 @@ def _load_hocs(p: _Parser) -> dict[str, HOC]:
             p.bad("hoc_id", f"duplicate id '{hid}'")
         out[hid] = HOC(
             hoc_id=hid,
-            hub_type=p.enum_or(HubType, r, "hub_type", HubType.TRANSSHIPMENT),
-            activity_unit=p.enum_or(HubActivityUnit, r, "activity_unit", HubActivityUnit.TONNES),
+            hub_type=p.enum_or(HubType, r, "hub_type", HubType.TRANSSHIPMENT, required=True),
+            activity_unit=p.enum_or(
+                HubActivityUnit, r, "activity_unit", HubActivityUnit.TONNES, required=True
+            ),
             co2e_wtw_kg_per_unit=p.dec(r, "co2e_wtw_kg_per_unit") or Decimal(0),
             co2e_ttw_kg_per_unit=p.dec(r, "co2e_ttw_kg_per_unit") or Decimal(0),
             energy_carrier=r.get("energy_carrier", ""),

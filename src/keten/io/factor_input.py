@@ -14,9 +14,11 @@ HOC file: ``hoc_id``, ``hub_type``, ``co2e_intensity_wtw``, ``co2e_intensity_ttw
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from keten.emissions.intensity import (
     EnergyUse,
@@ -106,106 +108,91 @@ def _check_duplicates(p: RowParser, seen: dict[str, int], key: str, column: str)
         seen[key] = p.row
 
 
-def read_toc_file(path: Path, fs: FactorSet) -> dict[str, TOC]:
-    """Read and validate a TOC file; raise one ValidationError listing every problem."""
-    table = read_table_as_text(Path(path), json_key="tocs")
-    problems = ensure_known_columns(str(path), table.column_names, TOC_REQUIRED, TOC_OPTIONAL)
+def _read_intensity_rows(
+    path: Path,
+    fs: FactorSet,
+    kind: str,
+    required: set[str],
+    optional: set[str],
+    units: dict[str, Any],
+) -> Iterator[tuple[RowParser, dict[str, str], dict[str, Any]]]:
+    """Rows of a TOC or HOC file with the fields both share parsed; the caller adds its own.
+
+    Yields (parser, raw row, common fields); a row whose common fields have a problem is
+    not yielded. Raises one ValidationError with every problem at the end.
+    """
+    path = Path(path)
+    table = read_table_as_text(path, json_key=f"{kind}s")
+    title = f"{path}: invalid {kind.upper()} file"
+    problems = ensure_known_columns(str(path), table.column_names, required, optional)
     if problems:
-        raise ValidationError(problems, title=f"{path}: invalid TOC file")
+        raise ValidationError(problems, title=title)
     p = RowParser(str(path))
-    out: dict[str, TOC] = {}
     seen: dict[str, int] = {}
-    for row_no, r in text_rows(table, first_data_row(Path(path))):
+    for row_no, r in text_rows(table, first_data_row(path)):
         p.row = row_no
         before = len(p.problems)
-        toc_id = p.text(r, "toc_id")
-        _check_duplicates(p, seen, toc_id, "toc_id")
-        mode = p.enum(Mode, r, "mode")
+        key = p.text(r, f"{kind}_id")
+        _check_duplicates(p, seen, key, f"{kind}_id")
         unit_raw = (r.get("intensity_unit") or "").strip()
-        if unit_raw not in TOC_UNITS:
-            p.bad("intensity_unit", f"'{unit_raw}' is not one of {', '.join(TOC_UNITS)}")
+        if unit_raw not in units:
+            p.bad("intensity_unit", f"'{unit_raw}' is not one of {', '.join(units)}")
         wtw, ttw = _intensities(p, r)
         carrier = _carrier(p, fs, r)
+        common = {
+            f"{kind}_id": key,
+            "activity_unit": units.get(unit_raw),
+            "co2e_wtw_kg_per_unit": wtw,
+            "co2e_ttw_kg_per_unit": ttw,
+            "energy_carrier": carrier,
+            "description": r.get("description", ""),
+            "mass_per_teu_t": p.positive(r, "mass_per_teu_t", optional=True),
+            "temperature_control": p.enum_or(
+                TemperatureControl, r, "temperature_control", TemperatureControl.AMBIENT
+            ),
+            "data_source": p.enum_or(DataSource, r, "data_source", DataSource.PRIMARY),
+            "source": f"user file {path.name}",
+            "factor_set": f"user:{path.name}",
+            **{f"{k}_g_per_unit": v for k, v in _pollutants(p, fs, r, carrier, wtw, ttw).items()},
+        }
+        if len(p.problems) == before:
+            yield p, r, common
+    if p.problems:
+        raise ValidationError(p.problems, title=title)
+
+
+def read_toc_file(path: Path, fs: FactorSet) -> dict[str, TOC]:
+    """Read and validate a TOC file; raise one ValidationError listing every problem."""
+    out: dict[str, TOC] = {}
+    for p, r, common in _read_intensity_rows(
+        path, fs, "toc", TOC_REQUIRED, TOC_OPTIONAL, TOC_UNITS
+    ):
+        before = len(p.problems)
+        mode = p.enum(Mode, r, "mode")
         lf = p.dec(r, "load_factor", optional=True)
         if lf is not None and not (0 < lf <= 1):
             p.bad("load_factor", f"{lf} is not in (0, 1]")
         edf = p.positive(r, "empty_distance_factor", optional=True, allow_zero=True)
-        per_teu = p.positive(r, "mass_per_teu_t", optional=True)
-        temp = p.enum(TemperatureControl, r, "temperature_control", TemperatureControl.AMBIENT)
-        source = p.enum(DataSource, r, "data_source", DataSource.PRIMARY)
-        pol = _pollutants(p, fs, r, carrier, wtw, ttw)
-        if len(p.problems) > before or mode is None:
-            continue
-        out[toc_id] = TOC(
-            toc_id=toc_id,
-            mode=mode,
-            activity_unit=TOC_UNITS[unit_raw],
-            co2e_wtw_kg_per_unit=wtw,
-            co2e_ttw_kg_per_unit=ttw,
-            energy_carrier=carrier,
-            description=r.get("description", ""),
-            emission_standard=r.get("emission_standard", ""),
-            load_factor=lf,
-            empty_distance_factor=edf,
-            mass_per_teu_t=per_teu,
-            temperature_control=temp or TemperatureControl.AMBIENT,
-            data_source=source or DataSource.PRIMARY,
-            source=f"user file {Path(path).name}",
-            factor_set=f"user:{Path(path).name}",
-            nox_g_per_unit=pol["nox"],
-            pm_g_per_unit=pol["pm"],
-            sox_g_per_unit=pol["sox"],
-        )
-    if p.problems:
-        raise ValidationError(p.problems, title=f"{path}: invalid TOC file")
+        if len(p.problems) == before and mode is not None:
+            out[common["toc_id"]] = TOC(
+                mode=mode,
+                load_factor=lf,
+                empty_distance_factor=edf,
+                emission_standard=r.get("emission_standard", ""),
+                **common,
+            )
     return out
 
 
 def read_hoc_file(path: Path, fs: FactorSet) -> dict[str, HOC]:
     """Read and validate a HOC file; raise one ValidationError listing every problem."""
-    table = read_table_as_text(Path(path), json_key="hocs")
-    problems = ensure_known_columns(str(path), table.column_names, HOC_REQUIRED, COMMON_OPTIONAL)
-    if problems:
-        raise ValidationError(problems, title=f"{path}: invalid HOC file")
-    p = RowParser(str(path))
     out: dict[str, HOC] = {}
-    seen: dict[str, int] = {}
-    for row_no, r in text_rows(table, first_data_row(Path(path))):
-        p.row = row_no
-        before = len(p.problems)
-        hoc_id = p.text(r, "hoc_id")
-        _check_duplicates(p, seen, hoc_id, "hoc_id")
+    for p, r, common in _read_intensity_rows(
+        path, fs, "hoc", HOC_REQUIRED, COMMON_OPTIONAL, HOC_UNITS
+    ):
         hub_type = p.enum(HubType, r, "hub_type")
-        unit_raw = (r.get("intensity_unit") or "").strip()
-        if unit_raw not in HOC_UNITS:
-            p.bad("intensity_unit", f"'{unit_raw}' is not one of {', '.join(HOC_UNITS)}")
-        wtw, ttw = _intensities(p, r)
-        carrier = _carrier(p, fs, r)
-        per_teu = p.positive(r, "mass_per_teu_t", optional=True)
-        temp = p.enum(TemperatureControl, r, "temperature_control", TemperatureControl.AMBIENT)
-        source = p.enum(DataSource, r, "data_source", DataSource.PRIMARY)
-        pol = _pollutants(p, fs, r, carrier, wtw, ttw)
-        if len(p.problems) > before or hub_type is None:
-            continue
-        out[hoc_id] = HOC(
-            hoc_id=hoc_id,
-            hub_type=hub_type,
-            activity_unit=HOC_UNITS[unit_raw],
-            co2e_wtw_kg_per_unit=wtw,
-            co2e_ttw_kg_per_unit=ttw,
-            energy_carrier=carrier,
-            description=r.get("description", ""),
-            mass_per_teu_t=per_teu,
-            temperature_control=temp or TemperatureControl.AMBIENT,
-            data_source=source or DataSource.PRIMARY,
-            source=f"user file {Path(path).name}",
-            factor_set=f"user:{Path(path).name}",
-            nox_g_per_unit=pol["nox"],
-            pm_g_per_unit=pol["pm"],
-            sox_g_per_unit=pol["sox"],
-        )
-    if p.problems:
-        raise ValidationError(p.problems, title=f"{path}: invalid HOC file")
+        if hub_type is not None:
+            out[common["hoc_id"]] = HOC(hub_type=hub_type, **common)
     return out
 
 

@@ -70,9 +70,12 @@ class RowParser:
             self.bad(column, f"'{raw}' is not one of {allowed}")
             return None
 
-    def enum_or(self, enum: type[E], row: dict[str, str], column: str, default: E) -> E:
-        """Like :meth:`enum`, never None: a bad value is recorded and ``default`` returned."""
-        value = self.enum(enum, row, column)
+    def enum_or(
+        self, enum: type[E], row: dict[str, str], column: str, default: E, required: bool = False
+    ) -> E:
+        """Like :meth:`enum` but never None: a bad value is recorded and ``default`` returned.
+        An empty cell is a problem when ``required``, else it means ``default``."""
+        value = self.enum(enum, row, column, None if required else default)
         return default if value is None else value
 
     def year(self, row: dict[str, str]) -> int:
