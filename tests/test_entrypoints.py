@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-import click
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -20,11 +20,11 @@ def _command_paths() -> list[list[str]]:
     root = typer.main.get_command(app)
     paths: list[list[str]] = []
 
-    def walk(cmd: click.Command, prefix: list[str]) -> None:
+    def walk(cmd: Any, prefix: list[str]) -> None:
+        # typer ships its own copy of click: recognise groups by their sub-commands
         paths.append(prefix)
-        if isinstance(cmd, click.Group):
-            for name, sub in cmd.commands.items():
-                walk(sub, [*prefix, name])
+        for name, sub in getattr(cmd, "commands", {}).items():
+            walk(sub, [*prefix, name])
 
     walk(root, [])
     return paths
@@ -35,6 +35,13 @@ def test_every_command_has_help(path: list[str]) -> None:
     result = runner.invoke(app, [*path, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage" in result.output
+
+
+def test_all_commands_are_reached() -> None:
+    names = {" ".join(p) for p in _command_paths()}
+    for expected in ("footprint", "factors list", "route", "network validate", "plan",
+                     "chain verify", "keys generate", "serve", "report scope3"):
+        assert expected in names
 
 
 def test_console_script_runs() -> None:

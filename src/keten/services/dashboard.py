@@ -1,0 +1,445 @@
+"""Data behind the dashboard pages and the HTML reports: plain JSON-able dicts (units in names)
+built from the network, footprint, planning, resilience and chain results.
+
+Nothing here renders: :mod:`keten.web.charts` turns these views into plotly figures.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from keten.emissions.footprint import FootprintResult, decode_dictionaries
+from keten.errors import KetenError, Problem, ValidationError
+from keten.io.tables import read_table_as_text
+from keten.network.build import default_network
+from keten.network.model import Network, records
+from keten.planning.results import PlanResult
+from keten.resilience.flows import ImpactModel
+from keten.resilience.impact import ImpactResult, baseline_day, simulate
+from keten.resilience.lowwater import depth_relation, low_water_links
+from keten.store import Store
+
+#: Discharge range of the Lobith depth relation (m3/s); outside it the relation is undefined.
+DISCHARGE_MIN_M3S = 500.0
+DISCHARGE_MAX_M3S = 2000.0
+#: Days of a low-water scenario on the dashboard (the ``lowwater`` template's default is 30).
+LOWWATER_DAYS = 30
+TOP_ROWS = 25
+
+
+def _num(value: Any) -> float | None:
+    """A finite float, or None (JSON has no NaN)."""
+    if value is None:
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _desc(key: str) -> Callable[[dict[str, Any]], float]:
+    """Sort key: largest ``key`` first (None counts as 0)."""
+    return lambda row: -float(row.get(key) or 0.0)
+
+
+def _clean(rec: Mapping[Any, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, v in rec.items():
+        k = str(key)
+        if isinstance(v, float | np.floating):
+            out[k] = _num(v)
+        elif isinstance(v, np.bool_):
+            out[k] = bool(v)
+        elif isinstance(v, np.integer):
+            out[k] = int(v)
+        else:
+            out[k] = v
+    return out
+
+
+# ---------------------------------------------------------------- network
+
+
+def _demo_model() -> ImpactModel:
+    """The resilience demo demand on the default network (prepared once, then cached)."""
+    from keten.services.resilience import impact_model
+
+    return impact_model()
+
+
+def demo_throughput_t_per_day() -> dict[str, float]:
+    """Tonnes per day through each node when the demo demand is routed on the intact default
+    network (the resilience baseline day): the size of a terminal on the map."""
+    model = _demo_model()
+    day = baseline_day(model, 0.0)
+    ids = model.network.node_ids
+    through = day.node_throughput_t
+    return {str(ids[i]): float(through[i]) for i in range(min(len(ids), len(through)))}
+
+
+def network_view(net: Network | None = None) -> dict[str, Any]:
+    """Nodes (with throughput where known) and links (with end coordinates) of a network."""
+    net = net if net is not None else default_network()
+    throughput = demo_throughput_t_per_day() if net is default_network() else {}
+    nodes = []
+    xy: dict[str, tuple[float, float]] = {}
+    for rec in records(net.nodes):
+        node = _clean(rec)
+        node["throughput_t_per_day"] = throughput.get(str(rec["node_id"]))
+        xy[str(rec["node_id"])] = (float(rec["lon"]), float(rec["lat"]))
+        nodes.append(node)
+    links = []
+    for rec in records(net.links):
+        a, b = xy.get(str(rec["from_node"])), xy.get(str(rec["to_node"]))
+        if a is None or b is None:
+            continue
+        link = _clean(rec)
+        link["lon"] = [a[0], b[0]]
+        link["lat"] = [a[1], b[1]]
+        links.append(link)
+    return {
+        "name": net.name,
+        "nodes": nodes,
+        "links": links,
+        "throughput_basis": "resilience demo demand, intact network (t/day)" if throughput
+        else None,
+    }
+
+
+# ---------------------------------------------------------------- footprint
+
+
+def _month(text: str | None) -> str | None:
+    if not text or len(text) < 7 or text[4] != "-":
+        return None
+    return text[:7]
+
+
+def footprint_view(result: FootprintResult, source: str | Path | None = None) -> dict[str, Any]:
+    """Totals and breakdowns by shipment, lane, mode and month of a footprint result.
+
+    Lanes and months need each TCE's origin, destination and departure, which the per-TCE
+    result table does not carry: they are read from ``source`` (the input file) when given."""
+    table = decode_dictionaries(result.tce_table)
+    totals = {k: _num(v) for k, v in result.totals().items()}
+    by_mode = [_clean(r) for r in result.by_mode().to_pylist()]
+    cols = ["shipment_id", "tce_id", "kind", "mode", "hub_type", "co2e_wtw_kg", "co2e_ttw_kg",
+            "transport_activity_tkm", "nox_kg", "pm_kg"]
+    rows = table.select(cols).to_pylist()
+    shipments: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for r in rows:
+        s = shipments[str(r["shipment_id"])]
+        for k in ("co2e_wtw_kg", "co2e_ttw_kg", "transport_activity_tkm", "nox_kg", "pm_kg"):
+            s[k] += float(r[k] or 0.0)
+    by_shipment = sorted(
+        ({"shipment_id": sid, **{k: _num(v) for k, v in vals.items()}}
+         for sid, vals in shipments.items()),
+        key=_desc("co2e_wtw_kg"))
+    where = _tce_places(source) if source is not None else {}
+    lanes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    months: dict[tuple[str, str], float] = defaultdict(float)
+    first_month: dict[str, str] = {}
+    for r in rows:
+        place = where.get((str(r["shipment_id"]), str(r["tce_id"])))
+        if place and place[2] and str(r["shipment_id"]) not in first_month:
+            first_month[str(r["shipment_id"])] = place[2]
+    for r in rows:
+        sid = str(r["shipment_id"])
+        place = where.get((sid, str(r["tce_id"])))
+        group = str(r["mode"] or f"hub:{r['hub_type'] or 'hub'}")
+        if r["kind"] == "transport" and place:
+            lane = lanes[f"{place[0]} → {place[1]}"]
+            lane["co2e_wtw_kg"] += float(r["co2e_wtw_kg"] or 0.0)
+            lane["transport_activity_tkm"] += float(r["transport_activity_tkm"] or 0.0)
+            lane["tce_count"] += 1
+        month = (place[2] if place else None) or first_month.get(sid) or "undated"
+        months[(month, group)] += float(r["co2e_wtw_kg"] or 0.0)
+    by_lane = sorted(({"lane": k, **{c: _num(v) for c, v in vals.items()}}
+                      for k, vals in lanes.items()), key=_desc("co2e_wtw_kg"))
+    by_month = [{"month": m, "group": g, "co2e_wtw_kg": _num(v)}
+                for (m, g), v in sorted(months.items())]
+    return {
+        "totals": totals,
+        "by_mode": by_mode,
+        "by_shipment": by_shipment,
+        "by_lane": by_lane,
+        "by_month": by_month,
+        "factor_set": result.factor_set,
+        "method": result.method,
+        "lanes_known": bool(where),
+    }
+
+
+def _tce_places(source: str | Path) -> dict[tuple[str, str], tuple[str, str, str | None]]:
+    """(shipment_id, tce_id) -> (origin, destination, departure month) from a TCE file."""
+    try:
+        table = read_table_as_text(Path(source), json_key="tces")
+    except KetenError:
+        return {}
+    names = set(table.column_names)
+    if not {"shipment_id", "tce_id"} <= names:
+        return {}
+
+    def column(name: str) -> list[Any]:
+        return table.column(name).to_pylist() if name in names else [None] * table.num_rows
+
+    out = {}
+    for sid, tid, o, d, dep in zip(column("shipment_id"), column("tce_id"), column("origin"),
+                                   column("destination"), column("departure_at"), strict=True):
+        out[(str(sid), str(tid))] = (str(o or "?").strip(), str(d or o or "?").strip(),
+                                     _month(dep))
+    return out
+
+
+# ---------------------------------------------------------------- planning
+
+
+def planning_view(result: PlanResult) -> dict[str, Any]:
+    """Modal split before (all-road) and after (plan, uncapacitated), the carbon-price sweep
+    and the utilisation of the scheduled services."""
+    scenarios = []
+    for sc in (result.all_road, result.plan, result.uncapacitated):
+        k = sc.kpis
+        scenarios.append({
+            "name": sc.name, "status": sc.status, "cost_eur": _num(k.cost_eur),
+            "co2e_wtw_kg": _num(k.co2e_wtw_kg), "nox_kg": _num(k.nox_kg),
+            "pm_kg": _num(k.pm_kg), "tkm_by_mode": {m: _num(v) for m, v in k.tkm_by_mode.items()},
+            "shipments_by_mode": {m: _num(v) for m, v in k.shipments_by_mode.items()},
+            "unserved_shipments": k.unserved_shipments, "on_time_rate": _num(k.on_time_rate),
+            "road_tkm_share": _num(k.road_tkm_share),
+        })
+    utilisation: list[dict[str, Any]] = []
+    for u in result.plan.utilisation:
+        if u.kind != "service":
+            continue
+        utilisation.append({"service_id": u.resource_id, "used_teu": _num(u.used_teu),
+                            "capacity_teu": _num(u.capacity_teu), "used_t": _num(u.used_t),
+                            "capacity_t": _num(u.capacity_t), "share": _num(u.share)})
+    utilisation.sort(key=lambda r: (-float(r["share"] or 0.0), str(r["service_id"])))
+    return {
+        "scenarios": scenarios,
+        "modal_shift": {k: {m: _num(v) for m, v in d.items()}
+                        for k, d in result.modal_shift().items()},
+        "sweep": [_clean(asdict(p)) for p in result.sweep],
+        "utilisation": utilisation,
+        "carbon_price_eur_per_t": _num(result.parameters.get("carbon_price_eur_per_t")),
+        "unserved": [_clean(asdict(u)) for u in result.plan.unserved],
+    }
+
+
+# ---------------------------------------------------------------- resilience
+
+
+def check_discharge(discharge_m3s: float) -> float:
+    value = _num(discharge_m3s)
+    if value is None or not DISCHARGE_MIN_M3S <= value <= DISCHARGE_MAX_M3S:
+        raise ValidationError([Problem(
+            f"the Lobith discharge must be {DISCHARGE_MIN_M3S:g} to {DISCHARGE_MAX_M3S:g} m3/s "
+            f"(the range of the depth relation), not {discharge_m3s}", column="discharge_m3s")],
+            title="invalid scenario")
+    return value
+
+
+def impact_view(result: ImpactResult) -> dict[str, Any]:
+    """A scenario's totals, day series, modal split and affected links (with payload factors
+    for low water)."""
+    days = result.days
+    day_rows = [_clean({k: days[k].iloc[i] for k in (
+        "day", "disrupted_backlog_t", "disrupted_late_t", "extra_cost_eur", "extra_co2e_wtw_kg",
+        "disrupted_delivered_t", "baseline_delivered_t")}) for i in range(len(days))]
+    affected: dict[str, dict[str, Any]] = {}
+    for target in result.resolved:
+        factors = target.get("payload_factors") or {}
+        for link_id in target.get("links", []):
+            affected[link_id] = {"link_id": link_id, "disruption": target.get("id"),
+                                 "type": target.get("type"),
+                                 "payload_factor": _num(factors.get(link_id))}
+    return {
+        "scenario": result.scenario.name,
+        "totals": {k: _num(v) for k, v in result.totals.items()},
+        "days": day_rows,
+        "modal_split": [_clean(r) for r in result.modal_split.to_dict(orient="records")],
+        "affected": list(affected.values()),
+        "targets": [{k: v for k, v in t.items() if k != "payload_factors"}
+                    for t in result.resolved],
+    }
+
+
+def lowwater_view(discharge_m3s: float) -> dict[str, Any]:
+    """Rhine low water at a Lobith discharge: depths at the gauges, each affected waterway's
+    payload factor, and the impact of 30 days of it on the demo demand."""
+    from keten.services.resilience import load_scenario
+
+    q = check_discharge(discharge_m3s)
+    scenario = load_scenario(f"lowwater:{q:g}:{LOWWATER_DAYS}")
+    return with_lowwater_details(impact_view(simulate(_demo_model(), scenario)), q)
+
+
+def with_lowwater_details(view: dict[str, Any], discharge_m3s: float) -> dict[str, Any]:
+    """Add the gauge depths and each affected link's depth and allowed draught at a discharge."""
+    net = default_network()
+    links = zip(net.links["link_id"].astype(str), net.links["cemt_class"].astype(str),
+                net.links["reference_gauge"].astype(str), strict=True)
+    details = {lw.link_id: lw for lw in low_water_links(discharge_m3s, links)}
+    for row in view["affected"]:
+        lw = details.get(row["link_id"])
+        if lw is not None:
+            row.update({"cemt_class": lw.cemt_class, "gauges": list(lw.gauges),
+                        "depth_m": _num(lw.depth_m),
+                        "allowed_draught_m": _num(lw.allowed_draught_m),
+                        "payload_factor": _num(lw.payload_factor)})
+    view["discharge_m3s"] = discharge_m3s
+    view["gauge_depths_m"] = {g: _num(d) for g, d in
+                              depth_relation().depth_at(discharge_m3s).items()}
+    return view
+
+
+def scenario_view(spec: str) -> dict[str, Any]:
+    """Impact of a scenario (a YAML/JSON file or a template such as ``lowwater:800``) on the
+    demo demand and the default network."""
+    from keten.services.resilience import disrupt
+
+    return impact_view(disrupt(spec))
+
+
+@lru_cache(maxsize=1)
+def criticality_view() -> dict[str, Any]:
+    """Per link of the default network: single-link redundancy (detour or bridge) and the
+    freight-weighted criticality under the demo demand (EUR/day and CO2e/day when closed)."""
+    from keten.services.resilience import criticality
+
+    result = criticality()
+    freight = {str(r["link_id"]): r for r in result.freight.to_dict(orient="records")}
+    rows = []
+    for r in result.redundancy.to_dict(orient="records"):
+        f = freight.get(str(r["link_id"]), {})
+        rows.append(_clean({
+            "link_id": r["link_id"], "mode": r["mode"], "is_bridge": r["is_bridge"],
+            "has_detour": r["has_detour"], "extra_length_km": r["extra_length_km"],
+            "tonnes_per_day": f.get("tonnes_per_day", 0.0),
+            "extra_cost_eur_per_day": f.get("extra_cost_eur_per_day", 0.0),
+            "extra_co2e_wtw_kg_per_day": f.get("extra_co2e_wtw_kg_per_day", 0.0),
+            "unserved_t_per_day": f.get("unserved_t_per_day", 0.0),
+        }))
+    rows.sort(key=_desc("extra_cost_eur_per_day"))
+    return {"links": rows, "basis": "resilience demo demand on the default network"}
+
+
+# ---------------------------------------------------------------- chain
+
+
+def chain_view(store: Store, company_id: str | None) -> dict[str, Any]:
+    """Statements a company holds: ``sent`` when it issued them, ``received`` otherwise, with
+    their verification status (verified on arrival; signed by a key on the trust list)."""
+    from keten.services.chain_store import list_statements, trusted_keys
+
+    if company_id is None:
+        return {"company_id": None, "statements": [], "trusted_keys": []}
+    rows = []
+    for item in list_statements(store, company_id):
+        payload = item["signed_statement"].get("statement", {})
+        issuer = payload.get("issuer", {})
+        cumulative = payload.get("cumulative", {})
+        own = payload.get("own", {})
+        rows.append({
+            "direction": "sent" if issuer.get("company_id") == company_id else "received",
+            "statement_hash": item["statement_hash"],
+            "shipment_id": item["shipment_id"] or payload.get("subject", {}).get("consignment_id"),
+            "issuer": issuer.get("company_name") or issuer.get("company_id"),
+            "issued_at": payload.get("issued_at"),
+            "own_co2e_wtw_kg": own.get("co2e_wtw_kg"),
+            "cumulative_co2e_wtw_kg": cumulative.get("co2e_wtw_kg"),
+            "upstream": len(payload.get("upstream", [])),
+            "verified": True,
+            "trusted": item["trusted"],
+            "received_at": item["received_at"],
+        })
+    keys = [{"company_id": k.company_id, "company_name": k.company_name,
+             "fingerprint": k.fingerprint} for k in trusted_keys(store, company_id)]
+    return {"company_id": company_id, "statements": rows, "trusted_keys": keys}
+
+
+@dataclass(frozen=True)
+class DemoChain:
+    bundle: dict[str, Any]
+    stored: int
+
+
+def demo_chain_bundle(company_id: str) -> dict[str, Any]:
+    """A deterministic two-party Carbon Added bundle: a barge carrier's statement for a
+    shipment, and ``company_id``'s own statement on top (same bytes on every call)."""
+    import hashlib
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from keten.exchange.chain import sign_bundle
+    from keten.exchange.chain_model import OwnEmissions, Party, Quantities, Subject
+
+    def key(label: str) -> Ed25519PrivateKey:
+        return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(label.encode()).digest())
+
+    def own(wtw: str, ttw: str, nox: str, pm: str, tkm: str) -> OwnEmissions:
+        return OwnEmissions(Quantities(*(Decimal(x) for x in (wtw, ttw, nox, pm, tkm))),
+                            "keten-2026.1")
+
+    carrier = Party("demo-barge-carrier", "Demo Barge Carrier B.V.")
+    upstream = sign_bundle(key("keten demo barge carrier"), carrier, Subject("S001"),
+                           own("162.24", "128.16", "1.587", "0.0402", "4800"),
+                           statement_id="urn:keten:demo:statement:carrier-S001",
+                           issued_at=datetime(2026, 1, 9, 8, 0, tzinfo=UTC))
+    return sign_bundle(key(f"keten demo company {company_id}"),
+                       Party(company_id, "keten demo logistics"), Subject("S001"),
+                       own("19.96", "6.83", "0.004", "0.0001", "0"), [upstream],
+                       statement_id="urn:keten:demo:statement:own-S001",
+                       issued_at=datetime(2026, 1, 10, 8, 0, tzinfo=UTC))
+
+
+def load_demo_chain(store: Store, company_id: str) -> DemoChain:
+    """Trust the demo bundle's keys and store its statements for ``company_id`` (idempotent)."""
+    from keten.services.chain_store import register_public_key, store_bundle
+
+    bundle = demo_chain_bundle(company_id)
+    for entry in bundle["keys"]:
+        register_public_key(store, company_id, entry)
+    return DemoChain(bundle, store_bundle(store, company_id, bundle).stored)
+
+
+def tce_rows_table(result: FootprintResult) -> pa.Table:
+    """The per-TCE results with plain string columns (for CSV downloads)."""
+    return decode_dictionaries(result.tce_table)
+
+
+DEMO_USER = "demo"
+DEMO_PASSWORD = "keten-demo"
+
+
+@dataclass(frozen=True)
+class DashboardDemo:
+    company_id: str
+    username: str
+    password: str
+    statements_stored: int
+
+
+def load_dashboard_demo(store: Store) -> DashboardDemo:
+    """The demo company with its footprints (as ``keten serve --demo``), a Carbon Added chain,
+    and the demo dashboard user; running it again changes nothing."""
+    from keten.services.dashboard_users import add_user
+    from keten.services.pact_demo import DEMO_COMPANY, load_demo
+
+    load_demo(store)
+    chain = load_demo_chain(store, DEMO_COMPANY)
+    add_user(store, DEMO_USER, DEMO_PASSWORD, DEMO_COMPANY, replace=True)
+    return DashboardDemo(DEMO_COMPANY, DEMO_USER, DEMO_PASSWORD, chain.stored)

@@ -1,0 +1,502 @@
+"""Plotly figures (plain ``{"data": [...], "layout": {...}}`` dicts) for the dashboard pages and
+the HTML reports, built from the views of :mod:`keten.services.dashboard`.
+
+Maps are drawn without any tile service by default: a plain ``scatter`` of longitude/latitude
+with the latitude axis scaled by 1/cos(latitude) so that shapes look right (SVG, no external
+request). With a tile URL template (``Settings.tile_url``) they become ``scattermap`` figures on
+that raster base map.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+Figure = dict[str, Any]
+
+#: Colour per transport mode (Okabe-Ito palette, readable with colour-blindness).
+MODE_COLOURS = {
+    "road": "#E69F00",
+    "rail": "#0072B2",
+    "inland_waterway": "#009E73",
+    "sea": "#56B4E9",
+    "air": "#CC79A7",
+    "pipeline": "#7F7F7F",
+}
+MODE_LABELS = {
+    "road": "road",
+    "rail": "rail",
+    "inland_waterway": "inland waterway",
+    "sea": "sea",
+    "air": "air",
+    "pipeline": "pipeline",
+}
+HUB_COLOUR = "#555555"
+#: Terminals named on the network map (largest throughput first).
+LABELLED_TERMINALS = 10
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
+
+
+def plotly_js_path() -> Path:
+    """The plotly.js bundle the installed ``plotly`` Python package ships (served locally and
+    inlined in reports: no CDN)."""
+    import plotly
+
+    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    if not path.is_file():
+        raise FileNotFoundError(f"plotly.js not found at {path}")
+    return path
+
+
+def mode_colour(group: str) -> str:
+    return MODE_COLOURS.get(group, HUB_COLOUR)
+
+
+def mode_label(group: str) -> str:
+    if group.startswith("hub:"):
+        return f"hub ({group[4:]})"
+    return MODE_LABELS.get(group, group)
+
+
+def _layout(title: str, **extra: Any) -> dict[str, Any]:
+    layout: dict[str, Any] = {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "font": FONT,
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "legend": {"orientation": "h", "y": -0.15},
+        "autosize": True,
+    }
+    layout.update(extra)
+    return layout
+
+
+# ---------------------------------------------------------------- maps
+
+
+class MapCanvas:
+    """Builds map traces as plain lon/lat scatter (no tiles) or as ``scattermap`` (tiles)."""
+
+    def __init__(self, tile_url: str | None = None) -> None:
+        self.tile_url = tile_url or None
+
+    def trace(self, lon: Sequence[float | None], lat: Sequence[float | None],
+              **kwargs: Any) -> dict[str, Any]:
+        if self.tile_url:
+            return {"type": "scattermap", "lon": list(lon), "lat": list(lat), **kwargs}
+        return {"type": "scatter", "x": list(lon), "y": list(lat), **kwargs}
+
+    def layout(self, title: str, lons: Sequence[float], lats: Sequence[float]) -> dict[str, Any]:
+        lon0 = (min(lons) + max(lons)) / 2 if lons else 5.3
+        lat0 = (min(lats) + max(lats)) / 2 if lats else 52.1
+        if self.tile_url:
+            style = {
+                "version": 8,
+                "sources": {"base": {"type": "raster", "tiles": [self.tile_url],
+                                     "tileSize": 256}},
+                "layers": [{"id": "base", "type": "raster", "source": "base"}],
+            }
+            return _layout(title, map={"style": style, "center": {"lon": lon0, "lat": lat0},
+                                       "zoom": 6}, margin={"l": 0, "r": 0, "t": 50, "b": 0})
+        axis = {"visible": False, "showgrid": False, "zeroline": False}
+        return _layout(
+            title,
+            xaxis={**axis},
+            # 1 degree of latitude is 1/cos(lat) times as long as one of longitude.
+            yaxis={**axis, "scaleanchor": "x",
+                   "scaleratio": 1 / math.cos(math.radians(lat0))},
+            plot_bgcolor="#eef2f5",
+            margin={"l": 10, "r": 10, "t": 50, "b": 10},
+            hovermode="closest",
+            legend={"orientation": "v", "x": 1, "xanchor": "right", "y": 1,
+                    "bgcolor": "rgba(255,255,255,0.85)"},
+            dragmode="pan",
+        )
+
+
+def _polyline(links: Sequence[dict[str, Any]]) -> tuple[list[float | None], list[float | None]]:
+    lon: list[float | None] = []
+    lat: list[float | None] = []
+    for link in links:
+        lon += [*link["lon"], None]
+        lat += [*link["lat"], None]
+    return lon, lat
+
+
+def _mid(link: dict[str, Any]) -> tuple[float, float]:
+    return (sum(link["lon"]) / 2, sum(link["lat"]) / 2)
+
+
+def _link_text(link: dict[str, Any]) -> str:
+    parts = [f"<b>{link['link_id']}</b>", f"{mode_label(str(link['mode']))}"]
+    if link.get("length_km") is not None:
+        parts.append(f"{link['length_km']:.1f} km")
+    if link.get("corridor"):
+        parts.append(str(link["corridor"]))
+    return "<br>".join(parts)
+
+
+def _node_size(throughput: float | None, largest: float) -> float:
+    if not throughput or largest <= 0:
+        return 7.0
+    return 8.0 + 26.0 * math.sqrt(throughput / largest)
+
+
+def _base_links(canvas: MapCanvas, links: Sequence[dict[str, Any]], *, faded: bool = False,
+                clickable: bool = True) -> list[dict[str, Any]]:
+    by_mode: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for link in links:
+        by_mode[str(link["mode"])].append(link)
+    traces = []
+    for mode in sorted(by_mode, key=lambda m: list(MODE_COLOURS).index(m)
+                       if m in MODE_COLOURS else 99):
+        group = by_mode[mode]
+        lon, lat = _polyline(group)
+        colour = "#b8c2cc" if faded else mode_colour(mode)
+        traces.append(canvas.trace(
+            lon, lat, mode="lines", name=mode_label(mode), hoverinfo="skip",
+            line={"color": colour, "width": 1.5 if faded else 2.5},
+            legendgroup=mode, showlegend=not faded,
+            meta={"role": "links", "mode": mode, "count": len(group)}))
+        if clickable:
+            mids = [_mid(link) for link in group]
+            traces.append(canvas.trace(
+                [m[0] for m in mids], [m[1] for m in mids], mode="markers",
+                name=f"{mode_label(mode)} links", showlegend=False, legendgroup=mode,
+                marker={"size": 8, "color": colour, "opacity": 0.35, "symbol": "diamond"},
+                customdata=[["link", link["link_id"]] for link in group],
+                hovertext=[_link_text(link) for link in group], hoverinfo="text",
+                meta={"role": "link-points", "mode": mode}))
+    return traces
+
+
+def _node_traces(canvas: MapCanvas, nodes: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    largest = max((n.get("throughput_t_per_day") or 0.0 for n in nodes), default=0.0)
+    hubs = [n for n in nodes if n.get("kind") not in ("junction", "border_crossing")]
+    others = [n for n in nodes if n.get("kind") in ("junction", "border_crossing")]
+    traces = []
+    for group, name, colour in ((others, "junctions", "#9aa5b1"),
+                                (hubs, "terminals and ports", "#1f2933")):
+        if not group:
+            continue
+
+        def text(n: dict[str, Any]) -> str:
+            t = n.get("throughput_t_per_day")
+            lines = [f"<b>{n.get('name') or n['node_id']}</b> ({n['node_id']})",
+                     str(n.get("kind") or "").replace("_", " ")]
+            if t:
+                lines.append(f"{t:,.0f} t/day through (demo demand)")
+            return "<br>".join(lines)
+
+        traces.append(canvas.trace(
+            [n["lon"] for n in group], [n["lat"] for n in group], mode="markers", name=name,
+            marker={"size": [_node_size(n.get("throughput_t_per_day"), largest) if group is hubs
+                             else 5 for n in group],
+                    "color": colour if group is not hubs else "rgba(31,41,51,0.75)",
+                    "line": {"color": "#ffffff", "width": 1}},
+            customdata=[["node", n["node_id"]] for n in group],
+            hovertext=[text(n) for n in group], hoverinfo="text",
+            meta={"role": "nodes", "count": len(group)}))
+    return traces
+
+
+def network_map(view: dict[str, Any], tile_url: str | None = None,
+                title: str = "Network") -> Figure:
+    """Links coloured by mode, terminals sized by throughput; every feature is clickable
+    (``customdata`` = ["link"|"node", id])."""
+    canvas = MapCanvas(tile_url)
+    data = _base_links(canvas, view["links"]) + _node_traces(canvas, view["nodes"])
+    if not canvas.tile_url:
+        top = sorted((n for n in view["nodes"] if n.get("throughput_t_per_day")),
+                     key=lambda n: -float(n["throughput_t_per_day"]))[:LABELLED_TERMINALS]
+        data.append(canvas.trace(
+            [n["lon"] for n in top], [n["lat"] for n in top], mode="text",
+            text=[str(n.get("name") or n["node_id"]) for n in top], textposition="top center",
+            textfont={"size": 11, "color": "#1f2933"}, hoverinfo="skip", showlegend=False,
+            name="labels", meta={"role": "labels"}))
+    layout = canvas.layout(title, [n["lon"] for n in view["nodes"]],
+                           [n["lat"] for n in view["nodes"]])
+    return {"data": data, "layout": layout}
+
+
+#: Payload-factor classes for low-water maps: (lower bound, label, colour).
+PAYLOAD_CLASSES = [
+    (0.9, "payload ≥ 90 %", "#1a9850"),
+    (0.7, "70–90 %", "#a6d96a"),
+    (0.5, "50–70 %", "#fdae61"),
+    (0.3, "30–50 %", "#f46d43"),
+    (-1.0, "< 30 %", "#a50026"),
+]
+
+
+def lowwater_map(network: dict[str, Any], view: dict[str, Any],
+                 tile_url: str | None = None) -> Figure:
+    """The network faded, the affected waterways coloured by payload factor (classes), and a
+    clickable point per affected link with its factor."""
+    canvas = MapCanvas(tile_url)
+    links = {str(link["link_id"]): link for link in network["links"]}
+    data = _base_links(canvas, network["links"], faded=True, clickable=False)
+    affected = [(a, links[a["link_id"]]) for a in view["affected"] if a["link_id"] in links]
+    for lower, label, colour in PAYLOAD_CLASSES:
+        upper = next((lo for lo, _, _ in reversed(PAYLOAD_CLASSES) if lo > lower), 9.0)
+        group = [link for a, link in affected
+                 if lower <= (a.get("payload_factor") if a.get("payload_factor") is not None
+                              else 0.0) < upper]
+        lon, lat = _polyline(group)
+        data.append(canvas.trace(lon or [None], lat or [None], mode="lines", name=label,
+                                 line={"color": colour, "width": 5}, hoverinfo="skip",
+                                 meta={"role": "affected-links", "class": label,
+                                       "count": len(group)}))
+    mids = [_mid(link) for _, link in affected]
+    factors = [a.get("payload_factor") for a, _ in affected]
+    data.append(canvas.trace(
+        [m[0] for m in mids], [m[1] for m in mids], mode="markers", name="affected waterways",
+        showlegend=False,
+        marker={"size": 11, "color": [f if f is not None else 0.0 for f in factors],
+                "cmin": 0, "cmax": 1,
+                "colorscale": [[0, "#a50026"], [0.5, "#fdae61"], [1, "#1a9850"]],
+                "line": {"color": "#ffffff", "width": 1}},
+        customdata=[["link", link["link_id"]] for _, link in affected],
+        hovertext=[f"<b>{a['link_id']}</b><br>payload factor {f:.0%}<br>depth "
+                   f"{a.get('depth_m') or 0:.2f} m" if f is not None else a["link_id"]
+                   for (a, _), f in zip(affected, factors, strict=True)],
+        hoverinfo="text", meta={"role": "affected-points", "factors": factors}))
+    layout = canvas.layout(f"Affected waterways at {view['discharge_m3s']:g} m³/s (Lobith)",
+                           [n["lon"] for n in network["nodes"]],
+                           [n["lat"] for n in network["nodes"]])
+    return {"data": data, "layout": layout}
+
+
+#: Criticality classes: extra cost per day when the link is closed (EUR/day).
+CRITICALITY_CLASSES = [
+    (1e6, "> 1 M EUR/day", "#67000d", 6.0),
+    (1e5, "100 k – 1 M EUR/day", "#cb181d", 4.5),
+    (1e4, "10 k – 100 k EUR/day", "#fb6a4a", 3.5),
+    (1e-6, "< 10 k EUR/day", "#fcbba1", 2.5),
+]
+
+
+def criticality_map(network: dict[str, Any], view: dict[str, Any],
+                    tile_url: str | None = None) -> Figure:
+    """Links by the extra generalised cost per day of closing them (demo demand); links with
+    no detour in their own mode (bridges) marked."""
+    canvas = MapCanvas(tile_url)
+    links = {str(link["link_id"]): link for link in network["links"]}
+    crit = {str(r["link_id"]): r for r in view["links"]}
+    data = _base_links(canvas, network["links"], faded=True, clickable=False)
+    for lower, label, colour, width in CRITICALITY_CLASSES:
+        upper = next((lo for lo, *_ in reversed(CRITICALITY_CLASSES) if lo > lower), math.inf)
+        group = [links[k] for k, r in crit.items() if k in links
+                 and lower <= (r.get("extra_cost_eur_per_day") or 0.0) < upper]
+        lon, lat = _polyline(group)
+        data.append(canvas.trace(lon or [None], lat or [None], mode="lines", name=label,
+                                 line={"color": colour, "width": width}, hoverinfo="skip",
+                                 meta={"role": "critical-links", "count": len(group)}))
+    bridges = [links[k] for k, r in crit.items() if k in links and r.get("is_bridge")]
+    mids = [_mid(link) for link in bridges]
+    data.append(canvas.trace(
+        [m[0] for m in mids], [m[1] for m in mids], mode="markers",
+        name="no detour in its mode", marker={"size": 7, "color": "#111111", "symbol": "x"},
+        customdata=[["link", link["link_id"]] for link in bridges],
+        hovertext=[f"<b>{link['link_id']}</b><br>no detour in its own mode" for link in bridges],
+        hoverinfo="text", meta={"role": "bridges", "count": len(bridges)}))
+    used = [links[k] for k, r in crit.items() if k in links
+            and (r.get("extra_cost_eur_per_day") or 0.0) > 0]
+    mids = [_mid(link) for link in used]
+    data.append(canvas.trace(
+        [m[0] for m in mids], [m[1] for m in mids], mode="markers", showlegend=False,
+        name="critical links", marker={"size": 9, "color": "rgba(0,0,0,0)"},
+        customdata=[["link", link["link_id"]] for link in used],
+        hovertext=[f"<b>{link['link_id']}</b><br>closed: +"
+                   f"{crit[str(link['link_id'])]['extra_cost_eur_per_day']:,.0f} EUR/day, "
+                   f"{crit[str(link['link_id'])]['tonnes_per_day']:,.0f} t/day re-routed"
+                   for link in used],
+        hoverinfo="text", meta={"role": "critical-points"}))
+    layout = canvas.layout("Criticality: extra cost per day when a link is closed",
+                           [n["lon"] for n in network["nodes"]],
+                           [n["lat"] for n in network["nodes"]])
+    return {"data": data, "layout": layout}
+
+
+# ---------------------------------------------------------------- footprint charts
+
+
+def _bar(x: Sequence[Any], y: Sequence[Any], name: str, colour: str | Sequence[str],
+         **kwargs: Any) -> dict[str, Any]:
+    return {"type": "bar", "x": list(x), "y": list(y), "name": name,
+            "marker": {"color": colour if isinstance(colour, str) else list(colour)}, **kwargs}
+
+
+def footprint_figures(view: dict[str, Any]) -> dict[str, Figure]:
+    """Charts of a footprint: CO2e WTW by mode, by month (stacked by mode), by lane, by
+    shipment (largest first)."""
+    modes = view["by_mode"]
+    figures: dict[str, Figure] = {
+        "mode": {
+            "data": [_bar([mode_label(r["group"]) for r in modes],
+                          [r["co2e_wtw_kg"] for r in modes], "CO2e WTW (kg)",
+                          [mode_colour(r["group"]) for r in modes],
+                          hovertemplate="%{x}: %{y:,.1f} kg CO2e<extra></extra>")],
+            "layout": _layout("CO2e well-to-wheel by mode (kg)", showlegend=False,
+                              yaxis={"title": {"text": "kg CO2e"}}),
+        },
+    }
+    groups = sorted({r["group"] for r in view["by_month"]})
+    months = sorted({r["month"] for r in view["by_month"]})
+    values = {(r["month"], r["group"]): r["co2e_wtw_kg"] for r in view["by_month"]}
+    figures["month"] = {
+        "data": [_bar(months, [values.get((m, g), 0.0) for m in months], mode_label(g),
+                      mode_colour(g)) for g in groups],
+        "layout": _layout("CO2e well-to-wheel by month (kg)", barmode="stack",
+                          yaxis={"title": {"text": "kg CO2e"}},
+                          xaxis={"type": "category", "tickangle": -45, "automargin": True}),
+    }
+    lanes = view["by_lane"][:15][::-1]
+    figures["lane"] = {
+        "data": [_bar([r["co2e_wtw_kg"] for r in lanes], [r["lane"] for r in lanes],
+                      "CO2e WTW (kg)", "#3e6a8a", orientation="h",
+                      hovertemplate="%{y}: %{x:,.1f} kg CO2e<extra></extra>")],
+        "layout": _layout("CO2e well-to-wheel by lane, top 15 (kg)", showlegend=False,
+                          margin={"l": 150, "r": 20, "t": 50, "b": 50},
+                          yaxis={"automargin": True}),
+    }
+    ships = view["by_shipment"][:25]
+    figures["shipment"] = {
+        "data": [_bar([r["shipment_id"] for r in ships], [r["co2e_wtw_kg"] for r in ships],
+                      "CO2e WTW (kg)", "#6b4c9a",
+                      hovertemplate="%{x}: %{y:,.1f} kg CO2e<extra></extra>")],
+        "layout": _layout("CO2e well-to-wheel by shipment, largest 25 (kg)", showlegend=False,
+                          xaxis={"type": "category"}, yaxis={"title": {"text": "kg CO2e"}}),
+    }
+    return figures
+
+
+# ---------------------------------------------------------------- planning charts
+
+SCENARIO_LABELS = {"all_road": "before: all road", "plan": "after: plan",
+                   "uncapacitated": "uncapacitated"}
+
+
+def planning_figures(view: dict[str, Any]) -> dict[str, Figure]:
+    """Modal split before/after (tonne-km by mode), the cost/CO2e trade-off over carbon
+    prices, and the utilisation of each scheduled service."""
+    scenarios = view["scenarios"]
+    modes = sorted({m for s in scenarios for m in s["tkm_by_mode"]},
+                   key=lambda m: list(MODE_COLOURS).index(m) if m in MODE_COLOURS else 99)
+    labels = [SCENARIO_LABELS.get(s["name"], s["name"]) for s in scenarios]
+    figures: dict[str, Figure] = {
+        "modal_split": {
+            "data": [_bar(labels, [s["tkm_by_mode"].get(m) or 0.0 for s in scenarios],
+                          mode_label(m), mode_colour(m),
+                          hovertemplate="%{x}, " + mode_label(m) + ": %{y:,.0f} tkm"
+                          "<extra></extra>") for m in modes],
+            "layout": _layout("Modal split: tonne-km by mode", barmode="stack",
+                              yaxis={"title": {"text": "tkm"}}),
+        },
+    }
+    sweep = view["sweep"]
+    figures["tradeoff"] = {
+        "data": [{
+            "type": "scatter", "mode": "lines+markers+text",
+            "x": [p["cost_eur"] for p in sweep], "y": [p["co2e_wtw_kg"] for p in sweep],
+            "text": [f"{p['carbon_price_eur_per_t']:g} €/t" for p in sweep],
+            "textposition": "top center", "cliponaxis": False, "name": "carbon price sweep",
+            "marker": {"size": 10, "color": "#0072B2"},
+            "hovertemplate": "%{text}<br>cost %{x:,.0f} EUR<br>%{y:,.0f} kg CO2e<extra></extra>",
+        }],
+        "layout": _layout("Cost and CO2e across carbon prices", showlegend=False,
+                          xaxis={"title": {"text": "cost (EUR, without carbon cost)"}},
+                          yaxis={"title": {"text": "kg CO2e WTW"}}),
+    }
+    lines = service_lines(view["utilisation"])
+    figures["utilisation"] = {
+        "data": [_bar([r["line"] for r in lines], [100 * r["share"] for r in lines],
+                      "all departures (%)", "#3e6a8a",
+                      customdata=[[r["departures"], r["used_departures"], r["used_teu"],
+                                   r["capacity_teu"]] for r in lines],
+                      hovertemplate="%{x}: %{y:.0f} % of %{customdata[3]:.0f} TEU<br>"
+                      "%{customdata[1]} of %{customdata[0]} departures used<extra></extra>"),
+                 {"type": "scatter", "mode": "markers", "name": "fullest departure (%)",
+                  "x": [r["line"] for r in lines], "y": [100 * r["peak_share"] for r in lines],
+                  "marker": {"symbol": "line-ew-open", "size": 22, "color": "#cb181d",
+                             "line": {"width": 3}},
+                  "hovertemplate": "%{x}: fullest departure %{y:.0f} %<extra></extra>"}],
+        "layout": _layout("Service utilisation per line: all departures (bars) and the fullest "
+                          "departure (red mark), % of TEU capacity",
+                          xaxis={"type": "category", "automargin": True},
+                          yaxis={"title": {"text": "%"}, "range": [0, 105]}),
+    }
+    return figures
+
+
+_DEPARTURE = re.compile(r"^(?P<line>.+?)-(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\w*$")
+
+
+def service_lines(utilisation: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Departures grouped into service lines (an id ``<line>-<Weekday><hour>`` belongs to
+    ``<line>``): TEU used over TEU offered, fullest first."""
+    lines: dict[str, dict[str, Any]] = {}
+    for r in utilisation:
+        match = _DEPARTURE.match(str(r["service_id"]))
+        name = match.group("line") if match else str(r["service_id"])
+        line = lines.setdefault(name, {"line": name, "departures": 0, "used_departures": 0,
+                                       "used_teu": 0.0, "capacity_teu": 0.0,
+                                       "peak_share": 0.0})
+        line["departures"] += 1
+        line["peak_share"] = max(line["peak_share"], float(r.get("share") or 0.0))
+        line["used_departures"] += 1 if (r.get("used_teu") or r.get("used_t") or 0) > 0 else 0
+        line["used_teu"] += float(r.get("used_teu") or 0.0)
+        line["capacity_teu"] += float(r.get("capacity_teu") or 0.0)
+    out = []
+    for line in lines.values():
+        cap = line["capacity_teu"]
+        out.append({**line, "share": line["used_teu"] / cap if cap else 0.0})
+    return sorted(out, key=lambda r: (-r["share"], r["line"]))
+
+
+# ---------------------------------------------------------------- resilience charts
+
+
+def impact_figures(view: dict[str, Any]) -> dict[str, Figure]:
+    """Day by day (extra cost, and the backlog when there is one) and the modal split of a
+    scenario."""
+    days = view["days"]
+    split = view["modal_split"]
+    peak_backlog = max([0.0, *(d["disrupted_backlog_t"] or 0.0 for d in days)])
+    day_data: list[dict[str, Any]] = [
+        _bar([d["day"] for d in days], [d["extra_cost_eur"] for d in days],
+             "extra cost (EUR)", "#3e6a8a")]
+    extra: dict[str, Any] = {}
+    if peak_backlog > 0:
+        day_data.append({"type": "scatter", "mode": "lines", "x": [d["day"] for d in days],
+                         "y": [d["disrupted_backlog_t"] for d in days], "name": "backlog (t)",
+                         "yaxis": "y2", "line": {"color": "#cb181d", "width": 2}})
+        extra["yaxis2"] = {"title": {"text": "backlog (t)"}, "overlaying": "y", "side": "right",
+                           "showgrid": False, "rangemode": "tozero"}
+    title = "Extra cost day by day" + ("" if peak_backlog > 0 else " (no backlog)")
+    return {
+        "days": {
+            "data": day_data,
+            "layout": _layout(title, xaxis={"title": {"text": "day"}},
+                              yaxis={"title": {"text": "extra cost (EUR)"}},
+                              legend={"orientation": "h", "y": 1.02, "yanchor": "bottom",
+                                      "x": 1, "xanchor": "right"},
+                              margin={"l": 70, "r": 70, "t": 60, "b": 50}, **extra),
+        },
+        "modal_split": {
+            "data": [
+                _bar([mode_label(r["mode"]) for r in split], [r["baseline_tkm"] for r in split],
+                     "baseline", "#9aa5b1"),
+                _bar([mode_label(r["mode"]) for r in split],
+                     [r["disrupted_tkm"] for r in split], "disrupted",
+                     [mode_colour(r["mode"]) for r in split]),
+            ],
+            "layout": _layout("Tonne-km by mode: baseline and disrupted", barmode="group",
+                              yaxis={"title": {"text": "tkm"}, "type": "log"}),
+        },
+    }

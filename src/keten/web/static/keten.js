@@ -1,0 +1,418 @@
+/* keten dashboard scripts: fetch JSON from /dashboard/api, draw plotly figures, poll jobs. */
+(function () {
+  "use strict";
+
+  var PLOT_CONFIG = { responsive: true, displaylogo: false, scrollZoom: true };
+
+  function $(id) { return document.getElementById(id); }
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  function fmt(value, digits) {
+    if (value === null || value === undefined || value === "") { return "–"; }
+    var n = Number(value);
+    if (!isFinite(n)) { return String(value); }
+    return n.toLocaleString("en-GB", { maximumFractionDigits: digits === undefined ? 1 : digits });
+  }
+
+  /* fetch with the session cookie and the dashboard header; rejects with {title, problems}. */
+  function api(path, options) {
+    options = options || {};
+    var headers = Object.assign({ "X-Keten-Dashboard": "1" }, options.headers || {});
+    return fetch(path, Object.assign({ credentials: "same-origin" }, options, { headers: headers }))
+      .then(function (response) {
+        return response.text().then(function (text) {
+          var body = null;
+          try { body = text ? JSON.parse(text) : null; } catch (e) { body = null; }
+          if (response.status === 401) {
+            window.location.href = "/login?next=" + encodeURIComponent(window.location.pathname);
+          }
+          if (!response.ok) {
+            var error = (body && body.error) || {
+              title: (body && body.message) || ("the server answered " + response.status),
+              problems: []
+            };
+            throw error;
+          }
+          return body;
+        });
+      });
+  }
+
+  function showErrors(error) {
+    var box = $("errors");
+    if (!box) { return; }
+    box.textContent = "";
+    if (!error) { box.hidden = true; return; }
+    box.appendChild(el("h2", {}, error.title || "Something went wrong"));
+    var problems = error.problems || [];
+    if (problems.length) {
+      var list = el("ul");
+      problems.forEach(function (p) { list.appendChild(el("li", {}, p)); });
+      box.appendChild(list);
+      if (error.count && error.count > problems.length) {
+        box.appendChild(el("p", {}, "… and " + (error.count - problems.length) + " more."));
+      }
+    }
+    box.hidden = false;
+  }
+
+  function plot(id, figure) {
+    var node = $(id);
+    if (!node || !figure) { return Promise.resolve(); }
+    var layout = figure.layout;
+    if (window.innerWidth < 600 && layout.legend) {
+      /* narrow window: the legend goes under the plot instead of over it */
+      layout = Object.assign({}, layout, {
+        legend: { orientation: "h", x: 0, y: -0.02, yanchor: "top", bgcolor: "rgba(255,255,255,0)" }
+      });
+    }
+    return Plotly.react(node, figure.data, layout, PLOT_CONFIG);
+  }
+
+  function kpis(id, items) {
+    var dl = $(id);
+    dl.textContent = "";
+    items.forEach(function (item) {
+      var box = el("div");
+      box.appendChild(el("dt", {}, item[0]));
+      box.appendChild(el("dd", {}, item[1]));
+      dl.appendChild(box);
+    });
+  }
+
+  function wait(ms) { return new Promise(function (resolve) { window.setTimeout(resolve, ms); }); }
+
+  /* Poll a background job until it is done; shows its progress and message. */
+  function followJob(job) {
+    var status = $("job-status");
+    var bar = $("job-progress");
+    var message = $("job-message");
+    status.hidden = false;
+    bar.hidden = false;
+    function update(j) {
+      bar.value = j.progress;
+      message.textContent = j.message + " (" + fmt(j.elapsed_s, 1) + " s)";
+    }
+    function loop(j) {
+      update(j);
+      if (j.status === "done") { return j.result; }
+      if (j.status === "failed") { bar.hidden = true; throw j.error; }
+      return wait(300).then(function () { return api("/dashboard/api/jobs/" + j.id); }).then(loop);
+    }
+    return Promise.resolve(job).then(loop);
+  }
+
+  function busy(buttons, on) {
+    buttons.forEach(function (b) { if (b) { b.disabled = on; } });
+  }
+
+  function row(cells) {
+    var tr = el("tr");
+    cells.forEach(function (c) {
+      var td = el("td", c.num ? { class: "num" } : {});
+      if (c.node) { td.appendChild(c.node); } else { td.textContent = c.text; }
+      tr.appendChild(td);
+    });
+    return tr;
+  }
+
+  /* ------------------------------------------------------------ network */
+
+  function detailList(obj, skip) {
+    var dl = el("dl");
+    Object.keys(obj).forEach(function (k) {
+      var v = obj[k];
+      if (skip.indexOf(k) >= 0 || v === null || v === "" || v === undefined) { return; }
+      dl.appendChild(el("dt", {}, k.replace(/_/g, " ")));
+      dl.appendChild(el("dd", {}, typeof v === "number" ? fmt(v, 3) : v));
+    });
+    return dl;
+  }
+
+  function networkPage() {
+    var data = null;
+    var select = $("feature-select");
+    function show(kind, id) {
+      var item = kind === "node" ? data.nodes[id] : data.links[id];
+      var box = $("details");
+      box.textContent = "";
+      if (!item) { box.appendChild(el("p", { class: "hint" }, "Nothing selected yet.")); return; }
+      box.appendChild(el("h3", {}, (kind === "node" ? "Node " : "Link ") + id));
+      box.appendChild(detailList(item, ["source"]));
+      if (item.source) { box.appendChild(el("p", { class: "hint" }, "Source: " + item.source)); }
+      select.value = kind + ":" + id;
+    }
+    api("/dashboard/api/network").then(function (payload) {
+      data = payload;
+      var nodes = el("optgroup", { label: "Nodes" });
+      Object.keys(payload.nodes).sort().forEach(function (id) {
+        nodes.appendChild(el("option", { value: "node:" + id }, payload.nodes[id].name + " (" + id + ")"));
+      });
+      var links = el("optgroup", { label: "Links" });
+      Object.keys(payload.links).sort().forEach(function (id) {
+        links.appendChild(el("option", { value: "link:" + id }, id));
+      });
+      select.appendChild(nodes);
+      select.appendChild(links);
+      $("network-summary").textContent = payload.summary.nodes + " nodes and " + payload.summary.links +
+        " links. Terminal size: " + (payload.summary.throughput_basis || "equal (no throughput known)") + ".";
+      return plot("network-map", payload.figure);
+    }).then(function () {
+      var map = $("network-map");
+      map.on("plotly_click", function (event) {
+        var point = event.points && event.points[0];
+        if (point && point.customdata) { show(point.customdata[0], point.customdata[1]); }
+      });
+      map.setAttribute("data-ready", "1");
+    }).catch(showErrors);
+    select.addEventListener("change", function () {
+      var value = select.value;
+      if (!value || !data) { return; }
+      var i = value.indexOf(":");
+      show(value.slice(0, i), value.slice(i + 1));
+    });
+  }
+
+  /* ------------------------------------------------------------ footprint */
+
+  function footprintPage() {
+    var form = $("upload-form");
+    var buttons = [$("upload-button"), $("demo-button")];
+    function render(jobId, result) {
+      var view = result.view;
+      var t = view.totals;
+      $("result-file").textContent = result.file;
+      kpis("totals", [
+        ["CO2e well-to-wheel", fmt(t.co2e_wtw_kg, 1) + " kg"],
+        ["CO2e tank-to-wheel", fmt(t.co2e_ttw_kg, 1) + " kg"],
+        ["transport activity", fmt(t.transport_activity_tkm, 0) + " tkm"],
+        ["NOx", fmt(t.nox_kg, 2) + " kg"],
+        ["PM", fmt(t.pm_kg, 3) + " kg"],
+        ["shipments / TCEs", fmt(t.shipment_count, 0) + " / " + fmt(t.tce_count, 0)],
+        ["factor set", view.factor_set]
+      ]);
+      $("download-csv").href = "/dashboard/api/footprint/" + jobId + "/tces.csv";
+      $("download-ileap").href = "/dashboard/api/footprint/" + jobId + "/ileap.json";
+      var body = $("shipments-table").querySelector("tbody");
+      body.textContent = "";
+      view.by_shipment.slice(0, 25).forEach(function (s) {
+        body.appendChild(row([{ text: s.shipment_id }, { text: fmt(s.co2e_wtw_kg, 2), num: true },
+          { text: fmt(s.co2e_ttw_kg, 2), num: true }, { text: fmt(s.transport_activity_tkm, 0), num: true },
+          { text: fmt(s.nox_kg, 3), num: true }]));
+      });
+      $("results").hidden = false;
+      return Promise.all([
+        plot("chart-mode", result.figures.mode), plot("chart-month", result.figures.month),
+        plot("chart-lane", result.figures.lane), plot("chart-shipment", result.figures.shipment)
+      ]).then(function () { $("results").setAttribute("data-ready", jobId); });
+    }
+    function run(request) {
+      showErrors(null);
+      busy(buttons, true);
+      var jobId = null;
+      return request.then(function (job) { jobId = job.id; return followJob(job); })
+        .then(function (result) { return render(jobId, result); })
+        .catch(function (error) { $("results").hidden = true; showErrors(error); })
+        .then(function () { busy(buttons, false); });
+    }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var file = $("tce-file").files[0];
+      if (!file) {
+        showErrors({ title: "Choose a TCE file first (CSV, Parquet or JSON).", problems: [] });
+        $("tce-file").focus();
+        return;
+      }
+      var demo = $("demo-factors").checked ? "1" : "0";
+      run(api("/dashboard/api/footprint?demo_factors=" + demo, {
+        method: "POST", body: file,
+        headers: { "X-Filename": file.name, "Content-Type": "application/octet-stream" }
+      }));
+    });
+    $("demo-button").addEventListener("click", function () {
+      run(api("/dashboard/api/footprint/demo", { method: "POST" }));
+    });
+  }
+
+  /* ------------------------------------------------------------ planning */
+
+  function planningPage() {
+    var form = $("plan-form");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      showErrors(null);
+      busy([$("plan-button")], true);
+      var body = new FormData();
+      body.append("carbon_price_eur_per_t", $("carbon-price").value);
+      body.append("sweep", $("sweep").value);
+      [["shipments", "shipments-file"], ["services", "services-file"], ["terminals", "terminals-file"]]
+        .forEach(function (pair) {
+          var file = $(pair[1]).files[0];
+          if (file) { body.append(pair[0], file, file.name); }
+        });
+      api("/dashboard/api/planning", { method: "POST", body: body })
+        .then(followJob).then(function (result) {
+        var view = result.view;
+        $("plan-input").textContent = view.input;
+        var before = view.scenarios[0];
+        var after = view.scenarios[1];
+        var shift = view.modal_shift.plan || {};
+        kpis("kpis", [
+          ["CO2e WTW before → after", fmt(before.co2e_wtw_kg, 0) + " → " + fmt(after.co2e_wtw_kg, 0) + " kg"],
+          ["CO2e saved", fmt(100 * (shift.co2e_wtw_saved_share || 0), 1) + " %"],
+          ["cost saved", fmt(shift.cost_saved_eur, 0) + " EUR"],
+          ["road share of tkm", fmt(100 * before.road_tkm_share, 0) + " % → " + fmt(100 * after.road_tkm_share, 0) + " %"],
+          ["on time", fmt(100 * (after.on_time_rate || 0), 1) + " %"],
+          ["unserved shipments", fmt(after.unserved_shipments, 0)]
+        ]);
+        $("results").hidden = false;
+        return Promise.all([plot("chart-modal-split", result.figures.modal_split),
+          plot("chart-tradeoff", result.figures.tradeoff),
+          plot("chart-utilisation", result.figures.utilisation)]);
+      }).then(function () { $("results").setAttribute("data-ready", "1"); })
+        .catch(showErrors)
+        .then(function () { busy([$("plan-button")], false); });
+    });
+  }
+
+  /* ------------------------------------------------------------ resilience */
+
+  function resiliencePage() {
+    var slider = $("discharge");
+    var output = $("discharge-value");
+    var status = $("lowwater-status");
+    var pending = null;
+    var running = false;
+    var timer = null;
+    function load(value) {
+      if (running) { pending = value; return; }
+      running = true;
+      status.textContent = "Computing low water at " + value + " m³/s…";
+      api("/dashboard/api/resilience/lowwater?discharge_m3s=" + encodeURIComponent(value))
+        .then(function (payload) {
+          showErrors(null);
+          var t = payload.view.totals;
+          kpis("impact-kpis", [
+            ["affected waterways", String(payload.view.affected.length)],
+            ["extra cost (30 days)", fmt(t.extra_cost_eur, 0) + " EUR"],
+            ["extra CO2e WTW", fmt(t.extra_co2e_wtw_kg / 1000, 0) + " t"],
+            ["peak backlog", fmt(t.peak_backlog_t, 0) + " t"],
+            ["late tonnes", fmt(t.late_t, 0) + " t"],
+            ["rail tkm change", fmt((t.shift_tkm_rail || 0) / 1e6, 1) + " M tkm"]
+          ]);
+          return Promise.all([plot("lowwater-map", payload.figures.map),
+            plot("chart-days", payload.figures.days), plot("chart-split", payload.figures.modal_split)])
+            .then(function () {
+              status.textContent = payload.view.scenario + ": " + payload.view.affected.length +
+                " waterways lose payload.";
+              $("lowwater-map").setAttribute("data-discharge", String(payload.view.discharge_m3s));
+            });
+        })
+        .catch(function (error) { status.textContent = ""; showErrors(error); })
+        .then(function () {
+          running = false;
+          if (pending !== null) { var next = pending; pending = null; load(next); }
+        });
+    }
+    slider.addEventListener("input", function () {
+      output.textContent = slider.value;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () { load(slider.value); }, 150);
+    });
+    slider.addEventListener("change", function () {
+      output.textContent = slider.value;
+      window.clearTimeout(timer);
+      load(slider.value);
+    });
+    load(slider.value);
+    api("/dashboard/api/resilience/criticality").then(function (payload) {
+      var body = $("criticality-table").querySelector("tbody");
+      payload.top.forEach(function (r) {
+        body.appendChild(row([{ text: r.link_id }, { text: r.mode }, { text: fmt(r.tonnes_per_day, 0), num: true },
+          { text: fmt(r.extra_cost_eur_per_day, 0), num: true },
+          { text: fmt(r.extra_co2e_wtw_kg_per_day, 0), num: true },
+          { text: r.has_detour ? "yes" : "none in its mode" }]));
+      });
+      return plot("criticality-map", payload.figure);
+    }).then(function () { $("criticality-map").setAttribute("data-ready", "1"); }).catch(showErrors);
+  }
+
+  /* ------------------------------------------------------------ chain */
+
+  function badge(s) {
+    var text = s.trusted ? "verified, trusted key" : "verified, key not on trust list";
+    return el("span", { class: "badge " + (s.trusted ? "ok" : "warn") }, text);
+  }
+
+  function chainPage() {
+    function load() {
+      return api("/dashboard/api/chain").then(function (view) {
+        var sent = $("sent-table").querySelector("tbody");
+        var received = $("received-table").querySelector("tbody");
+        sent.textContent = "";
+        received.textContent = "";
+        view.statements.forEach(function (s) {
+          if (s.direction === "sent") {
+            sent.appendChild(row([{ text: s.shipment_id || "–" }, { text: s.issued_at },
+              { text: fmt(s.own_co2e_wtw_kg, 3), num: true }, { text: fmt(s.cumulative_co2e_wtw_kg, 3), num: true },
+              { text: String(s.upstream), num: true }, { node: badge(s) }]));
+          } else {
+            received.appendChild(row([{ text: s.shipment_id || "–" }, { text: s.issuer }, { text: s.issued_at },
+              { text: fmt(s.own_co2e_wtw_kg, 3), num: true }, { text: fmt(s.cumulative_co2e_wtw_kg, 3), num: true },
+              { node: badge(s) }]));
+          }
+        });
+        [[sent, 6], [received, 6]].forEach(function (pair) {
+          if (!pair[0].children.length) {
+            var tr = el("tr");
+            tr.appendChild(el("td", { colspan: String(pair[1]) }, "No statements."));
+            pair[0].appendChild(tr);
+          }
+        });
+        var keys = $("keys-list");
+        keys.textContent = "";
+        view.trusted_keys.forEach(function (k) {
+          keys.appendChild(el("li", {}, (k.company_name || k.company_id) + " — " + k.fingerprint));
+        });
+        if (!view.trusted_keys.length) { keys.appendChild(el("li", {}, "No keys registered.")); }
+        $("sent-table").setAttribute("data-ready", "1");
+      }).catch(showErrors);
+    }
+    $("verify-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      showErrors(null);
+      var out = $("verify-result");
+      out.textContent = "";
+      var file = $("bundle-file").files[0];
+      if (!file) { showErrors({ title: "Choose a bundle file first.", problems: [] }); return; }
+      api("/dashboard/api/chain/verify", { method: "POST", body: file,
+        headers: { "Content-Type": "application/json" } })
+        .then(function (result) {
+          var ok = result.ok;
+          out.appendChild(el("p", { class: "badge " + (ok ? "ok" : "bad") },
+            ok ? "The bundle verifies" + (result.trusted ? " with trusted keys." : " (keys not on the trust list).")
+              : "The bundle does NOT verify."));
+          var issues = (result.report && result.report.issues) || [];
+          if (issues.length) {
+            var list = el("ul");
+            issues.forEach(function (i) { list.appendChild(el("li", {}, typeof i === "string" ? i : ((i.check ? i.check + ": " : "") + i.message))); });
+            out.appendChild(list);
+          }
+          if (result.stored) { out.appendChild(el("p", {}, result.stored + " new statement(s) stored.")); }
+          return load();
+        }).catch(showErrors);
+    });
+    load();
+  }
+
+  var pages = { network: networkPage, footprint: footprintPage, planning: planningPage,
+    resilience: resiliencePage, chain: chainPage };
+  var page = document.body.getAttribute("data-page");
+  if (pages[page]) { pages[page](); }
+})();
