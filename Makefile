@@ -19,8 +19,11 @@ install: $(STAMP)
 system-deps:
 	bash scripts/system-deps.sh
 
+# The main job on the embedded default: the demo footprint (printed and written to out/demo),
+# then the dashboard on the built-in network, demo data and the SQLite store (Ctrl+C stops it).
 run: install
 	$(BIN)/keten demo
+	$(BIN)/keten dashboard
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks scripts

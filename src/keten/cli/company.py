@@ -104,11 +104,7 @@ def _read_import(
             ],
             "cannot read import",
         )
-    from keten.exchange import ileap
-    from keten.services.footprint import footprint
-
-    result = footprint(path, tocs=tocs, hocs=hocs)
-    return ileap.shipment_footprints(result), []
+    raise AssertionError("TCE tables are read by exchange.footprints_from_table")
 
 
 @company_app.command("import")
@@ -133,14 +129,22 @@ def import_(
         if direction not in exchange.DIRECTIONS:
             raise ValidationError([Problem("use upstream or downstream", column="--direction")])
         category = exchange.DIRECTIONS[direction]
-    shipments, tads = _read_import(path, tocs, hocs)
+    categories: Any = category
+    shares: Any = primary_share
+    if path.suffix.lower() == ".json":
+        shipments, tads = _read_import(path, tocs, hocs)
+    else:  # a TCE table: keten computes the footprints, shares and categories per shipment
+        table = exchange.footprints_from_table(path, tocs, hocs)
+        shipments, tads = table.shipment_footprints, []
+        categories = category if category is not None else table.scope3_category
+        shares = primary_share if primary_share is not None else table.primary_data_share_pct
     summary = exchange.import_footprints(
         _store(),
         company_id,
         shipments,
-        scope3_category=category,
+        scope3_category=categories,
         reference_year=year,
-        primary_data_share_pct=primary_share,
+        primary_data_share_pct=shares,
         tads=tads,
         share_with=share_with,
         source=str(path),

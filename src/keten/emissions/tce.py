@@ -18,6 +18,15 @@ from keten.factors.library import FactorSet
 from keten.factors.records import HOC, TOC
 from keten.model.enums import ActivityUnit, HubActivityUnit
 
+CONTEXT_COLUMNS = (
+    "origin",
+    "destination",
+    "departure_at",
+    "arrival_at",
+    "scope3_category",
+    "packaging_or_tr_eq_type",
+)
+
 # How a TCE's distance was obtained (ISO 14083 6.3): given, shortest feasible, great-circle x DAF.
 DISTANCE_TYPES = ("actual", "sfd", "gcd")
 
@@ -162,6 +171,8 @@ def compute_tce_emissions(
             "sox_kg": pa.array(activity * pick("sox_g") / 1000.0, pa.float64(), from_pandas=True),
             "data_source": _combined(is_hub, ti, hi, tocs.data_source, hocs.data_source),
             "factor_set": _dictionary(np.zeros(n, dtype=np.int32), np.array([factor_set])),
+            # context carried through from the input, for exchange formats and reporting
+            **{c: col(c) for c in CONTEXT_COLUMNS},
         }
     )
 

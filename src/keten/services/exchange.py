@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from keten.errors import ForbiddenError, NotFoundError, Problem, ProblemCollector, ValidationError
@@ -140,14 +141,60 @@ def _origin_country(tces: Sequence[Mapping[str, Any]]) -> str | None:
     return None
 
 
+def _for_shipment(value: Any, shipment_id: str) -> Any:
+    """One value for every shipment, or the shipment's own from a mapping."""
+    return value.get(shipment_id) if isinstance(value, Mapping) else value
+
+
+@dataclass(frozen=True)
+class TableImport:
+    """ShipmentFootprints computed from a TCE table, with what the table says per shipment."""
+
+    shipment_footprints: list[dict[str, Any]]
+    primary_data_share_pct: dict[str, float]
+    scope3_category: dict[str, int | None]
+
+
+def footprints_from_table(
+    path: Path, tocs: Path | None = None, hocs: Path | None = None
+) -> TableImport:
+    """Run keten.footprint on a TCE table: iLEAP ShipmentFootprints, each shipment's
+    emission-weighted primary-data share and its scope 3 category (TCE column
+    ``scope3_category``: 4 upstream, 9 downstream)."""
+    from keten.exchange import ileap
+    from keten.services.footprint import footprint
+
+    result = footprint(path, tocs=tocs, hocs=hocs)
+    shares = {s.shipment_id: float(s.primary_data_share * 100) for s in result.shipments}
+    categories: dict[str, int | None] = {}
+    collector = ProblemCollector(str(path))
+    for s in result.shipments:
+        found = {t.scope3_category for t in s.tces if t.scope3_category}
+        if len(found) > 1:
+            collector.add(
+                f"shipment '{s.shipment_id}' has TCEs in scope 3 categories "
+                f"{', '.join(sorted(found))}",
+                column="scope3_category",
+            )
+        value = next(iter(found), None)
+        if value is not None and value not in ("4", "9"):
+            collector.add(
+                f"shipment '{s.shipment_id}': scope3_category must be 4 or 9, not '{value}'",
+                column="scope3_category",
+            )
+        categories[s.shipment_id] = int(value) if value in ("4", "9") else None
+    collector.raise_if_any("invalid scope 3 categories")
+    return TableImport(ileap.shipment_footprints(result), shares, categories)
+
+
 def import_footprints(
     store: Store,
     company_id: str,
     shipment_footprints: Sequence[Mapping[str, Any]],
     *,
-    scope3_category: int | None = None,
+    scope3_category: int | Mapping[str, int | None] | None = None,
     reference_year: int | None = None,
-    primary_data_share_pct: float | None = None,
+    primary_data_share_pct: float | Mapping[str, float | None] | None = None,
     tads: Sequence[Mapping[str, Any]] = (),
     share_with: Sequence[str] = (),
     source: str = "import",
@@ -155,11 +202,16 @@ def import_footprints(
     """Store iLEAP ShipmentFootprints of a company as PACT v3 ProductFootprints (plus TAD).
 
     ``reference_year`` sets the reference period when the TCEs carry no departure/arrival
-    times (default: the current year). Everything happens in one transaction.
+    times (default: the current year). ``scope3_category`` and ``primary_data_share_pct`` are
+    one value for all shipments or a mapping per shipment id. Everything happens in one
+    transaction.
     """
     _check_shipments(shipment_footprints, source)
     _check_tads(tads, source)
-    if scope3_category not in (None, SCOPE3_UPSTREAM, SCOPE3_DOWNSTREAM):
+    categories = (
+        scope3_category.values() if isinstance(scope3_category, Mapping) else [scope3_category]
+    )
+    if any(c not in (None, SCOPE3_UPSTREAM, SCOPE3_DOWNSTREAM) for c in categories):
         collector = ProblemCollector(source)
         collector.add(
             "scope 3 category must be 4 (upstream) or 9 (downstream)", column="scope3_category"
@@ -179,7 +231,6 @@ def import_footprints(
         pf_ids = [pact.footprint_id_for(company_id, "shipment", sid) for sid in sids]
         old_shipments = repo.shipments_by_id(session, company_id, sids)
         old_footprints = repo.footprints_by_id(session, pf_ids)
-        share = Decimal(str(primary_data_share_pct)) if primary_data_share_pct is not None else None
         # phase 1: shipment rows (one flush gives every new row its id)
         staged: list[tuple[Mapping[str, Any], t.Shipment, datetime, datetime]] = []
         for sf, sid in zip(shipment_footprints, sids, strict=True):
@@ -196,13 +247,13 @@ def import_footprints(
                 created += 1
             else:
                 updated += 1
-            shipment.scope3_category = scope3_category
+            shipment.scope3_category = _for_shipment(scope3_category, sid)
             shipment.reference_year = year
             shipment.mass_kg = float(Decimal(str(sf["mass"])))
             shipment.transport_activity_tkm = float(_total(tces, "transportActivity"))
             shipment.co2e_wtw_kg = float(_total(tces, "co2eWTW"))
             shipment.co2e_ttw_kg = float(_total(tces, "co2eTTW"))
-            shipment.primary_data_share_pct = primary_data_share_pct
+            shipment.primary_data_share_pct = _for_shipment(primary_data_share_pct, sid)
             shipment.shipment_footprint = dict(sf)
             shipment.imported_at = now
             staged.append((sf, shipment, start, end))
@@ -220,7 +271,11 @@ def import_footprints(
                 reference_period_end=end,
                 created=existing.created if existing is not None else now,
                 geography_country=_origin_country(tces),
-                primary_data_share_pct=share,
+                primary_data_share_pct=(
+                    None
+                    if shipment.primary_data_share_pct is None
+                    else Decimal(str(shipment.primary_data_share_pct))
+                ),
             )
             payload = pact.shipment_product_footprint(sf, company_id, ctx)
             footprint_rows.append(

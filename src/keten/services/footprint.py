@@ -51,6 +51,8 @@ TceInput: TypeAlias = Any
 BATCH_ROWS = 1 << 20
 # Low-cardinality result columns; dictionary-encoding high-cardinality ids only costs time.
 DICTIONARY_COLUMNS = [
+    "scope3_category",
+    "packaging_or_tr_eq_type",
     "kind",
     "mode",
     "hub_type",
