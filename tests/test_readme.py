@@ -30,6 +30,11 @@ def _keten_lines() -> list[str]:
     return lines
 
 
+def _env(work: Path) -> dict[str, str]:
+    """The examples keep their store in the work folder, not in the user's ~/.keten."""
+    return {**os.environ, "KETEN_HOME": str(work / "home"), "COLUMNS": "120"}
+
+
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder that looks like the repository to the examples, after `make run`."""
@@ -47,7 +52,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_readme_has_examples() -> None:
-    assert len(_keten_lines()) >= 8
+    assert len(_keten_lines()) >= 25
     assert _blocks("python")
 
 
@@ -60,7 +65,7 @@ def test_readme_command_runs(line: str, workdir: Path) -> None:
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, "COLUMNS": "120"},
+        env=_env(workdir),
     )
     assert proc.returncode == 0, f"{line}\n{proc.stdout}\n{proc.stderr}"
 
