@@ -55,6 +55,10 @@ COMMAND_MODULES = [
     "keten.cli.network",
     "keten.cli.route",
     "keten.cli.plan",
+    "keten.cli.resilience",
+    "keten.cli.report_html",
+    "keten.cli.users",
+    "keten.cli.web",
 ]
 
 for _name in COMMAND_MODULES:

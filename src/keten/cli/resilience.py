@@ -1,0 +1,225 @@
+"""``keten disrupt | criticality | stress-test | sweep``: resilience of the freight network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from keten.cli.render import check_format, console, emit_json, rich_table
+from keten.errors import Problem, ValidationError
+from keten.resilience.templates import TEMPLATES, VOLKERAK_LOCKS_LINK
+from keten.services import resilience as service
+
+FORMAT_OPTION = typer.Option("table", "--format", "-f", help="table or json.")
+DEMAND_OPTION = typer.Option(None, "--demand", "-d",
+                             help="Demand matrix (CSV/JSON/Parquet: origin, destination, "
+                                  "tonnes_per_day, modes); default: keten's demo flows.")
+NETWORK_OPTION = typer.Option(None, "--network", "-n",
+                              help="Network file (.geojson, .gpkg or a folder with nodes.csv/"
+                                   "links.csv); default: keten's built-in network.")
+SHORT = {"inland_waterway": "barge"}
+
+
+def _rows(frame: Any) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in r.items()} for r in frame.to_dict(orient="records")]
+
+
+def _template_spec(scenario: str | None, template: str | None, discharge: float | None,
+                   days: int | None) -> str:
+    spec = template or scenario
+    if not spec:
+        raise ValidationError([Problem("give a SCENARIO file or --template NAME[:ARGS] "
+                                       f"({', '.join(TEMPLATES)})", None, None, "SCENARIO")],
+                              title="invalid scenario")
+    name = spec.split(":", 1)[0].lower()
+    if ":" in spec or name not in TEMPLATES:
+        if discharge is not None or days is not None:
+            reason = ("give the template's arguments either after its name or as "
+                      "--discharge/--days, not both" if name in TEMPLATES
+                      else "--discharge/--days only apply to templates")
+            raise ValidationError([Problem(reason, None, None, "discharge")],
+                                  title="invalid scenario")
+        return spec
+    if name == "lowwater":
+        parts = [f"{discharge:g}" if discharge is not None else "800"]
+        if days is not None:
+            parts.append(str(days))
+        return "lowwater:" + ":".join(parts)
+    if discharge is not None:
+        raise ValidationError([Problem("--discharge applies to the lowwater template only",
+                                       None, None, "discharge")], title="invalid scenario")
+    if days is None:
+        return spec
+    if name in ("betuweroute", "lock", "suez"):
+        return f"{name}:{days}"
+    if name == "rail-outage":
+        return f"rail-outage:Betuweroute:{days}"
+    if name == "closure":
+        return f"closure:{VOLKERAK_LOCKS_LINK}:{days}"
+    return f"congestion:NLRTM-MV:0.6:48:{days}"
+
+
+def disrupt_command(
+    scenario: str | None = typer.Argument(
+        None, help="Scenario file (YAML/JSON) or a template: " + ", ".join(TEMPLATES) + "."),
+    template: str | None = typer.Option(None, "--template", "-t",
+                                        help="Template with arguments, e.g. lowwater:800, "
+                                             "betuweroute:14, suez:30, congestion:NLRTM-MV:0.6:"
+                                             "48:10."),
+    discharge: float | None = typer.Option(None, "--discharge",
+                                           help="Lobith discharge in m3/s (lowwater)."),
+    days: int | None = typer.Option(None, "--days", help="Duration in days (templates)."),
+    demand: Path | None = DEMAND_OPTION,
+    network: Path | None = NETWORK_OPTION,
+    per_day: bool = typer.Option(False, "--per-day", help="Also print the per-day table."),
+    fmt: str = FORMAT_OPTION,
+    out: Path | None = typer.Option(None, "--output", "-o", help="Write JSON here."),
+) -> None:
+    """Impact of a disruption scenario: unserved and late tonnes, extra cost, time, CO2e, NOx,
+    PM and the modal shift against the undisrupted baseline, per day and in total."""
+    check_format(fmt, ("table", "json"))
+    spec = _template_spec(scenario, template, discharge, days)
+    result = service.disrupt(spec, demand=demand, network=network)
+    if fmt == "json" or out is not None:
+        emit_json(result.as_dict(), out)
+        return
+    t = result.totals
+    console.print(f"[bold]{result.scenario.name}[/] ({int(t['horizon_days'])} days)")
+    rows = [{"metric": k, "value": v} for k, v in t.items() if k != "horizon_days"]
+    console.print(rich_table("totals against the undisrupted baseline", rows,
+                             ["metric", "value"], 1))
+    split = [{**r, "mode": SHORT.get(r["mode"], r["mode"])}
+             for r in _rows(result.modal_split)]
+    console.print(rich_table("modal split (tkm)", split,
+                             ["mode", "baseline_tkm", "disrupted_tkm", "change_tkm",
+                              "baseline_share", "disrupted_share"], 3))
+    for target in result.resolved:
+        factors = target.get("payload_factors")
+        if factors:
+            console.print(rich_table(f"payload factors ({target['id']})",
+                                     [{"link_id": k, "payload_factor": v}
+                                      for k, v in factors.items()],
+                                     ["link_id", "payload_factor"], 3))
+        else:
+            console.print(f"{target['id']} ({target['type']}): {target['link_count']} link(s)"
+                          + (f", nodes {', '.join(target['nodes'])}" if target["nodes"] else ""))
+    flows = result.flows[(result.flows["late_t"] > 0) | (result.flows["unserved_t"] > 0)
+                         | (result.flows["extra_cost_eur"].abs() > 0.5)]
+    if len(flows):
+        console.print(rich_table("flows affected", _rows(flows),
+                                 ["flow_id", "origin", "destination", "late_t", "unserved_t",
+                                  "extra_cost_eur", "extra_co2e_wtw_kg"], 0))
+    if per_day:
+        console.print(rich_table("per day", _rows(result.days),
+                                 ["day", "disrupted_delivered_t", "disrupted_backlog_t",
+                                  "disrupted_late_t", "extra_cost_eur", "extra_co2e_wtw_kg"],
+                                 0))
+
+
+def criticality_command(
+    network: Path | None = NETWORK_OPTION,
+    demand: Path | None = DEMAND_OPTION,
+    top: int = typer.Option(15, "--top", help="Rows to show per ranking (0: all)."),
+    any_mode: bool = typer.Option(False, "--any-mode",
+                                  help="Let detours use other modes' links too."),
+    fmt: str = FORMAT_OPTION,
+    out: Path | None = typer.Option(None, "--output", "-o", help="Write JSON here."),
+) -> None:
+    """Single-link redundancy (detour yes/no, extra km and h), bridges, and links ranked by
+    the extra generalised cost and CO2e of the demand when they fail."""
+    check_format(fmt, ("table", "json"))
+    if top < 0:
+        raise ValidationError([Problem("--top must be >= 0", None, None, "top")])
+    result = service.criticality(network, demand, same_mode=not any_mode)
+    doc = result.as_dict(top or None)
+    if fmt == "json" or out is not None:
+        emit_json(doc, out)
+        return
+    console.print(f"{doc['links']} links, {doc['bridges']} bridges, "
+                  f"{doc['without_detour']} without a detour")
+    console.print(rich_table("redundancy: no detour first, then largest extra time",
+                             doc["redundancy"],
+                             ["link_id", "mode", "is_bridge", "has_detour", "length_km",
+                              "extra_length_km", "extra_time_h"], 1))
+    console.print(rich_table("freight-weighted criticality", doc["freight"],
+                             ["link_id", "mode", "flows", "tonnes_per_day",
+                              "extra_cost_eur_per_day", "extra_co2e_wtw_kg_per_day",
+                              "unserved_t_per_day"], 0))
+
+
+def stress_test_command(
+    supply_network: str = typer.Argument(
+        ..., help="Supply network file (YAML/JSON, see docs/resilience.md) or 'demo'."),
+    fmt: str = FORMAT_OPTION,
+    out: Path | None = typer.Option(None, "--output", "-o", help="Write JSON here."),
+) -> None:
+    """Time-to-survive (LP) and time-to-recover per node; nodes ranked by TTR - TTS."""
+    check_format(fmt, ("table", "json"))
+    net, table = service.stress_test(supply_network)
+    rows: list[dict[str, Any]] = [
+        {k: (bool(v) if k in ("tts_unbounded", "at_risk") else v) for k, v in r.items()}
+        for r in _rows(table)]
+    if fmt == "json" or out is not None:
+        emit_json({"supply_network": net.name, "horizon_days": net.horizon_days,
+                   "nodes": rows}, out)
+        return
+    console.print(rich_table(f"{net.name}: time-to-survive vs time-to-recover (days)", rows,
+                             ["node_id", "kind", "tts_days", "ttr_days", "gap_days", "at_risk",
+                              "lost_demand_units", "lost_share"], 2))
+
+
+def sweep_command(
+    distribution: str = typer.Argument(
+        ..., help="Scenario distribution file (YAML/JSON, see docs/resilience.md) or 'demo'."),
+    runs: int | None = typer.Option(None, "--runs", "-r", help="Number of runs."),
+    scheduler: str | None = typer.Option(None, "--scheduler",
+                                         help="An existing Dask scheduler, tcp://HOST:PORT; "
+                                              "default: a LocalCluster."),
+    workers: int = typer.Option(2, "--workers", help="LocalCluster workers."),
+    threads: bool = typer.Option(False, "--threads",
+                                 help="LocalCluster with threads instead of processes."),
+    batch_size: int = typer.Option(10, "--batch-size", help="Runs per Dask task."),
+    demand: Path | None = DEMAND_OPTION,
+    network: Path | None = NETWORK_OPTION,
+    out: Path | None = typer.Option(None, "--output", "-o",
+                                    help="Results Parquet (summary next to it as "
+                                         "NAME.summary.parquet)."),
+    fmt: str = FORMAT_OPTION,
+) -> None:
+    """Monte Carlo sweep over a scenario distribution on Dask; Parquet + p5/p50/p95 summary."""
+    check_format(fmt, ("table", "json"))
+    if workers < 1 or batch_size < 1:
+        raise ValidationError([Problem("--workers and --batch-size must be >= 1", None, None,
+                                       "workers")])
+    err = Console(stderr=True)
+    with Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("runs", total=runs or None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = service.sweep(distribution, runs=runs, scheduler=scheduler, output=out,
+                               demand=demand, network=network, workers=workers,
+                               processes=not threads, batch_size=batch_size, progress=tick)
+    summary = _rows(result.summary)
+    if fmt == "json":
+        emit_json({"name": result.distribution.name, "runs": len(result.runs),
+                   "scheduler": result.scheduler,
+                   "output": None if out is None else str(out), "summary": summary}, None)
+        return
+    console.print(f"[bold]{result.distribution.name}[/]: {len(result.runs)} runs on "
+                  f"{result.scheduler}" + (f", results in {out}" if out else ""))
+    console.print(rich_table("percentiles over the runs", summary,
+                             ["metric", "mean", "p5", "p50", "p95"], 1))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("disrupt")(disrupt_command)
+    app.command("criticality")(criticality_command)
+    app.command("stress-test")(stress_test_command)
+    app.command("sweep")(sweep_command)

@@ -1,0 +1,519 @@
+"""Disruption scenarios: the spec (validated, every problem gathered), templates, daily severity.
+
+A scenario is a list of disruptions. Each has a target (link ids, a corridor such as a named
+waterway or rail line, a node, a mode within an area, a sea chokepoint), a type (closure,
+capacity_factor, speed_factor, cost_factor, emission_factor, congestion, low_water), a start
+day, a duration in days and a recovery curve (none, linear over N days, or steps). On day d a
+disruption's severity s(d) is 1 while it lasts and falls back to 0 along its recovery curve;
+its factor on that day is ``1 + s(d) * (factor - 1)`` (a closure has factor 0).
+
+``parse_scenario(doc)`` checks the document's shape; ``resolve_targets(scenario, network)``
+checks names against a network. Both gather every problem (file, field, reason) and raise one
+``ValidationError``. Nothing here reads files.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from keten.errors import Problem, ValidationError
+from keten.network.model import Network
+from keten.network.sea import PASSAGES
+from keten.resilience.lowwater import DEFAULT_UNDER_KEEL_CLEARANCE_M, depth_relation
+
+DISRUPTION_TYPES = ("closure", "capacity_factor", "speed_factor", "cost_factor",
+                    "emission_factor", "congestion", "low_water")
+RECOVERY_KINDS = ("none", "linear", "steps")
+TARGET_KEYS = ("links", "corridor", "node", "mode", "bbox", "center", "radius_km",
+               "chokepoint")
+MODES = ("road", "rail", "inland_waterway", "sea", "air", "pipeline")
+DEFAULT_VALUE_OF_TIME_EUR_PER_T_H = 0.1  # keten default generalised-cost weight of time
+PADDING_DAYS = 14  # days simulated after the last recovery, so backlogs can clear
+# A congested node's normal handling capacity = its baseline throughput / this utilisation
+# (keten default: terminals run at about 80 % of capacity), so backlogs clear gradually.
+DEFAULT_NODE_UTILISATION = 0.8
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """How a disruption fades: none (back at once), linear over ``days``, or ``steps``
+    [(days after the end, share restored 0..1), ...]."""
+
+    kind: str = "none"
+    days: int = 0
+    steps: tuple[tuple[int, float], ...] = ()
+
+    @property
+    def length_days(self) -> int:
+        if self.kind == "linear":
+            return self.days
+        if self.kind == "steps" and self.steps:
+            return self.steps[-1][0] + 1
+        return 0
+
+    def severity_after(self, k: int) -> float:
+        """Severity on the k-th day (0-based) after the disruption's duration ended."""
+        if self.kind == "linear":
+            return max(0.0, 1.0 - (k + 1) / (self.days + 1))
+        if self.kind == "steps":
+            restored = 0.0
+            for after, share in self.steps:
+                if after <= k:
+                    restored = share
+            return 1.0 - restored
+        return 0.0
+
+
+@dataclass(frozen=True)
+class Target:
+    links: tuple[str, ...] = ()
+    corridor: str | None = None
+    node: str | None = None
+    mode: str | None = None
+    bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat
+    center: tuple[float, float] | None = None  # lat, lon
+    radius_km: float | None = None
+    chokepoint: str | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.links:
+            parts.append("links " + ", ".join(self.links))
+        for name in ("corridor", "node", "mode", "chokepoint"):
+            if getattr(self, name):
+                parts.append(f"{name} {getattr(self, name)}")
+        if self.bbox:
+            parts.append(f"bbox {self.bbox}")
+        if self.center:
+            parts.append(f"within {self.radius_km:g} km of {self.center}")
+        return "; ".join(parts) or "(default)"
+
+
+@dataclass(frozen=True)
+class Disruption:
+    id: str
+    type: str
+    target: Target
+    start_day: int
+    duration_days: int
+    factor: float = 0.0
+    recovery: Recovery = field(default_factory=Recovery)
+    dwell_time_h: float = 0.0
+    discharge_m3s: float | None = None
+    under_keel_clearance_m: float = DEFAULT_UNDER_KEEL_CLEARANCE_M
+    normal_utilisation: float = DEFAULT_NODE_UTILISATION
+    index: int = -1  # position in the scenario document (for messages)
+
+    @property
+    def end_day(self) -> int:
+        """First day after the disruption and its recovery."""
+        return self.start_day + self.duration_days + self.recovery.length_days
+
+    def severity(self, day: int) -> float:
+        if day < self.start_day:
+            return 0.0
+        if day < self.start_day + self.duration_days:
+            return 1.0
+        return self.recovery.severity_after(day - self.start_day - self.duration_days)
+
+    def factor_on(self, day: int) -> float:
+        return 1.0 + self.severity(day) * (self.factor - 1.0)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    disruptions: tuple[Disruption, ...]
+    horizon_days: int
+    description: str = ""
+    value_of_time_eur_per_t_h: float = DEFAULT_VALUE_OF_TIME_EUR_PER_T_H
+    late_tolerance_h: float = 24.0
+    source: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "description": self.description,
+                "horizon_days": self.horizon_days,
+                "disruptions": [{"id": d.id, "type": d.type, "target": d.target.describe(),
+                                 "start_day": d.start_day, "duration_days": d.duration_days,
+                                 "factor": d.factor, "recovery": d.recovery.kind,
+                                 "recovery_days": d.recovery.length_days,
+                                 **({"discharge_m3s": d.discharge_m3s}
+                                    if d.discharge_m3s is not None else {}),
+                                 **({"dwell_time_h": d.dwell_time_h} if d.dwell_time_h else {})}
+                                for d in self.disruptions]}
+
+
+class _Checker:
+    """Collects problems with a dotted field path."""
+
+    def __init__(self, file: str | None) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def bad(self, path: str, reason: str) -> None:
+        self.problems.append(Problem(reason, self.file, None, path))
+
+    def number(self, doc: Mapping[str, Any], key: str, path: str, default: float | None = None,
+               minimum: float | None = None, maximum: float | None = None,
+               integer: bool = False) -> float | None:
+        raw = doc.get(key, default)
+        if raw is None:
+            self.bad(f"{path}.{key}" if path else key, "missing value")
+            return None
+        if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+            self.bad(f"{path}.{key}" if path else key, f"'{raw}' is not a number")
+            return None
+        try:
+            value = float(raw)
+        except ValueError:
+            self.bad(f"{path}.{key}" if path else key, f"'{raw}' is not a number")
+            return None
+        where = f"{path}.{key}" if path else key
+        if not math.isfinite(value):
+            self.bad(where, f"{raw} is not a finite number")
+            return None
+        if integer and value != int(value):
+            self.bad(where, f"{raw} must be a whole number of days")
+            return None
+        if minimum is not None and value < minimum:
+            self.bad(where, f"{value:g} must be >= {minimum:g}")
+            return None
+        if maximum is not None and value > maximum:
+            self.bad(where, f"{value:g} must be <= {maximum:g}")
+            return None
+        return value
+
+
+def _recovery(doc: Any, path: str, ck: _Checker) -> Recovery:
+    if doc is None:
+        return Recovery()
+    if isinstance(doc, str):
+        doc = {"kind": doc}
+    if not isinstance(doc, Mapping):
+        ck.bad(path, "expected an object with 'kind' (none, linear, steps)")
+        return Recovery()
+    kind = str(doc.get("kind", "none"))
+    if kind not in RECOVERY_KINDS:
+        ck.bad(f"{path}.kind", f"'{kind}' is not one of {', '.join(RECOVERY_KINDS)}")
+        return Recovery()
+    if kind == "linear":
+        days = ck.number(doc, "days", path, minimum=0, integer=True)
+        return Recovery("linear", int(days or 0))
+    if kind == "steps":
+        raw = doc.get("steps")
+        if not isinstance(raw, list) or not raw:
+            ck.bad(f"{path}.steps", "expected a list of {after_days, restored}")
+            return Recovery()
+        steps: list[tuple[int, float]] = []
+        for i, s in enumerate(raw):
+            where = f"{path}.steps[{i}]"
+            if not isinstance(s, Mapping):
+                ck.bad(where, "expected an object {after_days, restored}")
+                continue
+            after = ck.number(s, "after_days", where, minimum=0, integer=True)
+            share = ck.number(s, "restored", where, minimum=0, maximum=1)
+            if after is not None and share is not None:
+                if steps and (after <= steps[-1][0] or share < steps[-1][1]):
+                    ck.bad(where, "steps must have increasing after_days and non-decreasing "
+                                  "restored shares")
+                steps.append((int(after), share))
+        return Recovery("steps", 0, tuple(steps))
+    return Recovery()
+
+
+def _target(doc: Any, path: str, ck: _Checker) -> Target:
+    if doc is None:
+        return Target()
+    if isinstance(doc, str):
+        doc = {"corridor": doc}
+    if not isinstance(doc, Mapping):
+        ck.bad(path, "expected an object with links, corridor, node, mode, bbox, center/"
+                     "radius_km or chokepoint")
+        return Target()
+    for key in doc:
+        if key not in TARGET_KEYS:
+            ck.bad(f"{path}.{key}", f"unknown target key (known: {', '.join(TARGET_KEYS)})")
+    links_raw = doc.get("links", [])
+    if isinstance(links_raw, str):
+        links_raw = [links_raw]
+    if not isinstance(links_raw, list):
+        ck.bad(f"{path}.links", "expected a list of link ids")
+        links_raw = []
+    mode = doc.get("mode")
+    if mode is not None and str(mode) not in MODES:
+        ck.bad(f"{path}.mode", f"'{mode}' is not one of {', '.join(MODES)}")
+    bbox = doc.get("bbox")
+    bbox_t: tuple[float, float, float, float] | None = None
+    if bbox is not None:
+        ok = isinstance(bbox, list) and len(bbox) == 4 and all(
+            isinstance(x, int | float) and not isinstance(x, bool) for x in bbox)
+        if not ok or not (bbox[0] < bbox[2] and bbox[1] < bbox[3]):
+            ck.bad(f"{path}.bbox", "expected [min_lon, min_lat, max_lon, max_lat] with min < max")
+        else:
+            bbox_t = (float(bbox[0]), float(bbox[1]), float(bbox[2]), float(bbox[3]))
+    center = doc.get("center")
+    center_t: tuple[float, float] | None = None
+    radius: float | None = None
+    if center is not None:
+        if not (isinstance(center, list) and len(center) == 2
+                and all(isinstance(x, int | float) for x in center)):
+            ck.bad(f"{path}.center", "expected [lat, lon]")
+        else:
+            center_t = (float(center[0]), float(center[1]))
+        radius = ck.number(doc, "radius_km", path, minimum=0)
+    choke = doc.get("chokepoint")
+    if choke is not None:
+        choke = str(choke).strip().lower().replace("-", "").replace("_", "")
+        if choke not in PASSAGES:
+            ck.bad(f"{path}.chokepoint", f"'{doc.get('chokepoint')}' is not one of "
+                                         f"{', '.join(PASSAGES)}")
+    return Target(tuple(str(x) for x in links_raw),
+                  None if doc.get("corridor") is None else str(doc["corridor"]),
+                  None if doc.get("node") is None else str(doc["node"]),
+                  None if mode is None else str(mode), bbox_t, center_t, radius,
+                  None if choke is None else str(choke))
+
+
+def _disruption(doc: Any, i: int, ck: _Checker) -> Disruption | None:
+    path = f"disruptions[{i}]"
+    if not isinstance(doc, Mapping):
+        ck.bad(path, "expected an object")
+        return None
+    kind = str(doc.get("type", ""))
+    if kind not in DISRUPTION_TYPES:
+        ck.bad(f"{path}.type", f"'{kind}' is not one of {', '.join(DISRUPTION_TYPES)}")
+    start = ck.number(doc, "start_day", path, default=0, minimum=0, integer=True)
+    duration = ck.number(doc, "duration_days", path, minimum=0, integer=True)
+    target = _target(doc.get("target"), f"{path}.target", ck)
+    recovery = _recovery(doc.get("recovery"), f"{path}.recovery", ck)
+    factor: float | None = 0.0
+    if kind in ("capacity_factor", "emission_factor"):
+        factor = ck.number(doc, "factor", path, minimum=0)
+        if kind == "capacity_factor" and factor is not None and factor > 1:
+            ck.bad(f"{path}.factor", f"a capacity factor must be in 0..1, got {factor:g}")
+    elif kind in ("speed_factor",):
+        factor = ck.number(doc, "factor", path, minimum=0)
+        if factor is not None and factor <= 0:
+            ck.bad(f"{path}.factor", "a speed factor must be above 0 (use a closure)")
+    elif kind == "cost_factor":
+        factor = ck.number(doc, "factor", path, minimum=0)
+    elif kind == "congestion":
+        factor = ck.number(doc, "factor", path, default=1.0, minimum=0, maximum=1)
+    dwell = ck.number(doc, "dwell_time_h", path, default=0.0, minimum=0) or 0.0
+    utilisation = ck.number(doc, "normal_utilisation", path, default=DEFAULT_NODE_UTILISATION,
+                            minimum=0.01, maximum=1.0) or DEFAULT_NODE_UTILISATION
+    discharge: float | None = None
+    ukc = ck.number(doc, "under_keel_clearance_m", path,
+                    default=DEFAULT_UNDER_KEEL_CLEARANCE_M, minimum=0) or 0.0
+    if kind == "low_water":
+        discharge = ck.number(doc, "discharge_m3s", path)
+        if discharge is not None:
+            ck.problems += depth_relation().check(discharge, f"{path}.discharge_m3s", ck.file)
+        factor = 1.0
+    if kind == "congestion" and target.node is None:
+        ck.bad(f"{path}.target.node", "a congestion needs a node (port or terminal)")
+    if target.chokepoint and kind != "closure":
+        ck.bad(f"{path}.type", "a chokepoint can only be closed (type: closure)")
+    if kind not in ("low_water",) and target == Target():
+        ck.bad(f"{path}.target", "missing target")
+    if start is None or duration is None or kind not in DISRUPTION_TYPES or factor is None:
+        return None
+    return Disruption(str(doc.get("id", f"d{i + 1}")), kind, target, int(start), int(duration),
+                      float(factor), recovery, float(dwell), discharge, float(ukc),
+                      float(utilisation), i)
+
+
+def parse_scenario(doc: Any, file: str | None = None) -> Scenario:
+    """Check a scenario document (a dict from YAML/JSON) and turn it into a :class:`Scenario`."""
+    scenario, problems = _parse(doc, file)
+    if problems:
+        raise ValidationError(problems, title="invalid scenario")
+    return scenario
+
+
+def check_scenario(doc: Any, net: Network, file: str | None = None
+                   ) -> tuple[Scenario, list[ResolvedDisruption]]:
+    """Parse a scenario document and resolve its targets on ``net``, gathering the problems
+    of both steps (shape and names) into one ValidationError."""
+    scenario, problems = _parse(doc, file)
+    resolved: list[ResolvedDisruption] = []
+    try:
+        resolved = resolve_targets(scenario, net, file)
+    except ValidationError as exc:
+        problems = problems + exc.problems
+    if problems:
+        raise ValidationError(problems, title="invalid scenario")
+    return scenario, resolved
+
+
+def _parse(doc: Any, file: str | None) -> tuple[Scenario, list[Problem]]:
+    """The scenario made of the valid parts of ``doc``, and the problems found."""
+    ck = _Checker(file)
+    if not isinstance(doc, Mapping):
+        raise ValidationError([Problem("expected a scenario object with 'disruptions'", file)],
+                              title="invalid scenario")
+    known = {"name", "description", "horizon_days", "disruptions", "value_of_time_eur_per_t_h",
+             "late_tolerance_h", "template"}
+    for key in doc:
+        if key not in known:
+            ck.bad(str(key), f"unknown field (known: {', '.join(sorted(known))})")
+    raw = doc.get("disruptions")
+    if not isinstance(raw, list) or not raw:
+        ck.bad("disruptions", "expected a non-empty list of disruptions")
+        raw = []
+    items = [_disruption(d, i, ck) for i, d in enumerate(raw)]
+    disruptions = tuple(d for d in items if d is not None)
+    ids = [d.id for d in disruptions]
+    for dup in sorted({x for x in ids if ids.count(x) > 1}):
+        ck.bad("disruptions", f"disruption id '{dup}' is used more than once")
+    vot = ck.number(doc, "value_of_time_eur_per_t_h", "",
+                    default=DEFAULT_VALUE_OF_TIME_EUR_PER_T_H, minimum=0)
+    late = ck.number(doc, "late_tolerance_h", "", default=24.0, minimum=0)
+    natural = max((d.end_day for d in disruptions), default=0) + PADDING_DAYS
+    horizon = ck.number(doc, "horizon_days", "", default=natural, minimum=1, maximum=3650,
+                        integer=True)
+    return Scenario(str(doc.get("name", "scenario")), disruptions, int(horizon or natural),
+                    str(doc.get("description", "")), float(vot or 0.0), float(late or 0.0),
+                    file), ck.problems
+
+
+# --- targets on a network ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ResolvedDisruption:
+    """A disruption with the link rows and node rows of the network it touches."""
+
+    disruption: Disruption
+    link_rows: np.ndarray
+    node_rows: np.ndarray
+    link_factors: np.ndarray | None = None  # low water: payload factor per entry of link_rows
+
+
+def _suggest(name: str, options: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, list(options), n=3, cutoff=0.5)
+    return f"; did you mean {', '.join(close)}?" if close else ""
+
+
+def _haversine_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.ndarray:
+    p = np.radians
+    a = (np.sin((p(lat) - p(lat0)) / 2) ** 2
+         + np.cos(p(lat0)) * np.cos(p(lat)) * np.sin((p(lon) - p(lon0)) / 2) ** 2)
+    return np.asarray(2 * 6371.0088 * np.arcsin(np.sqrt(a)))
+
+
+def _link_mask(t: Target, net: Network, path: str, ck: _Checker) -> np.ndarray:
+    links = net.links
+    n = len(links)
+    mask = np.ones(n, dtype=bool)
+    ids = links["link_id"].astype(str).to_numpy()
+    chosen = False
+    if t.links:
+        known = set(ids)
+        for j, lid in enumerate(t.links):
+            if lid not in known:
+                ck.bad(f"{path}.links[{j}]", f"unknown link '{lid}'{_suggest(lid, list(known))}")
+        mask &= np.isin(ids, list(t.links))
+        chosen = True
+    if t.corridor:
+        corr = links["corridor"].astype(str).str.lower()
+        hit = corr.str.contains(t.corridor.lower(), regex=False).to_numpy()
+        if not hit.any():
+            names = sorted(set(links["corridor"].astype(str)) - {""})
+            ck.bad(f"{path}.corridor", f"no link's corridor mentions '{t.corridor}'"
+                                       f"{_suggest(t.corridor, names)}")
+        mask &= hit
+        chosen = True
+    if t.mode:
+        mask &= (links["mode"].astype(str) == t.mode).to_numpy()
+    if t.bbox or t.center:
+        index = net.node_index()
+        lat = net.nodes["lat"].to_numpy(dtype=float)
+        lon = net.nodes["lon"].to_numpy(dtype=float)
+        inside = np.zeros(len(lat), dtype=bool)
+        if t.bbox:
+            x0, y0, x1, y1 = t.bbox
+            inside = (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
+        if t.center and t.radius_km is not None:
+            inside = _haversine_km(lat, lon, *t.center) <= t.radius_km
+        a = np.array([inside[index[x]] if x in index else False for x in links["from_node"]])
+        b = np.array([inside[index[x]] if x in index else False for x in links["to_node"]])
+        mask &= a | b  # a link with either end in the area
+        chosen = True
+    if t.mode and not chosen:
+        chosen = True
+    if not chosen:
+        mask[:] = False
+    return mask
+
+
+def resolve_targets(scenario: Scenario, net: Network,
+                    file: str | None = None) -> list[ResolvedDisruption]:
+    """Link and node rows each disruption touches; unknown names are gathered as problems."""
+    from keten.resilience.lowwater import low_water_links
+
+    ck = _Checker(file if file is not None else scenario.source)
+    out: list[ResolvedDisruption] = []
+    ids = net.node_ids
+    index = net.node_index()
+    link_ids = net.links["link_id"].astype(str).to_numpy()
+    for i, d in enumerate(scenario.disruptions):
+        path = f"disruptions[{d.index if d.index >= 0 else i}].target"
+        t = d.target
+        node_rows = np.zeros(0, dtype=int)
+        if t.node is not None:
+            row = index.get(t.node)
+            if row is None:
+                lower = {x.lower(): x for x in ids}
+                row = index.get(lower.get(t.node.lower(), ""))
+            if row is None:
+                ck.bad(f"{path}.node", f"unknown node '{t.node}'{_suggest(t.node, ids)}")
+                continue
+            node_rows = np.array([row])
+            node_id = ids[row]
+            touches = ((net.links["from_node"] == node_id) | (net.links["to_node"] == node_id))
+            rows = np.flatnonzero(touches.to_numpy()) if d.type == "closure" else \
+                np.zeros(0, dtype=int)
+            out.append(ResolvedDisruption(d, rows, node_rows))
+            continue
+        if t.chokepoint is not None:
+            out.append(ResolvedDisruption(d, np.zeros(0, dtype=int), node_rows))
+            continue
+        if d.type == "low_water":
+            base = (_link_mask(t, net, path, ck) if t != Target()
+                    else np.ones(len(link_ids), dtype=bool))
+            rows_all = np.flatnonzero(base)
+            lw = low_water_links(
+                float(d.discharge_m3s or 0.0),
+                [(link_ids[r], str(net.links["cemt_class"].iloc[r]),
+                  str(net.links["reference_gauge"].iloc[r])) for r in rows_all],
+                d.under_keel_clearance_m)
+            by_id = {x.link_id: x.payload_factor for x in lw}
+            rows = np.array([r for r in rows_all if link_ids[r] in by_id], dtype=int)
+            if len(rows) == 0:
+                ck.bad(path, "no link of the network is governed by the Lobith gauges")
+            out.append(ResolvedDisruption(d, rows, node_rows,
+                                          np.array([by_id[link_ids[r]] for r in rows])))
+            continue
+        mask = _link_mask(t, net, path, ck)
+        if not mask.any() and not any(p.column and p.column.startswith(path)
+                                      for p in ck.problems):
+            ck.bad(path, f"the target ({t.describe()}) matches no link of the network")
+        out.append(ResolvedDisruption(d, np.flatnonzero(mask), node_rows))
+    if ck.problems:
+        raise ValidationError(ck.problems, title="invalid scenario")
+    return out
+
+
+def __getattr__(name: str) -> Any:
+    """The templates moved to :mod:`keten.resilience.templates`; still importable from here."""
+    if name in ("TEMPLATES", "VOLKERAK_LOCKS_LINK", "template_document", "template_scenario"):
+        from keten.resilience import templates
+
+        return getattr(templates, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,243 @@
+"""Resilience use cases shared by the CLI and the API: load inputs, run, write results.
+
+``disrupt`` (scenario impact), ``criticality`` (redundancy, bridges, freight-weighted),
+``stress_test`` (TTS/TTR of a supply network) and ``sweep`` (Monte Carlo on Dask: a
+LocalCluster by default, or an existing scheduler at ``tcp://HOST:PORT``).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from keten.errors import KetenError, Problem, ValidationError
+from keten.io.scenario_input import read_demand, read_document, supply_network_from_document
+from keten.io.tables import atomic_path
+from keten.network.build import default_network
+from keten.network.io import read_network_file
+from keten.network.model import Network
+from keten.resilience.criticality import freight_criticality, redundancy
+from keten.resilience.flows import Flow, ImpactModel, demo_demand, prepare_model
+from keten.resilience.impact import ImpactResult, simulate
+from keten.resilience.scenario import Scenario, check_scenario, parse_scenario, resolve_targets
+from keten.resilience.survival import SupplyNetwork
+from keten.resilience.survival import stress_test as run_stress_test
+from keten.resilience.sweep import (
+    ScenarioDistribution,
+    parse_distribution,
+    run_sweep,
+    summarise,
+)
+from keten.resilience.templates import TEMPLATES, template_document
+
+DATA_PACKAGE = "keten.resilience.data"
+DEMO = "demo"
+_MODELS: dict[tuple[str, str], ImpactModel] = {}
+
+
+def load_network(path: Path | None) -> Network:
+    return default_network() if path is None else read_network_file(path)
+
+
+def load_flows(path: Path | None) -> list[Flow]:
+    return demo_demand() if path is None else read_demand(path)
+
+
+def impact_model(network: Path | None = None, demand: Path | None = None) -> ImpactModel:
+    """The prepared model for a network and demand file (the defaults are cached)."""
+    key = (str(network), str(demand))
+    if key in _MODELS:
+        return _MODELS[key]
+    model = prepare_model(load_flows(demand), load_network(network),
+                          file=None if demand is None else str(demand))
+    if network is None and demand is None:
+        _MODELS[key] = model
+    return model
+
+
+def _is_template(text: str) -> bool:
+    return text.split(":", 1)[0].lower() in TEMPLATES
+
+
+def scenario_document(spec: str) -> tuple[Any, str]:
+    """The scenario document of a file (YAML/JSON) or a template, and where it came from."""
+    path = Path(spec)
+    if path.suffix.lower() in (".yaml", ".yml", ".json"):
+        doc = read_document(path)
+        if isinstance(doc, dict) and set(doc) == {"template"}:
+            return template_document(str(doc["template"])), f"{path} (template)"
+        return doc, str(path)
+    if _is_template(spec):
+        return template_document(spec), f"template {spec}"
+    raise ValidationError([Problem(f"'{spec}' is neither a scenario file (.yaml, .yml, .json) "
+                                   f"nor a template ({', '.join(TEMPLATES)})", None, None,
+                                   "SCENARIO")], title="invalid scenario")
+
+
+def load_scenario(spec: str) -> Scenario:
+    """A scenario file (YAML/JSON) or a built-in template such as ``lowwater:800``."""
+    doc, source = scenario_document(spec)
+    return parse_scenario(doc, file=source)
+
+
+def disrupt(spec: str, demand: Path | None = None, network: Path | None = None) -> ImpactResult:
+    """Impact of a scenario (file or template) on the demand, day by day; problems in the
+    file's shape and in the names it uses are reported together."""
+    doc, source = scenario_document(spec)
+    model = impact_model(network, demand)
+    scenario, resolved = check_scenario(doc, model.network, source)
+    return simulate(model, scenario, resolved=resolved)
+
+
+@dataclass(frozen=True)
+class CriticalityResult:
+    redundancy: pd.DataFrame
+    freight: pd.DataFrame
+
+    def as_dict(self, top: int | None = None) -> dict[str, Any]:
+        red = self.redundancy.sort_values(["has_detour", "extra_time_h"],
+                                          ascending=[True, False], kind="stable")
+        return {"links": len(self.redundancy),
+                "bridges": int(self.redundancy["is_bridge"].sum()),
+                "without_detour": int((~self.redundancy["has_detour"]).sum()),
+                "redundancy": _records(red.head(top) if top else red),
+                "freight": _records(self.freight.head(top) if top else self.freight)}
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for rec in frame.to_dict(orient="records"):
+        out.append({str(k): (None if isinstance(v, float) and v != v else
+                             round(v, 6) if isinstance(v, float) else
+                             bool(v) if type(v).__name__ == "bool_" else v)
+                    for k, v in rec.items()})
+    return out
+
+
+def criticality(network: Path | None = None, demand: Path | None = None,
+                same_mode: bool = True) -> CriticalityResult:
+    """Single-link redundancy and bridges of the network, and freight-weighted criticality."""
+    net = load_network(network)
+    red = redundancy(net, same_mode=same_mode)
+    model = impact_model(network, demand)
+    return CriticalityResult(red, freight_criticality(model))
+
+
+def load_supply_network(spec: str) -> SupplyNetwork:
+    if spec == DEMO:
+        text = resources.files(DATA_PACKAGE).joinpath("demo_supply_network.yaml").read_text(
+            encoding="utf-8")
+        import yaml
+
+        return supply_network_from_document(yaml.safe_load(text),
+                                            "keten/resilience/data/demo_supply_network.yaml")
+    path = Path(spec)
+    return supply_network_from_document(read_document(path), str(path))
+
+
+def stress_test(spec: str) -> tuple[SupplyNetwork, pd.DataFrame]:
+    net = load_supply_network(spec)
+    return net, run_stress_test(net)
+
+
+def load_distribution(spec: str) -> ScenarioDistribution:
+    if spec == DEMO:
+        import yaml
+
+        text = resources.files(DATA_PACKAGE).joinpath("demo_sweep.yaml").read_text(
+            encoding="utf-8")
+        return parse_distribution(yaml.safe_load(text), "keten/resilience/data/demo_sweep.yaml")
+    path = Path(spec)
+    return parse_distribution(read_document(path), str(path))
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    distribution: ScenarioDistribution
+    runs: pd.DataFrame
+    summary: pd.DataFrame
+    scheduler: str
+    output: Path | None
+
+
+def sweep(spec: str, runs: int | None = None, scheduler: str | None = None,
+          output: Path | None = None, demand: Path | None = None, network: Path | None = None,
+          workers: int = 2, processes: bool = True, batch_size: int = 10,
+          progress: Callable[[int, int], None] | None = None) -> SweepResult:
+    """Run a Monte Carlo sweep; results to Parquet at ``output`` (and a ``.summary.parquet``)."""
+    dist = load_distribution(spec)
+    n_runs = runs if runs is not None else (dist.runs or 100)
+    if n_runs < 1:
+        raise ValidationError([Problem("--runs must be >= 1", None, None, "runs")],
+                              title="invalid sweep")
+    if scheduler is not None and not scheduler.startswith(("tcp://", "tls://", "inproc://")):
+        raise ValidationError([Problem(f"'{scheduler}' is not a scheduler address like "
+                                       "tcp://HOST:PORT", None, None, "scheduler")],
+                              title="invalid sweep")
+    model = impact_model(network, demand)
+    # Check the targets once here, so bad names fail before any worker starts.
+    from keten.resilience.sweep import sample_documents
+
+    resolve_targets(parse_scenario(sample_documents(dist, 1)[0][1]), model.network)
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise KetenError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+        try:
+            results = run_sweep(client, model, dist, n_runs, batch_size, progress)
+        finally:
+            client.close()
+        where = scheduler
+    else:
+        import dask
+
+        with tempfile.TemporaryDirectory(prefix="keten-dask-") as tmp, \
+                _env("DASK_TEMPORARY_DIRECTORY", tmp), \
+                dask.config.set({"temporary-directory": tmp}), \
+                LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
+                             local_directory=tmp, dashboard_address="127.0.0.1:0",
+                             silence_logs=40) as cluster, \
+                Client(cluster) as client:
+            results = run_sweep(client, model, dist, n_runs, batch_size, progress)
+        where = f"LocalCluster({workers} {'processes' if processes else 'threads'})"
+    summary = summarise(results)
+    if output is not None:
+        write_parquet(results, output)
+        write_parquet(summary, summary_path(output))
+    return SweepResult(dist, results, summary, where, output)
+
+
+@contextmanager
+def _env(name: str, value: str) -> Iterator[None]:
+    """Set an environment variable for the block (worker processes inherit it)."""
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+
+def summary_path(output: Path) -> Path:
+    return output.with_name(output.stem + ".summary.parquet")
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
