@@ -35,6 +35,9 @@ def _f(value: object) -> float:
     return float(value) if value is not None else np.nan  # type: ignore[arg-type]
 
 
+MATRIX_COLUMNS = ("wtw", "ttw", "nox_g", "pm_g", "sox_g", "per_teu", "mass_per_teu_t")
+
+
 @dataclass(frozen=True)
 class IntensityTable:
     """Factor intensities as arrays aligned with ``ids``, for vectorised lookup."""
@@ -50,6 +53,24 @@ class IntensityTable:
     category: np.ndarray  # mode (TOC) or hub type (HOC)
     unit: np.ndarray
     data_source: np.ndarray
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """One row per factor: wtw, ttw, nox_g, pm_g, sox_g, per_teu, mass_per_teu_t, so a
+        single gather fetches every intensity of every row."""
+        if len(self.wtw) == 0:
+            return np.full((1, len(MATRIX_COLUMNS)), np.nan)
+        return np.column_stack(
+            [
+                self.wtw,
+                self.ttw,
+                self.nox_g,
+                self.pm_g,
+                self.sox_g,
+                self.per_teu.astype(float),
+                self.mass_per_teu_t,
+            ]
+        )
 
     def index(self, ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
         """Position of each id in this table, -1 where absent or null."""
@@ -95,16 +116,6 @@ def hoc_table(fs: FactorSet) -> IntensityTable:
     )
 
 
-def _take(values: np.ndarray, idx: np.ndarray, fill: object = np.nan) -> np.ndarray:
-    out = values[np.clip(idx, 0, None)] if len(values) else np.full(len(idx), fill)
-    if values.dtype == object:
-        out = out.astype(object)
-        out[idx < 0] = fill
-    else:
-        out = np.where(idx < 0, np.asarray(fill), out)
-    return out
-
-
 def compute_tce_emissions(
     canonical: pa.Table,
     tocs: IntensityTable,
@@ -123,22 +134,24 @@ def compute_tce_emissions(
     hi = hocs.index(canonical.column("hoc_id"))
     is_hub = (ti < 0) & (hi >= 0)
 
-    def pick(name: str) -> np.ndarray:
-        a, b = getattr(tocs, name), getattr(hocs, name)
-        return np.where(is_hub, _take(b, hi), _take(a, ti))
+    # one gather per table: every intensity of every row at once
+    factors = np.where(
+        is_hub[:, None], hocs.matrix[np.clip(hi, 0, None)], tocs.matrix[np.clip(ti, 0, None)]
+    )
+    wtw_i, ttw_i, nox_i, pm_i, sox_i, per_teu_f, mass_per_teu = factors.T
 
     mass_kg = canonical.column("mass_kg").to_numpy(zero_copy_only=False)
     mass_t = mass_kg / 1000.0
     teu_given = canonical.column("teu").to_numpy(zero_copy_only=False)
-    per_teu = np.where(is_hub, pick("per_teu"), _take(tocs.per_teu, ti, False)).astype(bool)
-    teu = np.where(np.isnan(teu_given), mass_t / pick("mass_per_teu_t"), teu_given)
+    per_teu = per_teu_f == 1.0
+    teu = np.where(np.isnan(teu_given), mass_t / mass_per_teu, teu_given)
     dist = np.where(is_hub, np.nan, distance_km)
 
     # ISO 14083 6.3.2: transport activity = mass x distance (tkm), or TEU x distance.
     tkm = np.where(is_hub, 0.0, mass_t * dist)
     activity = np.where(is_hub, np.where(per_teu, teu, mass_t), np.where(per_teu, teu * dist, tkm))
-    wtw = activity * pick("wtw")
-    ttw = activity * pick("ttw")
+    wtw = activity * wtw_i
+    ttw = activity * ttw_i
 
     def col(name: str) -> pa.Array | pa.ChunkedArray:
         return canonical.column(name)
@@ -166,9 +179,9 @@ def compute_tce_emissions(
             "co2e_wtw_kg": pa.array(wtw, pa.float64()),
             "co2e_ttw_kg": pa.array(ttw, pa.float64()),
             "co2e_wtt_kg": pa.array(wtw - ttw, pa.float64()),
-            "nox_kg": pa.array(activity * pick("nox_g") / 1000.0, pa.float64(), from_pandas=True),
-            "pm_kg": pa.array(activity * pick("pm_g") / 1000.0, pa.float64(), from_pandas=True),
-            "sox_kg": pa.array(activity * pick("sox_g") / 1000.0, pa.float64(), from_pandas=True),
+            "nox_kg": pa.array(activity * nox_i / 1000.0, pa.float64(), from_pandas=True),
+            "pm_kg": pa.array(activity * pm_i / 1000.0, pa.float64(), from_pandas=True),
+            "sox_kg": pa.array(activity * sox_i / 1000.0, pa.float64(), from_pandas=True),
             "data_source": _combined(is_hub, ti, hi, tocs.data_source, hocs.data_source),
             "factor_set": _dictionary(np.zeros(n, dtype=np.int32), np.array([factor_set])),
             # context carried through from the input, for exchange formats and reporting

@@ -122,7 +122,7 @@ def iter_batches(
     names = set(csv_header(path))
     reader = pacsv.open_csv(
         path,
-        read_options=pacsv.ReadOptions(block_size=64 << 20),
+        read_options=pacsv.ReadOptions(block_size=16 << 20),
         convert_options=pacsv.ConvertOptions(
             column_types={k: v for k, v in column_types.items() if k in names},
             strings_can_be_null=True,

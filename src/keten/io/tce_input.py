@@ -127,11 +127,22 @@ def check_rows(
     """
     n = table.num_rows
     rp = RowProblems(file, row_base, [], {})
-    columns: dict[str, pa.Array | pa.ChunkedArray] = {}
+    # every text column trimmed once; presence is judged on the trimmed text
+    text = {
+        c: pc.utf8_trim_whitespace(table.column(c).cast(pa.string()))
+        for c in TEXT_COLUMNS
+        if c in table.column_names
+    }
+
+    def present(col: str) -> np.ndarray:
+        if col not in text:
+            return _present(table, col)
+        ok = pc.and_(pc.is_valid(text[col]), pc.greater(pc.utf8_length(text[col]), 0))
+        return np.asarray(pc.fill_null(ok, False).to_numpy(zero_copy_only=False), dtype=bool)
 
     for col in ("shipment_id", "tce_id"):
         if col in table.column_names:
-            rp.add_rows(np.flatnonzero(~_present(table, col)), col, "missing value")
+            rp.add_rows(np.flatnonzero(~present(col)), col, "missing value")
 
     numbers: dict[str, np.ndarray] = {}
     for col in NUMERIC_COLUMNS:
@@ -153,8 +164,8 @@ def check_rows(
     teu = numbers["teu"]
     rp.add_rows(np.flatnonzero(teu <= 0), "teu", "TEU must be greater than zero")
 
-    has_toc = _present(table, "toc_id")
-    has_hoc = _present(table, "hoc_id")
+    has_toc = present("toc_id")
+    has_hoc = present("hoc_id")
     rp.add_rows(
         np.flatnonzero(has_toc & has_hoc),
         "toc_id",
@@ -169,12 +180,11 @@ def check_rows(
     for col, known, kind in (("toc_id", toc_ids, "TOC"), ("hoc_id", hoc_ids, "HOC")):
         if col not in table.column_names:
             continue
-        ids = pc.utf8_trim_whitespace(table.column(col).cast(pa.string()))
-        columns[col] = ids
+        ids = text[col]
         member = pc.is_in(ids, value_set=pa.array(sorted(known), pa.string()))
         unknown = np.asarray(
             pc.fill_null(pc.invert(member), False).to_numpy(zero_copy_only=False), dtype=bool
-        ) & _present(table, col)
+        ) & (has_toc if col == "toc_id" else has_hoc)
         if unknown.any():
             values = ids.to_pylist()
             rp.add_rows(
@@ -183,7 +193,7 @@ def check_rows(
                 _unknown_id_reason(values, kind),
             )
 
-    has_od = _present(table, "origin") & _present(table, "destination")
+    has_od = present("origin") & present("destination")
     has_dist = ~np.isnan(dist)
     rp.add_rows(
         np.flatnonzero(has_toc & ~has_hoc & ~has_dist & ~has_od),
@@ -205,16 +215,10 @@ def check_rows(
                 _unknown_location_reason(vals),
             )
 
-    for col in TEXT_COLUMNS:
-        if col in table.column_names and col not in columns:
-            columns[col] = pc.utf8_trim_whitespace(table.column(col).cast(pa.string()))
-    for col in ("toc_id", "hoc_id"):
-        if col in columns:
-            columns[col] = pc.if_else(
-                pc.greater(pc.utf8_length(columns[col]), 0),
-                columns[col],
-                pa.scalar(None, pa.string()),
-            )
+    columns: dict[str, pa.Array | pa.ChunkedArray] = dict(text)
+    for col, mask in (("toc_id", has_toc), ("hoc_id", has_hoc)):
+        if col in columns:  # an empty id is no id
+            columns[col] = pc.if_else(pa.array(mask), columns[col], pa.scalar(None, pa.string()))
     for col in NUMERIC_COLUMNS:
         columns[col] = pa.array(numbers[col], pa.float64())
     for col in TEXT_COLUMNS:

@@ -8,6 +8,7 @@ end, and nothing is written unless the whole input is valid.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -48,7 +49,7 @@ from keten.services.distance import DistanceResolver, default_resolver
 
 # A path, an Arrow table, a pandas DataFrame or a list of dicts.
 TceInput: TypeAlias = Any
-BATCH_ROWS = 1 << 20
+BATCH_ROWS = 1 << 18
 # Low-cardinality result columns; dictionary-encoding high-cardinality ids only costs time.
 DICTIONARY_COLUMNS = [
     "scope3_category",
@@ -308,12 +309,15 @@ def write_footprint(
     job = FootprintJob.create(tocs, hocs, factor_set, resolver)
     mode_parts: list[pa.Table] = []
     rows = 0
-    with atomic_path(Path(out)) as tmp:
+    with atomic_path(Path(out)) as tmp, ThreadPoolExecutor(max_workers=1) as pool:
         writer: Any = None
+        pending: Future[None] | None = None
         try:
 
             def sink(t: pa.Table) -> None:
-                nonlocal writer, rows
+                # The previous batch is written in the background while this one was computed
+                # (Arrow's writers release the GIL): one batch in flight at most.
+                nonlocal writer, rows, pending
                 if writer is None:
                     writer = (
                         pq.ParquetWriter(
@@ -322,12 +326,18 @@ def write_footprint(
                         if fmt == "parquet"
                         else pacsv.CSVWriter(tmp, t.schema)
                     )
-                writer.write_table(t)
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(writer.write_table, t)
                 rows += t.num_rows
                 mode_parts.append(totals_by_mode(t))
 
             evaluate(tces, job, sink)
+            if pending is not None:
+                pending.result()
         finally:
+            if pending is not None:
+                pending.exception()  # wait for the last write before closing, even on error
             if writer is not None:
                 writer.close()
         if writer is None:
