@@ -201,6 +201,20 @@ def test_discharge_slider_changes_the_map(session: Session) -> None:
     session.watch.assert_clean()
 
 
+def test_monte_carlo_sweep_shows_progress_and_histograms(session: Session) -> None:
+    session.goto("/resilience")
+    page = session.page
+    page.fill("#sweep-runs", "4")
+    page.get_by_role("button", name="Run sweep").click()
+    page.wait_for_selector("#sweep-results[data-ready]", state="attached", timeout=60_000)
+    expect(page.locator("#job-message")).to_contain_text("done")
+    cost = plot_data(session, "#chart-sweep-cost")
+    assert cost[0]["type"] == "histogram" and cost[0]["n"] == 4
+    assert page.locator("#sweep-table tbody tr").count() >= 5
+    session.shot("resilience-sweep")
+    session.watch.assert_clean()
+
+
 def test_planning_shows_modal_split_tradeoff_and_utilisation(session: Session) -> None:
     session.goto("/planning")
     page = session.page

@@ -206,3 +206,22 @@ def test_chain_view_and_verification(client: TestClient) -> None:
     assert broken["ok"] is False and broken["report"]["issues"]
     not_json = client.post("/dashboard/api/chain/verify", headers=HEADERS, content=b"{oops")
     assert not_json.status_code == 422
+
+
+def test_monte_carlo_sweep_runs_as_a_job_and_bad_runs_are_explained(client: TestClient) -> None:
+    logged_in(client)
+    for bad in ({"runs": 0}, {"runs": "many"}, {"runs": 10_000}, ["x"]):
+        response = client.post("/dashboard/api/resilience/sweep", json=bad, headers=HEADERS)
+        assert response.status_code == 422, bad
+        assert "runs" in str(response.json())
+    response = client.post("/dashboard/api/resilience/sweep", json={"runs": 3}, headers=HEADERS)
+    assert response.status_code == 202
+    job = wait_for(client, response.json())
+    assert job["status"] == "done", job
+    result = job["result"]
+    assert result["runs"] == 3 and "LocalCluster" in result["scheduler"]
+    metrics = {row["metric"]: row for row in result["summary"]}
+    cost = metrics["extra_cost_eur"]
+    assert cost["runs"] == 3 and cost["p5"] <= cost["p50"] <= cost["p95"]
+    histogram = result["figures"]["extra_cost_eur"]["data"][0]
+    assert histogram["type"] == "histogram" and len(histogram["x"]) == 3

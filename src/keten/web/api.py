@@ -4,6 +4,8 @@ need the ``X-Keten-Dashboard`` header (which a cross-site form cannot send)."""
 
 from __future__ import annotations
 
+import math
+
 import json
 import re
 import secrets
@@ -325,6 +327,41 @@ def _criticality_payload(tile_url: str | None) -> dict[str, Any]:
 @router.get("/resilience/criticality")
 async def criticality(request: Request, session: Session = Depends(user)) -> Any:
     return await run_in_threadpool(_criticality_payload, dashboard(request).tile_url)
+
+
+MAX_SWEEP_RUNS = 500
+
+
+@router.post("/resilience/sweep")
+async def run_sweep(request: Request, session: Session = Depends(writer)) -> Any:
+    """A Monte Carlo sweep of the demo low-water distribution (JSON ``{"runs": N}``) on a Dask
+    LocalCluster of threads, as a background job with progress."""
+    try:
+        doc = _json(request, await request.body())
+        runs = doc.get("runs", 20) if isinstance(doc, dict) else None
+        if not isinstance(runs, int) or isinstance(runs, bool) or not 1 <= runs <= MAX_SWEEP_RUNS:
+            raise ValidationError([Problem(f"runs must be a whole number from 1 to "
+                                           f"{MAX_SWEEP_RUNS}", column="runs")],
+                                  title="invalid sweep")
+    except ValidationError as exc:
+        return problem_response(exc)
+
+    def work(progress: Progress) -> JobOutput:
+        from keten.services.resilience import sweep
+
+        progress(0.02, f"starting {runs} runs on a Dask LocalCluster")
+        result = sweep("demo", runs=runs, workers=2, processes=False,
+                       progress=lambda done, total: progress(
+                           0.05 + 0.9 * done / max(total, 1), f"{done} of {total} runs done"))
+        records = result.runs.to_dict(orient="records")
+        summary = [{k: (v if not isinstance(v, float) or math.isfinite(v) else None)
+                    for k, v in row.items()} for row in result.summary.to_dict("records")]
+        return JobOutput({"runs": runs, "scheduler": result.scheduler,
+                          "distribution": result.distribution.name, "summary": summary,
+                          "figures": charts.sweep_figures(records)})
+
+    job = dashboard(request).jobs.submit("sweep", session.username, work)
+    return JSONResponse(job.as_dict(), status_code=202)
 
 
 # ---------------------------------------------------------------- chain

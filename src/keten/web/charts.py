@@ -500,3 +500,23 @@ def impact_figures(view: dict[str, Any]) -> dict[str, Figure]:
                               yaxis={"title": {"text": "tkm"}, "type": "log"}),
         },
     }
+
+
+SWEEP_METRICS = (("extra_cost_eur", "extra cost (EUR)", "#1f5f8b"),
+                 ("extra_co2e_wtw_kg", "extra CO2e WTW (kg)", "#b5482a"))
+
+
+def sweep_figures(runs: Sequence[dict[str, Any]]) -> dict[str, Figure]:
+    """Histograms of the Monte Carlo runs' extra cost and extra CO2e."""
+    figures: dict[str, Figure] = {}
+    for metric, label, colour in SWEEP_METRICS:
+        values = [r[metric] for r in runs if isinstance(r.get(metric), int | float)
+                  and math.isfinite(r[metric])]
+        figures[metric] = {
+            "data": [{"type": "histogram", "x": values, "marker": {"color": colour},
+                      "name": label, "hovertemplate": "%{x}<br>%{y} runs<extra></extra>"}],
+            "layout": _layout(f"{label} across {len(values)} runs",
+                              xaxis={"title": {"text": label}},
+                              yaxis={"title": {"text": "runs"}}),
+        }
+    return figures

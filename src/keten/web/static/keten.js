@@ -320,6 +320,31 @@
           if (pending !== null) { var next = pending; pending = null; load(next); }
         });
     }
+    var sweepForm = $("sweep-form");
+    sweepForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      showErrors(null);
+      busy([$("sweep-button")], true);
+      var runs = Number($("sweep-runs").value);
+      api("/dashboard/api/resilience/sweep", { method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ runs: Number.isInteger(runs) ? runs : $("sweep-runs").value }) })
+        .then(followJob).then(function (result) {
+          $("sweep-runs-done").textContent = String(result.runs) + " (" + result.scheduler + ")";
+          var body = $("sweep-table").querySelector("tbody");
+          body.textContent = "";
+          result.summary.forEach(function (r) {
+            body.appendChild(row([{ text: r.metric }, { text: fmt(r.mean, 1), num: true },
+              { text: fmt(r.p5, 1), num: true }, { text: fmt(r.p50, 1), num: true },
+              { text: fmt(r.p95, 1), num: true }]));
+          });
+          $("sweep-results").hidden = false;
+          return Promise.all([plot("chart-sweep-cost", result.figures.extra_cost_eur),
+            plot("chart-sweep-co2e", result.figures.extra_co2e_wtw_kg)]);
+        }).then(function () { $("sweep-results").setAttribute("data-ready", "1"); })
+        .catch(showErrors)
+        .then(function () { busy([$("sweep-button")], false); });
+    });
     slider.addEventListener("input", function () {
       output.textContent = slider.value;
       window.clearTimeout(timer);
