@@ -4,9 +4,8 @@ need the ``X-Keten-Dashboard`` header (which a cross-site form cannot send)."""
 
 from __future__ import annotations
 
-import math
-
 import json
+import math
 import re
 import secrets
 from functools import lru_cache
@@ -353,7 +352,7 @@ async def run_sweep(request: Request, session: Session = Depends(writer)) -> Any
         result = sweep("demo", runs=runs, workers=2, processes=False,
                        progress=lambda done, total: progress(
                            0.05 + 0.9 * done / max(total, 1), f"{done} of {total} runs done"))
-        records = result.runs.to_dict(orient="records")
+        records = [{str(k): v for k, v in row.items()} for row in result.runs.to_dict("records")]
         summary = [{k: (v if not isinstance(v, float) or math.isfinite(v) else None)
                     for k, v in row.items()} for row in result.summary.to_dict("records")]
         return JobOutput({"runs": runs, "scheduler": result.scheduler,
