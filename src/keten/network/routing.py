@@ -21,10 +21,21 @@ from keten.network.multimodal import ACCESS, ATTRIBUTES, LINK, MODES, Multimodal
 
 # Objective names accepted on the command line -> attribute column.
 OBJECTIVE_KEYS = {
-    "cost": "cost_eur", "cost_eur": "cost_eur", "time": "time_h", "time_h": "time_h",
-    "co2e": "co2e_wtw_kg", "co2e_wtw": "co2e_wtw_kg", "co2e_wtw_kg": "co2e_wtw_kg",
-    "co2e_ttw": "co2e_ttw_kg", "co2e_ttw_kg": "co2e_ttw_kg", "nox": "nox_kg", "nox_kg": "nox_kg",
-    "pm": "pm_kg", "pm_kg": "pm_kg", "distance": "distance_km", "distance_km": "distance_km",
+    "cost": "cost_eur",
+    "cost_eur": "cost_eur",
+    "time": "time_h",
+    "time_h": "time_h",
+    "co2e": "co2e_wtw_kg",
+    "co2e_wtw": "co2e_wtw_kg",
+    "co2e_wtw_kg": "co2e_wtw_kg",
+    "co2e_ttw": "co2e_ttw_kg",
+    "co2e_ttw_kg": "co2e_ttw_kg",
+    "nox": "nox_kg",
+    "nox_kg": "nox_kg",
+    "pm": "pm_kg",
+    "pm_kg": "pm_kg",
+    "distance": "distance_km",
+    "distance_km": "distance_km",
 }
 _EPS = 1e-9  # keeps zero-cost edges (access, free transfers) explicit in the CSR arrays
 
@@ -41,14 +52,15 @@ def parse_objective(text: str | Mapping[str, float]) -> dict[str, float]:
             try:
                 items.append((name.strip(), float(raw) if raw else 1.0))
             except ValueError:
-                raise KetenError(f"objective weight '{raw}' for '{name}' is not a number") \
-                    from None
+                raise KetenError(f"objective weight '{raw}' for '{name}' is not a number") from None
     weights: dict[str, float] = {}
     for name, w in items:
         key = OBJECTIVE_KEYS.get(name.lower())
         if key is None:
-            raise KetenError(f"unknown objective '{name}'; use one of "
-                             "cost, time, co2e, co2e_ttw, nox, pm, distance (or name=weight,...)")
+            raise KetenError(
+                f"unknown objective '{name}'; use one of "
+                "cost, time, co2e, co2e_ttw, nox, pm, distance (or name=weight,...)"
+            )
         if not np.isfinite(w) or w < 0:
             raise KetenError(f"objective weight for '{name}' must be >= 0, got {w}")
         weights[key] = weights.get(key, 0.0) + w
@@ -71,8 +83,9 @@ class CsrGraph:
     edge_of_entry: np.ndarray  # CSR data position -> edge index in the layered graph
 
     @classmethod
-    def build(cls, n: int, src: np.ndarray, dst: np.ndarray, weight: np.ndarray,
-              edges: np.ndarray) -> CsrGraph:
+    def build(
+        cls, n: int, src: np.ndarray, dst: np.ndarray, weight: np.ndarray, edges: np.ndarray
+    ) -> CsrGraph:
         if np.any(weight < 0) or not np.all(np.isfinite(weight)):
             raise KetenError("edge weights must be finite and >= 0 (Dijkstra)")
         order = np.lexsort((weight, dst, src))
@@ -106,12 +119,13 @@ class Path:
     objective: float
 
 
-def best_path(g: MultimodalGraph, csr: CsrGraph, attrs: np.ndarray, weight: np.ndarray,
-              origin: int, destination: int) -> Path | None:
-    """Least-objective path from node ``origin`` to node ``destination`` (indices), or None."""
+def path_edges(
+    g: MultimodalGraph, csr: CsrGraph, pred: np.ndarray, origin: int, destination: int
+) -> list[int] | None:
+    """Edge indices of the path from node ``origin`` to node ``destination`` in the
+    shortest-path tree ``pred`` (predecessors from the origin's entry vertex), or None."""
     s, t = int(g.entry[origin]), int(g.exit[destination])
-    dist, pred = dijkstra(csr.matrix, directed=True, indices=s, return_predecessors=True)
-    if not np.isfinite(dist[t]):
+    if t != s and pred[t] < 0:
         return None
     edges: list[int] = []
     v = t
@@ -120,13 +134,37 @@ def best_path(g: MultimodalGraph, csr: CsrGraph, attrs: np.ndarray, weight: np.n
         edges.append(csr.edge(u, v))
         v = u
     edges.reverse()
+    return edges
+
+
+def best_path(
+    g: MultimodalGraph,
+    csr: CsrGraph,
+    attrs: np.ndarray,
+    weight: np.ndarray,
+    origin: int,
+    destination: int,
+) -> Path | None:
+    """Least-objective path from node ``origin`` to node ``destination`` (indices), or None."""
+    s = int(g.entry[origin])
+    _, pred = dijkstra(csr.matrix, directed=True, indices=s, return_predecessors=True)
+    edges = path_edges(g, csr, pred, origin, destination)
+    if edges is None:
+        return None
     totals = attrs[edges].sum(axis=0)
-    return Path(edges, {a: float(x) for a, x in zip(ATTRIBUTES, totals, strict=True)},
-                float(weight[edges].sum()))
+    return Path(
+        edges,
+        {a: float(x) for a, x in zip(ATTRIBUTES, totals, strict=True)},
+        float(weight[edges].sum()),
+    )
 
 
-def cost_matrix(g: MultimodalGraph, csr: CsrGraph, origins: Sequence[int] | np.ndarray,
-                destinations: Sequence[int] | np.ndarray) -> np.ndarray:
+def cost_matrix(
+    g: MultimodalGraph,
+    csr: CsrGraph,
+    origins: Sequence[int] | np.ndarray,
+    destinations: Sequence[int] | np.ndarray,
+) -> np.ndarray:
     """Objective value from each origin node to each destination node (inf: no path)."""
     dist = dijkstra(csr.matrix, directed=True, indices=g.entry[np.asarray(origins, dtype=int)])
     return np.asarray(dist[:, g.exit[np.asarray(destinations, dtype=int)]])
@@ -165,12 +203,24 @@ def legs_of(g: MultimodalGraph, path: Path, times: np.ndarray) -> list[Leg]:
     return legs
 
 
-def _leg(g: MultimodalGraph, edges: list[int], start: int, ids: list[str],
-         lengths: np.ndarray, times: np.ndarray) -> Leg:
+def _leg(
+    g: MultimodalGraph,
+    edges: list[int],
+    start: int,
+    ids: list[str],
+    lengths: np.ndarray,
+    times: np.ndarray,
+) -> Leg:
     rows = [int(g.link[e]) for e in edges]
     end = int(g.vertex_node[g.dst[edges[-1]]])
-    return Leg(MODES[int(g.mode[edges[0]])].value, ids[start], ids[end],
-               float(lengths[rows].sum()), float(times[rows].sum()), rows)
+    return Leg(
+        MODES[int(g.mode[edges[0]])].value,
+        ids[start],
+        ids[end],
+        float(lengths[rows].sum()),
+        float(times[rows].sum()),
+        rows,
+    )
 
 
 PARETO_KEYS = ("cost_eur", "time_h", "co2e_wtw_kg")
@@ -182,16 +232,24 @@ def pareto_front(paths: Sequence[Path], keys: Sequence[str] = PARETO_KEYS) -> li
     keep = []
     for i in range(len(paths)):
         others = np.delete(values, i, axis=0)
-        dominated = np.any(np.all(others <= values[i] + 1e-9, axis=1)
-                           & np.any(others < values[i] - 1e-9, axis=1))
+        dominated = np.any(
+            np.all(others <= values[i] + 1e-9, axis=1) & np.any(others < values[i] - 1e-9, axis=1)
+        )
         if not dominated:
             keep.append(paths[i])
     return keep
 
 
-def alternatives(g: MultimodalGraph, attrs: np.ndarray, weight: np.ndarray, origin: int,
-                 destination: int, modes: frozenset[str], k: int,
-                 pareto: bool = False) -> list[Path]:
+def alternatives(
+    g: MultimodalGraph,
+    attrs: np.ndarray,
+    weight: np.ndarray,
+    origin: int,
+    destination: int,
+    modes: frozenset[str],
+    k: int,
+    pareto: bool = False,
+) -> list[Path]:
     """Up to ``k`` best paths with distinct mode chains, best first.
 
     Every non-empty subset of the allowed modes is solved once; the resulting paths are

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 
 import highspy
 import numpy as np
 
 from keten.errors import KetenError
+from keten.highs import quiet_highs
 from keten.planning.build import BuiltModel
 
 
@@ -27,36 +25,14 @@ class Solution:
     solve_time_s: float
 
 
-@lru_cache(maxsize=1)
-def _banner_silenced() -> bool:
-    """HiGHS prints a banner to the C stdout on the first ``Highs()`` of a process; create that
-    first one with fd 1 pointed at /dev/null (once, so later solves never touch fd 1)."""
-    sys.stdout.flush()
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
-        fd = 1
-    saved = os.dup(fd)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, fd)
-        highspy.Highs()
-    finally:
-        os.dup2(saved, fd)
-        os.close(saved)
-        os.close(devnull)
-    return True
-
-
-def _quiet_highs() -> highspy.Highs:
-    _banner_silenced()
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    return h
-
-
-def solve_model(model: BuiltModel, time_limit_s: float = 300.0, mip_rel_gap: float = 1e-4,
-                threads: int = 1, relax: bool = False, relax_first: bool = True) -> Solution:
+def solve_model(
+    model: BuiltModel,
+    time_limit_s: float = 300.0,
+    mip_rel_gap: float = 1e-4,
+    threads: int = 1,
+    relax: bool = False,
+    relax_first: bool = True,
+) -> Solution:
     """Optimal (or best found within ``time_limit_s``) values; ``relax`` drops integrality.
 
     With ``relax_first`` an integer model is solved as an LP first: when that LP optimum is
@@ -66,14 +42,21 @@ def solve_model(model: BuiltModel, time_limit_s: float = 300.0, mip_rel_gap: flo
     if model.integer and not relax and relax_first:
         lp = _solve(model, time_limit_s, mip_rel_gap, threads, relax=True)
         if lp.status == "Optimal" and np.allclose(lp.x, np.round(lp.x), atol=1e-9, rtol=0.0):
-            return Solution(np.round(lp.x), "Optimal (integral LP relaxation)", lp.objective,
-                            0.0, lp.objective, lp.solve_time_s)
+            return Solution(
+                np.round(lp.x),
+                "Optimal (integral LP relaxation)",
+                lp.objective,
+                0.0,
+                lp.objective,
+                lp.solve_time_s,
+            )
     return _solve(model, time_limit_s, mip_rel_gap, threads, relax)
 
 
-def _solve(model: BuiltModel, time_limit_s: float, mip_rel_gap: float, threads: int,
-           relax: bool) -> Solution:
-    h = _quiet_highs()
+def _solve(
+    model: BuiltModel, time_limit_s: float, mip_rel_gap: float, threads: int, relax: bool
+) -> Solution:
+    h = quiet_highs()
     h.setOptionValue("time_limit", float(time_limit_s))
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     h.setOptionValue("threads", int(threads))
@@ -105,6 +88,10 @@ def _solve(model: BuiltModel, time_limit_s: float, mip_rel_gap: float, threads: 
         raise KetenError(f"the planning model could not be solved: {name}")
     info = h.getInfo()
     return Solution(
-        x=x, status=name, objective=float(info.objective_function_value),
+        x=x,
+        status=name,
+        objective=float(info.objective_function_value),
         mip_gap=float(info.mip_gap) if integer else None,
-        dual_bound=float(info.mip_dual_bound) if integer else None, solve_time_s=elapsed)
+        dual_bound=float(info.mip_dual_bound) if integer else None,
+        solve_time_s=elapsed,
+    )

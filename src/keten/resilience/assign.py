@@ -21,8 +21,8 @@ from typing import Protocol
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
-from keten.network.multimodal import LINK, TRANSSHIPMENT, MultimodalGraph
-from keten.network.routing import CsrGraph
+from keten.network.multimodal import LINK, TRANSSHIPMENT
+from keten.network.routing import CsrGraph, path_edges
 from keten.resilience.flows import ImpactModel
 from keten.resilience.scenario import ResolvedDisruption
 
@@ -49,9 +49,13 @@ def _key(*arrays: np.ndarray) -> str:
     return h.hexdigest()
 
 
-def day_network(model: ImpactModel, resolved: Sequence[ResolvedDisruption], day: int,
-                value_of_time_eur_per_t_h: float,
-                baseline_node_throughput_t: np.ndarray | None = None) -> DayNetwork:
+def day_network(
+    model: ImpactModel,
+    resolved: Sequence[ResolvedDisruption],
+    day: int,
+    value_of_time_eur_per_t_h: float,
+    baseline_node_throughput_t: np.ndarray | None = None,
+) -> DayNetwork:
     """The network on ``day`` with every active disruption applied."""
     n_links = len(model.network.links)
     n_nodes = len(model.network.nodes)
@@ -105,8 +109,11 @@ def day_network(model: ImpactModel, resolved: Sequence[ResolvedDisruption], day:
     attrs[is_link, 3:] *= (dist_f[lk] * emis_f[lk])[:, None]
     # Dwell at a congested node: on transshipment there, and on leaving from / arriving at it.
     has_node = model.edge_node >= 0
-    entering = (g.kind == TRANSSHIPMENT) | (g.src == g.entry[g.vertex_node[g.src]]) | \
-        (g.dst == g.exit[g.vertex_node[g.dst]])
+    entering = (
+        (g.kind == TRANSSHIPMENT)
+        | (g.src == g.entry[g.vertex_node[g.src]])
+        | (g.dst == g.exit[g.vertex_node[g.dst]])
+    )
     dwell_edges = has_node & entering
     attrs[dwell_edges, 1] += dwell_h[model.edge_node[dwell_edges]]
     weight = attrs[:, 2] + value_of_time_eur_per_t_h * attrs[:, 1]
@@ -115,18 +122,21 @@ def day_network(model: ImpactModel, resolved: Sequence[ResolvedDisruption], day:
     node_cap = np.full(n_nodes, np.inf)
     limited = (node_cap_f < 1.0) | np.isfinite(headroom)
     if limited.any():
-        base = (baseline_node_throughput_t if baseline_node_throughput_t is not None
-                else np.zeros(n_nodes))
+        base = (
+            baseline_node_throughput_t
+            if baseline_node_throughput_t is not None
+            else np.zeros(n_nodes)
+        )
         # A node without baseline throughput has no known normal capacity: not limited.
-        normal = np.where(base > 0, np.where(np.isfinite(headroom), headroom, 1.0) * base,
-                          np.inf)
+        normal = np.where(base > 0, np.where(np.isfinite(headroom), headroom, 1.0) * base, np.inf)
         with np.errstate(invalid="ignore"):  # 0 x inf: a closed node, set to 0 below
             node_cap[limited] = node_cap_f[limited] * normal[limited]
         node_cap[limited & (node_cap_f <= 0)] = 0.0
     closed = edge_cap <= EPS_T
     closed |= has_node & (node_cap[np.maximum(model.edge_node, 0)] <= EPS_T)
-    return DayNetwork(attrs, weight, edge_cap, node_cap, closed,
-                      _key(attrs, edge_cap, node_cap, closed))
+    return DayNetwork(
+        attrs, weight, edge_cap, node_cap, closed, _key(attrs, edge_cap, node_cap, closed)
+    )
 
 
 @dataclass
@@ -144,8 +154,7 @@ class DayFlows:
 class FlowAssigner(Protocol):
     """Routes one day's demand on one day's network (the hook for a planner)."""
 
-    def assign_day(self, model: ImpactModel, day: DayNetwork,
-                   demand_t: np.ndarray) -> DayFlows: ...
+    def assign_day(self, model: ImpactModel, day: DayNetwork, demand_t: np.ndarray) -> DayFlows: ...
 
 
 class GreedyAssigner:
@@ -154,8 +163,7 @@ class GreedyAssigner:
     def __init__(self, max_paths_per_flow: int = 12) -> None:
         self.max_paths_per_flow = max_paths_per_flow
 
-    def assign_day(self, model: ImpactModel, day: DayNetwork,
-                   demand_t: np.ndarray) -> DayFlows:
+    def assign_day(self, model: ImpactModel, day: DayNetwork, demand_t: np.ndarray) -> DayFlows:
         g = model.graph
         n_flows = len(model.flows)
         edge_res = day.edge_capacity_t.copy()
@@ -178,15 +186,20 @@ class GreedyAssigner:
                 if flow.modes not in csr_cache:
                     usable = np.flatnonzero(model.mode_mask(flow.modes) & ~dead)
                     csr_cache[flow.modes] = CsrGraph.build(
-                        g.n_vertices, g.src[usable], g.dst[usable], day.weight[usable], usable)
+                        g.n_vertices, g.src[usable], g.dst[usable], day.weight[usable], usable
+                    )
                 csr = csr_cache[flow.modes]
                 origin = int(model.origin_rows[f])
                 if (flow.modes, origin) not in trees:
                     trees[(flow.modes, origin)] = dijkstra(
-                        csr.matrix, directed=True, indices=int(g.entry[origin]),
-                        return_predecessors=True)[1]
-                edges = _path(g, csr, trees[(flow.modes, origin)], origin,
-                              int(model.destination_rows[f]))
+                        csr.matrix,
+                        directed=True,
+                        indices=int(g.entry[origin]),
+                        return_predecessors=True,
+                    )[1]
+                edges = path_edges(
+                    g, csr, trees[(flow.modes, origin)], origin, int(model.destination_rows[f])
+                )
                 if edges is None:
                     break
                 e = np.asarray(edges)
@@ -208,7 +221,7 @@ class GreedyAssigner:
                 np.add.at(node_through, nodes[with_node], x)
                 edge_res[e] -= x
                 np.subtract.at(node_res, nodes[with_node], x)
-                newly = (edge_res[e] <= EPS_T)
+                newly = edge_res[e] <= EPS_T
                 if with_node.any():
                     full = node_res <= EPS_T
                     newly = newly | (with_node & full[np.maximum(nodes, 0)])
@@ -220,20 +233,3 @@ class GreedyAssigner:
                     csr_cache.clear()
                     trees.clear()
         return DayFlows(delivered, paths, totals, max_time, tkm, node_through)
-
-
-def _path(g: MultimodalGraph, csr: CsrGraph, pred: np.ndarray, origin: int,
-          destination: int) -> list[int] | None:
-    """Edge indices of the least-weight path from node ``origin`` to node ``destination`` in
-    the shortest-path tree ``pred`` (predecessors from the origin's entry vertex)."""
-    s, t = int(g.entry[origin]), int(g.exit[destination])
-    if pred[t] < 0:
-        return None
-    edges: list[int] = []
-    v = t
-    while v != s:
-        u = int(pred[v])
-        edges.append(csr.edge(u, v))
-        v = u
-    edges.reverse()
-    return edges

@@ -20,8 +20,6 @@ arc's source fails. Pure module: tables in, tables out (HiGHS LPs).
 
 from __future__ import annotations
 
-import os
-import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from keten.errors import KetenError
+from keten.highs import quiet_highs
 
 NODE_KINDS = ("supplier", "plant", "dc", "customer")
 DEFAULT_HORIZON_DAYS = 365.0
@@ -96,28 +95,13 @@ class _Vars:
     lost: dict[tuple[str, str], int]
 
 
-def _quiet_highs() -> highspy.Highs:
-    """A Highs instance; its one-time banner goes to the C stdout, so mute fd 1 meanwhile."""
-    sys.stdout.flush()
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
-        fd = 1
-    saved = os.dup(fd)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, fd)
-        h = highspy.Highs()
-    finally:
-        os.dup2(saved, fd)
-        os.close(saved)
-        os.close(devnull)
-    h.setOptionValue("output_flag", False)
-    return h
-
-
-def build_lp(net: SupplyNetwork, down: str | None, mode: str, fixed_t: float | None = None,
-             in_transit: dict[int, float] | None = None) -> tuple[_Lp, _Vars]:
+def build_lp(
+    net: SupplyNetwork,
+    down: str | None,
+    mode: str,
+    fixed_t: float | None = None,
+    in_transit: dict[int, float] | None = None,
+) -> tuple[_Lp, _Vars]:
     """The LP for node ``down`` out of service.
 
     mode ``tts``: maximise t (t <= horizon); ``lost``: minimise lost demand at t = fixed_t;
@@ -152,8 +136,7 @@ def build_lp(net: SupplyNetwork, down: str | None, mode: str, fixed_t: float | N
         inflow[(a.to_node, a.product)][f] = inflow[(a.to_node, a.product)].get(f, 0.0) + 1.0
         inflow[(a.from_node, a.product)][f] = inflow[(a.from_node, a.product)].get(f, 0.0) - 1.0
         if in_transit and in_transit.get(i, 0.0) > 0 and a.to_node != down:
-            p = lp.var(f"in_transit[{a.from_node}>{a.to_node},{a.product}]", 0.0,
-                       in_transit[i])
+            p = lp.var(f"in_transit[{a.from_node}>{a.to_node},{a.product}]", 0.0, in_transit[i])
             inflow[(a.to_node, a.product)][p] = 1.0
     lost: dict[tuple[str, str], int] = {}
     for (cust, prod), rate in net.demand.items():
@@ -171,7 +154,7 @@ def build_lp(net: SupplyNetwork, down: str | None, mode: str, fixed_t: float | N
 
 def solve_lp(lp: _Lp, maximise: bool) -> tuple[str, np.ndarray]:
     """Solve with HiGHS; returns (status text, column values)."""
-    h = _quiet_highs()
+    h = quiet_highs()
     inf = highspy.kHighsInf
 
     def clip(x: float) -> float:
@@ -183,12 +166,12 @@ def solve_lp(lp: _Lp, maximise: bool) -> tuple[str, np.ndarray]:
     for lo, hi, coefs in lp.rows:
         idx = np.array(list(coefs), dtype=np.int32)
         h.addRow(clip(lo), clip(hi), len(idx), idx, np.array(list(coefs.values()), dtype=float))
-    h.changeObjectiveSense(highspy.ObjSense.kMaximize if maximise
-                           else highspy.ObjSense.kMinimize)
+    h.changeObjectiveSense(highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize)
     h.run()
     status = h.modelStatusToString(h.getModelStatus())
-    values = np.array(h.getSolution().col_value, dtype=float) if status == "Optimal" else \
-        np.zeros(n)
+    values = (
+        np.array(h.getSolution().col_value, dtype=float) if status == "Optimal" else np.zeros(n)
+    )
     return status, values
 
 
@@ -211,8 +194,9 @@ def stress_test(net: SupplyNetwork) -> pd.DataFrame:
     demand_over_ttr_units, lost_share.
     """
     steady = steady_flows(net)
-    in_transit = ({i: f * net.arcs[i].lead_time_days for i, f in steady.items()}
-                  if steady is not None else {})
+    in_transit = (
+        {i: f * net.arcs[i].lead_time_days for i, f in steady.items()} if steady is not None else {}
+    )
     # Check the undisrupted network first: it must meet demand at t > 0.
     lp, v = build_lp(net, None, "tts", in_transit=in_transit)
     status, x = solve_lp(lp, maximise=True)
@@ -235,13 +219,35 @@ def stress_test(net: SupplyNetwork) -> pd.DataFrame:
                 raise KetenError(f"lost-demand LP for node '{n.node_id}' is {status2}")
             lost = float(sum(x2[c] for c in v2.lost.values()))
         demand_ttr = daily * ttr
-        rows.append({"node_id": n.node_id, "kind": n.kind, "tts_days": tts,
-                     "tts_unbounded": tts >= net.horizon_days - 1e-9, "ttr_days": ttr,
-                     "gap_days": ttr - tts, "at_risk": tts < ttr - 1e-9,
-                     "lost_demand_units": lost, "demand_over_ttr_units": demand_ttr,
-                     "lost_share": lost / demand_ttr if demand_ttr > 0 else 0.0})
-    out = pd.DataFrame(rows, columns=["node_id", "kind", "tts_days", "tts_unbounded",
-                                      "ttr_days", "gap_days", "at_risk", "lost_demand_units",
-                                      "demand_over_ttr_units", "lost_share"])
-    return out.sort_values(["gap_days", "lost_demand_units"], ascending=False,
-                           kind="stable").reset_index(drop=True)
+        rows.append(
+            {
+                "node_id": n.node_id,
+                "kind": n.kind,
+                "tts_days": tts,
+                "tts_unbounded": tts >= net.horizon_days - 1e-9,
+                "ttr_days": ttr,
+                "gap_days": ttr - tts,
+                "at_risk": tts < ttr - 1e-9,
+                "lost_demand_units": lost,
+                "demand_over_ttr_units": demand_ttr,
+                "lost_share": lost / demand_ttr if demand_ttr > 0 else 0.0,
+            }
+        )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "node_id",
+            "kind",
+            "tts_days",
+            "tts_unbounded",
+            "ttr_days",
+            "gap_days",
+            "at_risk",
+            "lost_demand_units",
+            "demand_over_ttr_units",
+            "lost_share",
+        ],
+    )
+    return out.sort_values(
+        ["gap_days", "lost_demand_units"], ascending=False, kind="stable"
+    ).reset_index(drop=True)
