@@ -146,3 +146,12 @@ def test_factors_list_and_show() -> None:
     assert result.exit_code != 0
     result = runner.invoke(app, ["factors", "list", "--kind", "nonsense"])
     assert result.exit_code == 2
+
+
+def test_an_unwritable_output_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = runner.invoke(app, ["footprint", str(TCES), "--tocs", str(TOCS), "-f", "json",
+                                 "-o", str(blocker / "out.json")])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output

@@ -120,3 +120,16 @@ def test_bad_cells_are_gathered_before_failing() -> None:
         network_from_frames(nodes, links, file="x.csv")
     columns = {p.column for p in err.value.problems}
     assert {"lat", "lon", "kind", "mode", "length_km"} <= columns
+
+
+def test_missing_or_empty_network_files_are_explained(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="file not found"):
+        read_network_file(tmp_path / "nope.geojson")
+    bad = tmp_path / "bad.geojson"
+    bad.write_text("[1, 2]")
+    with pytest.raises(ValidationError, match="not a GeoJSON"):
+        read_network_file(bad)
+    empty = tmp_path / "empty.geojson"
+    empty.write_text('{"type": "FeatureCollection", "features": []}')
+    report = validate_network(read_network_file(empty), str(empty))
+    assert any("no links" in p.reason for p in report.problems)

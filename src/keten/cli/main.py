@@ -31,6 +31,10 @@ class KetenGroup(TyperGroup):
         except KetenError as exc:
             _print_error(str(exc))
             ctx.exit(exc.exit_code)
+        except OSError as exc:  # a file that cannot be read or written: say which and why
+            where = f"{exc.filename}: " if exc.filename else ""
+            _print_error(f"{where}{exc.strerror or exc}")
+            ctx.exit(2)
 
 
 app = typer.Typer(

@@ -242,6 +242,8 @@ def write_network(net: Network, path: str | Path, fmt: str | None = None) -> Pat
 def read_network_file(path: str | Path) -> Network:
     """Read a network written by ``write_network`` (GeoJSON, GeoPackage or CSV directory)."""
     path = Path(path)
+    if not path.exists():
+        raise ValidationError([Problem("file not found", str(path))], title="cannot read network")
     if path.is_dir():
         nodes = pd.read_csv(path / "nodes.csv", dtype=str, keep_default_na=False)
         links = pd.read_csv(path / "links.csv", dtype=str, keep_default_na=False)
@@ -253,8 +255,12 @@ def read_network_file(path: str | Path) -> Network:
         links = pd.DataFrame(gpd.read_file(path, layer="links", engine="pyogrio")
                              .drop(columns="geometry"))
     elif path.suffix.lower() in (".geojson", ".json"):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        feats = data.get("features", [])
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            feats = [f for f in data.get("features", []) if isinstance(f.get("properties"), dict)]
+        except (json.JSONDecodeError, AttributeError) as exc:
+            raise ValidationError([Problem(f"not a GeoJSON FeatureCollection: {exc}", str(path))],
+                                  title="cannot read network") from exc
         nodes = pd.DataFrame([f["properties"] for f in feats
                               if f["properties"].get("feature_type") == "node"],
                              columns=list(NODE_COLUMNS))

@@ -46,6 +46,8 @@ def _components(n_nodes: int, a: np.ndarray, b: np.ndarray) -> list[list[int]]:
 def validate_network(net: Network, file: str | None = None) -> ValidationReport:
     """Every structural problem of ``net`` (row numbers count the header as row 1)."""
     problems: list[Problem] = []
+    if len(net.links) == 0:
+        problems.append(Problem("the network has no links", file))
     ids = net.nodes["node_id"].astype(str)
     for nid in sorted(ids[ids.duplicated()].unique()):
         rows = (np.flatnonzero((ids == nid).to_numpy()) + 2).tolist()
