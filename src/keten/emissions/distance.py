@@ -7,7 +7,6 @@ the great-circle distance (GCD) corrected with a distance adjustment factor (DAF
 from __future__ import annotations
 
 import math
-from typing import Protocol
 
 import numpy as np
 
@@ -44,15 +43,3 @@ def parse_lat_lon(text: str) -> tuple[float, float] | None:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return None
     return lat, lon
-
-
-class DistanceResolver(Protocol):
-    """Turns an origin, a destination and a mode into (distance_km, distance_type).
-
-    ``distance_type`` is ``"sfd"`` (shortest feasible, from the network) or ``"gcd"``
-    (great-circle x DAF). Raises ``UnknownLocationError`` or ``NoRouteError``.
-    """
-
-    def __call__(self, origin: str, destination: str, mode: str) -> tuple[float, str]: ...
-
-    def can_locate(self, location: str) -> bool: ...

@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from keten.errors import KetenError, Problem, ValidationError
+from keten.errors import Problem, ValidationError
 
 SUPPORTED_SUFFIXES = (".csv", ".json", ".parquet", ".pq")
 
@@ -152,11 +152,6 @@ def write_text_atomic(target: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
-def write_with(target: Path, writer: Callable[[IO[str]], None]) -> None:
-    with atomic_path(target) as tmp, tmp.open("w", encoding="utf-8", newline="") as f:
-        writer(f)
-
-
 def ensure_known_columns(
     path: str, columns: list[str], required: set[str], optional: set[str]
 ) -> list[Problem]:
@@ -175,9 +170,5 @@ def ensure_known_columns(
 
 
 def require_file(path: Path) -> None:
-    try:
-        _require(path)
-    except ValidationError:
-        raise
-    except OSError as exc:  # pragma: no cover - permissions etc.
-        raise KetenError(f"{path}: {exc}") from exc
+    """Raise a ValidationError naming ``path`` unless it is an existing file."""
+    _require(path)
