@@ -21,10 +21,13 @@ def _command_paths() -> list[list[str]]:
     paths: list[list[str]] = []
 
     def walk(cmd: Any, prefix: list[str]) -> None:
-        # typer ships its own copy of click: recognise groups by their sub-commands
+        # typer ships its own copy of click: recognise groups by their sub-commands, and ask
+        # them (keten loads its commands on demand)
         paths.append(prefix)
-        for name, sub in getattr(cmd, "commands", {}).items():
-            walk(sub, [*prefix, name])
+        if hasattr(cmd, "list_commands"):
+            ctx = cmd.make_context("keten", [], resilient_parsing=True)
+            for name in cmd.list_commands(ctx):
+                walk(cmd.get_command(ctx, name), [*prefix, name])
 
     walk(root, [])
     return paths
@@ -40,7 +43,8 @@ def test_every_command_has_help(path: list[str]) -> None:
 def test_all_commands_are_reached() -> None:
     names = {" ".join(p) for p in _command_paths()}
     for expected in ("footprint", "factors list", "route", "network validate", "plan",
-                     "chain verify", "keys generate", "serve", "report scope3"):
+                     "chain verify", "keys generate", "serve", "report scope3", "report html",
+                     "disrupt", "sweep", "dashboard", "user add", "credentials create"):
         assert expected in names
 
 

@@ -1,8 +1,13 @@
-"""The ``keten`` command. Each sub-command lives in its own module with ``register(app)``."""
+"""The ``keten`` command. Each sub-command lives in its own module with ``register(app)``.
+
+Modules are imported only when their command runs (or for ``--help``), so ``keten chain
+verify`` does not pay for the network, the store and the web stack.
+"""
 
 from __future__ import annotations
 
 import importlib
+from functools import cache
 from typing import Any
 
 import typer
@@ -19,8 +24,56 @@ def _print_error(text: str) -> None:
     )
 
 
+# command name -> the modules whose ``register(app: typer.Typer)`` adds it, in help order
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "footprint": ("keten.cli.footprint",),
+    "toc": ("keten.cli.footprint",),
+    "hoc": ("keten.cli.footprint",),
+    "factors": ("keten.cli.factors",),
+    "demo": ("keten.cli.demo",),
+    "network": ("keten.cli.network",),
+    "route": ("keten.cli.route",),
+    "plan": ("keten.cli.plan",),
+    "disrupt": ("keten.cli.resilience",),
+    "criticality": ("keten.cli.resilience",),
+    "stress-test": ("keten.cli.resilience",),
+    "sweep": ("keten.cli.resilience",),
+    "serve": ("keten.cli.serve",),
+    "dashboard": ("keten.cli.web",),
+    "company": ("keten.cli.company",),
+    "credentials": ("keten.cli.company",),
+    "user": ("keten.cli.users",),
+    "report": ("keten.cli.report", "keten.cli.report_html"),
+    "keys": ("keten.cli.keys",),
+    "chain": ("keten.cli.chain",),
+}
+
+
+@cache
+def _commands_of(modules: tuple[str, ...]) -> Any:
+    """The click group holding the commands these modules register."""
+    sub = typer.Typer(cls=TyperGroup, add_completion=False, pretty_exceptions_enable=False)
+
+    @sub.callback()
+    def _group() -> None:
+        """(holder)"""
+
+    for name in modules:
+        importlib.import_module(name).register(sub)
+    return typer.main.get_command(sub)
+
+
 class KetenGroup(TyperGroup):
-    """Turns keten errors into a readable message on stderr and the error's exit code."""
+    """Loads sub-commands on demand; turns keten errors into a readable message on stderr and
+    the error's exit code."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        return _commands_of(COMMANDS[cmd_name]).get_command(ctx, cmd_name)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -46,27 +99,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# One line per command module; each defines ``register(app: typer.Typer) -> None``.
-COMMAND_MODULES = [
-    "keten.cli.footprint",
-    "keten.cli.factors",
-    "keten.cli.demo",
-    "keten.cli.keys",
-    "keten.cli.chain",
-    "keten.cli.serve",
-    "keten.cli.company",
-    "keten.cli.report",
-    "keten.cli.network",
-    "keten.cli.route",
-    "keten.cli.plan",
-    "keten.cli.resilience",
-    "keten.cli.report_html",
-    "keten.cli.users",
-    "keten.cli.web",
-]
 
-for _name in COMMAND_MODULES:
-    importlib.import_module(_name).register(app)
+
+@app.callback()
+def _keten() -> None:
+    """keten: freight emissions (ISO 14083), network, planning, resilience, PACT/iLEAP."""
 
 
 def main() -> None:
