@@ -155,3 +155,11 @@ def test_an_unwritable_output_is_an_error_not_a_traceback(tmp_path: Path) -> Non
                                  "-o", str(blocker / "out.json")])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_table_format_can_be_written_to_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "footprint.txt"
+    result = runner.invoke(app, ["footprint", str(TCES), "--tocs", str(TOCS), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "Shipments (1)" in text and "1237890" in text and "8.428" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import typer
@@ -90,8 +91,11 @@ def _print_table(result: object, out: Path | None) -> None:
         + (f", top {SHOWN_SHIPMENTS} by CO2e" if len(rows) > SHOWN_SHIPMENTS else "")
         + ")"
     )
-    target = console if out is None else Console(file=open(out, "w"), width=200)  # noqa: SIM115
-    target.print(rich_table(title, shown, cols, digits=4))
+    target = console if out is None else Console(record=True, width=200, file=io.StringIO())
+    precision = {"mass_kg": 0, "transport_activity_tkm": 1, "co2e_wtw_kg": 3, "co2e_ttw_kg": 3,
+                 "nox_kg": 4, "pm_kg": 5, "sox_kg": 5, "co2e_intensity_wtw_kg_per_tkm": 4,
+                 "primary_data_share": 3}
+    target.print(rich_table(title, shown, cols, digits=precision))
     target.print(
         rich_table(
             "Totals by mode / hub type",
@@ -114,6 +118,8 @@ def _print_table(result: object, out: Path | None) -> None:
         f"{t['transport_activity_tkm']:,.1f} tkm, {int(t['shipment_count'])} shipments. "
         f"Method: {result.method}; factor set {result.factor_set}."
     )
+    if out is not None:
+        emit_text(target.export_text(), out)
 
 
 def _intensity_rows(items: dict[str, TOC] | dict[str, HOC]) -> list[dict[str, object]]:

@@ -52,14 +52,20 @@ HEADERS = {
 
 
 def rich_table(
-    title: str, rows: Sequence[dict[str, Any]], columns: Sequence[str], digits: int = 3
+    title: str,
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    digits: int | dict[str, int] = 3,
 ) -> Table:
+    """A table of ``rows``; ``digits`` is one precision for all numbers or one per column."""
     table = Table(title=title, title_justify="left", header_style="bold")
     for c in columns:
         numeric = any(isinstance(r.get(c), float | int) for r in rows)
         table.add_column(HEADERS.get(c, c), justify="right" if numeric else "left", overflow="fold")
+    per_column = digits if isinstance(digits, dict) else {}
+    default = digits if isinstance(digits, int) else 3
     for r in rows:
-        table.add_row(*(fmt_number(r.get(c), digits) for c in columns))
+        table.add_row(*(fmt_number(r.get(c), per_column.get(c, default)) for c in columns))
     return table
 
 
