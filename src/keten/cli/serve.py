@@ -18,14 +18,16 @@ def serve(
     self_signed: bool = typer.Option(
         False, "--self-signed", help="HTTPS with a self-signed certificate kept in the keten home."
     ),
-    demo: bool = typer.Option(False, "--demo", help="Load the demo company and footprints first."),
+    demo: bool = typer.Option(
+        False, "--demo", help="Load the demo company, footprints, chain and dashboard user first."
+    ),
     log_level: str = typer.Option("info", "--log-level"),
 ) -> None:
     """Serve the PACT v3 API (with iLEAP extensions). With TLS, plain HTTP is refused."""
     import uvicorn
 
     from keten.api.app import create_app
-    from keten.services.pact_demo import load_demo
+    from keten.services.dashboard import load_dashboard_demo
     from keten.services.tls import ensure_self_signed
     from keten.store import open_store
 
@@ -36,8 +38,12 @@ def serve(
     settings = Settings()
     store = open_store(settings)
     if demo:
-        summary = load_demo(store)
-        typer.echo(f"demo data loaded for company '{summary.company_id}'", err=True)
+        loaded = load_dashboard_demo(store)
+        typer.echo(
+            f"demo data loaded for company '{loaded.company_id}'; dashboard login "
+            f"'{loaded.username}' / '{loaded.password}'",
+            err=True,
+        )
     if self_signed:
         tls_cert, tls_key = ensure_self_signed(settings.home)
         typer.echo(f"self-signed certificate: {tls_cert}", err=True)
