@@ -153,3 +153,19 @@ def test_requester_base_url_forms() -> None:
     assert requester_base_url("https://a.example/") == "https://a.example"
     assert requester_base_url("//api.example.com/3/events") == "https://api.example.com"
     assert requester_base_url("http://127.0.0.1:8004") == "http://127.0.0.1:8004"
+
+
+def test_answers_go_only_to_the_registered_callback_url(host: Host) -> None:
+    """With a registered callback URL, a RequestCreated whose source names another host is
+    recorded but never called back (no request to an address the caller chose)."""
+    with host.store.transaction() as session:
+        session.get(t.Company, "carrier").callback_base_url = "https://pact.carrier.example"
+    event = _event(pact.REQUEST_CREATED, {"productId": [S1_URN]}, "run-9/1")
+    assert _post(host, event).status_code == 200
+    assert host.callbacks.requests == []
+    assert _statuses(host)["run-9/1"] == "unanswered"
+    event = {**_event(pact.REQUEST_CREATED, {"productId": [S1_URN]}, "run-9/2"),
+             "source": "https://pact.carrier.example/3/events"}
+    assert _post(host, event).status_code == 200
+    assert str(host.callbacks.requests[0].url) == "https://pact.carrier.example/auth/token"
+    assert _statuses(host)["run-9/2"] == "fulfilled"

@@ -331,3 +331,31 @@ def test_store_datetimes_are_naive_utc(store: Store, make_shipment_footprint: Ma
     with store.transaction() as session:
         row = session.scalars(select(t.ProductFootprintRow)).one()
         assert row.validity_start == datetime(2025, 3, 3, 8, 0)
+
+
+def test_callback_url_is_validated_and_stored(store: Store) -> None:
+    from keten.services import companies
+    from keten.store import tables as tbl
+
+    with pytest.raises(ValidationError, match="not an http"):
+        companies.add_company(store, "Bad", "bad", callback_base_url="ftp://x")
+    companies.add_company(store, "Good", "good", callback_base_url="https://pact.good.example/")
+    with store.transaction() as session:
+        assert session.get(tbl.Company, "good").callback_base_url == "https://pact.good.example"
+
+
+def test_migration_3_adds_the_callback_column_to_an_older_database(store: Store) -> None:
+    """A database made before version 3 (no callback_base_url) gets the column, data kept."""
+    from sqlalchemy import inspect
+
+    from keten.services import companies
+
+    companies.add_company(store, "Old", "old")
+    with store.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE companies DROP COLUMN callback_base_url"))
+        conn.execute(text("DELETE FROM schema_version WHERE version = 3"))
+    assert current_version(store.engine) == 2
+    assert migrate(store.engine) == [3]
+    columns = {c["name"] for c in inspect(store.engine).get_columns("companies")}
+    assert "callback_base_url" in columns
+    assert [c.id for c in companies.list_companies(store)] == ["old"]

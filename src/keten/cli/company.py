@@ -37,13 +37,18 @@ def add(
     callback_client_id: str | None = typer.Option(
         None, "--callback-client-id", help="Client id keten uses to call back this company's host."
     ),
+    callback_url: str | None = typer.Option(
+        None, "--callback-url", help="Only answer this company's data requests at this base URL "
+        "(e.g. https://pact.partner.example); without it, the event's source is trusted."
+    ),
     callback_client_secret: str | None = typer.Option(
         None, "--callback-client-secret", help="Client secret for those callbacks."
     ),
 ) -> None:
     """Register a company."""
     info = companies.add_company(
-        _store(), name, company_id, urn, callback_client_id, callback_client_secret
+        _store(), name, company_id, urn, callback_client_id, callback_client_secret,
+        callback_url,
     )
     console.print(f"added company [bold]{info.id}[/] ({info.name}) {', '.join(info.company_urns)}")
 

@@ -48,7 +48,7 @@ def answer_request(
             store, row_id, "unanswered", "no callback credentials for this company"
         )
         return "unanswered"
-    request_id, source, client_id, client_secret = target
+    request_id, source, client_id, client_secret, allowed_base = target
     answer = {
         "type": kind,
         "specversion": "1.0",
@@ -58,6 +58,14 @@ def answer_request(
         "data": {"requestEventId": request_id, **data},
     }
     base = requester_base_url(source)
+    if allowed_base is not None and base.rstrip("/") != allowed_base.rstrip("/"):
+        exchange.event_status(
+            store,
+            row_id,
+            "unanswered",
+            f"event source {base} is not the company's registered callback URL {allowed_base}",
+        )
+        return "unanswered"
     status = "fulfilled" if kind == pact.REQUEST_FULFILLED else "rejected"
     last_error = ""
     for attempt in range(max(1, attempts)):

@@ -35,9 +35,11 @@ def add_company(
     company_urns: Sequence[str] = (),
     callback_client_id: str | None = None,
     callback_client_secret: str | None = None,
+    callback_base_url: str | None = None,
 ) -> CompanyInfo:
     """Register a company. ``company_urns`` are its PACT companyIds (URNs); a default
-    ``urn:keten:company:<id>`` is used when none is given."""
+    ``urn:keten:company:<id>`` is used when none is given. ``callback_base_url`` (e.g.
+    ``https://pact.partner.example``) restricts where answers to its requests are sent."""
     company_id = company_id or slug(name)
     problems: list[Problem] = []
     if not name.strip():
@@ -50,6 +52,10 @@ def add_company(
             problems.append(Problem(f"'{urn}' is not a URN", column="company_urns"))
     if (callback_client_id is None) != (callback_client_secret is None):
         problems.append(Problem("give both callback client id and secret", column="callback"))
+    if callback_base_url is not None and not callback_base_url.startswith(("https://", "http://")):
+        problems.append(
+            Problem(f"'{callback_base_url}' is not an http(s) URL", column="callback_base_url")
+        )
     if problems:
         raise ValidationError(problems, "invalid company")
     with store.transaction() as session:
@@ -62,6 +68,7 @@ def add_company(
                 company_urns=urns,
                 callback_client_id=callback_client_id,
                 callback_client_secret=callback_client_secret,
+                callback_base_url=callback_base_url.rstrip("/") if callback_base_url else None,
                 created_at=utcnow(),
             )
         )

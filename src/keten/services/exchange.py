@@ -424,8 +424,9 @@ def event_status(store: Store, row_id: int, status: str, detail: str | None = No
         repo.set_event_status(session, row_id, status, detail)
 
 
-def callback_credentials(store: Store, row_id: int) -> tuple[str, str, str, str] | None:
-    """(requesting event id, source, client id, client secret) to answer an event, if configured."""
+def callback_credentials(store: Store, row_id: int) -> tuple[str, str, str, str, str | None] | None:
+    """(requesting event id, source, client id, client secret, allowed base URL or None) to
+    answer an event, if the company has callback credentials."""
     with store.transaction() as session:
         row = session.get(t.Event, row_id)
         if row is None:
@@ -433,7 +434,13 @@ def callback_credentials(store: Store, row_id: int) -> tuple[str, str, str, str]
         company = repo.get_company(session, row.company_id)
         if company is None or not company.callback_client_id or not company.callback_client_secret:
             return None
-        return row.event_id, row.source, company.callback_client_id, company.callback_client_secret
+        return (
+            row.event_id,
+            row.source,
+            company.callback_client_id,
+            company.callback_client_secret,
+            company.callback_base_url,
+        )
 
 
 def import_intensities(

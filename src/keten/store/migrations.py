@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, inspect, select
+from sqlalchemy import Connection, Engine, inspect, select, text
 
 from keten.store import tables as t
 
@@ -45,6 +45,14 @@ def _v2_dashboard_users(conn: Connection) -> None:
     t.DashboardUser.__table__.create(conn)  # type: ignore[attr-defined]
 
 
+def _v3_callback_base_url(conn: Connection) -> None:
+    # Version 1 creates tables from their current definitions, so a new database already has
+    # the column; an older one gets it here.
+    columns = {c["name"] for c in inspect(conn).get_columns("companies")}
+    if "callback_base_url" not in columns:
+        conn.execute(text("ALTER TABLE companies ADD COLUMN callback_base_url VARCHAR(500)"))
+
+
 MIGRATIONS: list[Migration] = [
     (
         1,
@@ -52,6 +60,7 @@ MIGRATIONS: list[Migration] = [
         _v1_initial,
     ),
     (2, "dashboard users (web sessions)", _v2_dashboard_users),
+    (3, "companies.callback_base_url: where RequestCreated answers may go", _v3_callback_base_url),
 ]
 
 

@@ -62,6 +62,9 @@ class Company(Base):
     company_urns: Mapped[list[Any]] = mapped_column(JSON, default=list)
     callback_client_id: Mapped[str | None] = mapped_column(String(300), nullable=True)
     callback_client_secret: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    # When set, RequestCreated events are answered only if their source is this host (no calls
+    # to addresses a caller chooses).
+    callback_base_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
