@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -90,3 +91,12 @@ def test_bulk_float_path_agrees_with_exact_path(rows: list[dict[str, str]]) -> N
         e = exact[rec["tce_id"]]
         for col in ("co2e_wtw_kg", "co2e_ttw_kg", "transport_activity_tkm"):
             assert abs(rec[col] - float(getattr(e, col))) <= 1e-9 * max(1.0, abs(rec[col]))
+
+
+def test_progress_is_reported_per_batch(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    rows = "".join(f"S{i},T{i},road_artic_40t_diesel,1000,10\n" for i in range(5))
+    path.write_text("shipment_id,tce_id,toc_id,mass_kg,distance_km\n" + rows)
+    seen: list[int] = []
+    keten.footprint(path, progress=seen.append)
+    assert seen == [5]

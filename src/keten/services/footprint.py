@@ -275,11 +275,20 @@ def footprint(
     hocs: str | Path | None = None,
     factor_set: str | None = None,
     resolver: DistanceResolver | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> FootprintResult:
-    """Footprint of TCEs given as a file path, an Arrow table, a DataFrame or a list of dicts."""
+    """Footprint of TCEs given as a file path, an Arrow table, a DataFrame or a list of dicts.
+
+    ``progress`` is called with the number of rows computed so far after each batch."""
     job = FootprintJob.create(tocs, hocs, factor_set, resolver)
     parts: list[pa.Table] = []
-    evaluate(tces, job, parts.append)
+
+    def sink(table: pa.Table) -> None:
+        parts.append(table)
+        if progress is not None:
+            progress(sum(p.num_rows for p in parts))
+
+    evaluate(tces, job, sink)
     if not parts:
         raise ValidationError(
             [Problem("no TCE rows", str(tces) if isinstance(tces, str | Path) else "<table>")]

@@ -102,6 +102,23 @@ def _upload_name(raw: str | None) -> str:
     return name[:120]
 
 
+def _row_count(path: Path) -> int | None:
+    """Rows of an uploaded table, cheaply (CSV lines, Parquet metadata), for progress."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open("rb") as f:
+            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+        return max(lines - 1, 0)
+    if suffix in (".parquet", ".pq"):
+        import pyarrow.parquet as pq
+
+        try:
+            return int(pq.ParquetFile(path).metadata.num_rows)
+        except (OSError, ValueError):
+            return None
+    return None
+
+
 def _footprint_work(state: DashboardState, path: Path, label: str,
                     use_demo_factors: bool) -> Any:
     from keten.services.footprint import footprint
@@ -112,8 +129,15 @@ def _footprint_work(state: DashboardState, path: Path, label: str,
             progress(0.05, "preparing the demo carrier's TOCs and terminals' HOCs")
             tocs, hocs = state.demo_factor_files()
         progress(0.15, f"validating and computing {label}")
+        total = _row_count(path)
+
+        def rows_done(done: int) -> None:
+            share = done / total if total else 0.0
+            of = f" of {total:,}" if total else ""
+            progress(0.15 + 0.6 * min(share, 1.0), f"{done:,}{of} rows computed")
+
         try:
-            result = footprint(path, tocs=tocs, hocs=hocs)
+            result = footprint(path, tocs=tocs, hocs=hocs, progress=rows_done)
         except ValidationError as exc:
             problems = [Problem(p.reason, label if p.file and str(path) in p.file else p.file,
                                 p.row, p.column) for p in exc.problems]
