@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -116,32 +117,19 @@ def python_loop(path: Path) -> None:
             totals[group] = totals.get(group, 0.0) + act * wtw
 
 
+def _factors(v: Any, group: str) -> tuple[float, float, float, float, float, str]:
+    """A TOC's or HOC's intensities as plain floats, and its mode or hub type."""
+    return (float(v.co2e_wtw_kg_per_unit), float(v.co2e_ttw_kg_per_unit),
+            float(v.nox_g_per_unit or 0), float(v.pm_g_per_unit or 0),
+            float(v.sox_g_per_unit or 0), group)
+
+
 def python_loop_same_work(path: Path, out: Path) -> None:
     """The per-row loop doing keten's job: check each field, look up the factors, compute CO2e
     WTW/TTW, NOx, PM, SOx, check duplicate ids and links, write every result row to CSV."""
     fs = load_factor_set()
-    toc = {
-        k: (
-            float(v.co2e_wtw_kg_per_unit),
-            float(v.co2e_ttw_kg_per_unit),
-            float(v.nox_g_per_unit or 0),
-            float(v.pm_g_per_unit or 0),
-            float(v.sox_g_per_unit or 0),
-            v.mode.value,
-        )
-        for k, v in fs.tocs.items()
-    }
-    hoc = {
-        k: (
-            float(v.co2e_wtw_kg_per_unit),
-            float(v.co2e_ttw_kg_per_unit),
-            float(v.nox_g_per_unit or 0),
-            float(v.pm_g_per_unit or 0),
-            float(v.sox_g_per_unit or 0),
-            v.hub_type.value,
-        )
-        for k, v in fs.hocs.items()
-    }
+    toc = {k: _factors(v, v.mode.value) for k, v in fs.tocs.items()}
+    hoc = {k: _factors(v, v.hub_type.value) for k, v in fs.hocs.items()}
     seen: dict[str, str] = {}
     problems = []
     totals: dict[str, float] = {}

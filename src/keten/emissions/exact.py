@@ -37,6 +37,20 @@ def _pollutant(activity: Decimal, g_per_unit: Decimal | None) -> Decimal | None:
     return None if g_per_unit is None else activity * g_per_unit / THOUSAND
 
 
+def _emissions(activity: Decimal, category: TOC | HOC) -> dict[str, Any]:
+    """Emissions of ``activity`` units at a TOC's or HOC's intensities (kg)."""
+    return {
+        "activity": activity,
+        "activity_unit": category.activity_unit.value,
+        "co2e_wtw_kg": activity * category.co2e_wtw_kg_per_unit,
+        "co2e_ttw_kg": activity * category.co2e_ttw_kg_per_unit,
+        "nox_kg": _pollutant(activity, category.nox_g_per_unit),
+        "pm_kg": _pollutant(activity, category.pm_g_per_unit),
+        "sox_kg": _pollutant(activity, category.sox_g_per_unit),
+        "data_source": category.data_source.value,
+    }
+
+
 def transport_tce(
     row: Mapping[str, str | None],
     toc: TOC,
@@ -61,19 +75,12 @@ def transport_tce(
         kind="transport",
         mass_kg=mass_kg,
         transport_activity_tkm=tkm,
-        activity=activity,
-        activity_unit=toc.activity_unit.value,
-        co2e_wtw_kg=activity * toc.co2e_wtw_kg_per_unit,
-        co2e_ttw_kg=activity * toc.co2e_ttw_kg_per_unit,
-        nox_kg=_pollutant(activity, toc.nox_g_per_unit),
-        pm_kg=_pollutant(activity, toc.pm_g_per_unit),
-        sox_kg=_pollutant(activity, toc.sox_g_per_unit),
-        data_source=toc.data_source.value,
         toc_id=toc.toc_id,
         mode=toc.mode.value,
         distance_km=distance_km,
         distance_type=distance_type,
         teu=teu,
+        **_emissions(activity, toc),
         **_context(row),
     )
 
@@ -95,17 +102,10 @@ def hub_tce(row: Mapping[str, str | None], hoc: HOC) -> TCEResult:
         kind="hub",
         mass_kg=mass_kg,
         transport_activity_tkm=Decimal(0),
-        activity=activity,
-        activity_unit=hoc.activity_unit.value,
-        co2e_wtw_kg=activity * hoc.co2e_wtw_kg_per_unit,
-        co2e_ttw_kg=activity * hoc.co2e_ttw_kg_per_unit,
-        nox_kg=_pollutant(activity, hoc.nox_g_per_unit),
-        pm_kg=_pollutant(activity, hoc.pm_g_per_unit),
-        sox_kg=_pollutant(activity, hoc.sox_g_per_unit),
-        data_source=hoc.data_source.value,
         hoc_id=hoc.hoc_id,
         hub_type=hoc.hub_type.value,
         teu=teu,
+        **_emissions(activity, hoc),
         **_context(row),
     )
 

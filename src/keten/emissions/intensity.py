@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from keten.factors.blend import ZERO_TTW_FAMILIES
 from keten.factors.library import FactorSet
@@ -94,6 +95,24 @@ def _per(value: Decimal | None, activity: Decimal) -> Decimal | None:
     return None if value is None else value / activity
 
 
+def _pooled(fs: FactorSet, uses: Sequence[EnergyUse], what: str) -> dict[str, Any]:
+    """Intensities of a category from all its energy use over all its activity (ISO 14083 6.2,
+    6.4): the CO2e and pollutant fields of a TOC or HOC."""
+    activity = sum((u.activity for u in uses), Decimal(0))
+    if activity <= 0:
+        raise ValueError(f"{what} must be greater than zero")
+    totals = _sum(
+        [energy_emissions(fs, u.energy_carrier, u.amount, u.emission_standard) for u in uses]
+    )
+    return {
+        "co2e_wtw_kg_per_unit": totals.wtw_kg / activity,
+        "co2e_ttw_kg_per_unit": totals.ttw_kg / activity,
+        "nox_g_per_unit": _per(totals.pollutants_g[Pollutant.NOX], activity),
+        "pm_g_per_unit": _per(totals.pollutants_g[Pollutant.PM], activity),
+        "sox_g_per_unit": _per(totals.pollutants_g[Pollutant.SOX], activity),
+    }
+
+
 def toc_from_energy(
     fs: FactorSet,
     toc_id: str,
@@ -103,27 +122,18 @@ def toc_from_energy(
     description: str = "",
 ) -> TOC:
     """TOC intensity from primary data: all energy used / all transport activity."""
-    activity = sum((u.activity for u in uses), Decimal(0))
-    if activity <= 0:
-        raise ValueError(f"TOC '{toc_id}': transport activity must be greater than zero")
-    totals = _sum(
-        [energy_emissions(fs, u.energy_carrier, u.amount, u.emission_standard) for u in uses]
-    )
+    intensities = _pooled(fs, uses, f"TOC '{toc_id}': transport activity")
     carriers = sorted({u.energy_carrier for u in uses})
     return TOC(
         toc_id=toc_id,
         mode=mode,
         activity_unit=activity_unit,
-        co2e_wtw_kg_per_unit=totals.wtw_kg / activity,
-        co2e_ttw_kg_per_unit=totals.ttw_kg / activity,
         energy_carrier=";".join(carriers),
         description=description or f"{toc_id} from primary energy data",
         emission_standard=";".join(sorted({u.emission_standard for u in uses} - {""})),
-        nox_g_per_unit=_per(totals.pollutants_g[Pollutant.NOX], activity),
-        pm_g_per_unit=_per(totals.pollutants_g[Pollutant.PM], activity),
-        sox_g_per_unit=_per(totals.pollutants_g[Pollutant.SOX], activity),
         data_source=DataSource.PRIMARY,
         source="primary energy and activity data (ISO 14083 6.2)",
+        **intensities,
         factor_set=fs.version,
     )
 
@@ -172,24 +182,15 @@ def hoc_from_energy(
     description: str = "",
 ) -> HOC:
     """HOC intensity from hub energy use and throughput (ISO 14083 6.4)."""
-    throughput = sum((u.activity for u in uses), Decimal(0))
-    if throughput <= 0:
-        raise ValueError(f"HOC '{hoc_id}': throughput must be greater than zero")
-    totals = _sum(
-        [energy_emissions(fs, u.energy_carrier, u.amount, u.emission_standard) for u in uses]
-    )
+    intensities = _pooled(fs, uses, f"HOC '{hoc_id}': throughput")
     return HOC(
         hoc_id=hoc_id,
         hub_type=hub_type,
         activity_unit=activity_unit,
-        co2e_wtw_kg_per_unit=totals.wtw_kg / throughput,
-        co2e_ttw_kg_per_unit=totals.ttw_kg / throughput,
         energy_carrier=";".join(sorted({u.energy_carrier for u in uses})),
         description=description or f"{hoc_id} from primary energy data",
-        nox_g_per_unit=_per(totals.pollutants_g[Pollutant.NOX], throughput),
-        pm_g_per_unit=_per(totals.pollutants_g[Pollutant.PM], throughput),
-        sox_g_per_unit=_per(totals.pollutants_g[Pollutant.SOX], throughput),
         data_source=DataSource.PRIMARY,
         source="primary hub energy and throughput data (ISO 14083 6.4)",
+        **intensities,
         factor_set=fs.version,
     )
