@@ -17,7 +17,8 @@ from keten.factors import DEFAULT_TOC_BY_MODE, load_factor_set
 from keten.factors.library import FactorSet
 from keten.model.enums import ActivityUnit, HubActivityUnit, HubType, Mode, Pollutant
 
-VERSION = "keten-2026.1"
+VERSIONS = ("keten-2026.1", "keten-2026.2")
+FOLDERS = {"keten-2026.1": "", "keten-2026.2": "keten-2026.2/"}
 CSV_FILES = (
     "energy_carriers.csv",
     "pollutant_factors.csv",
@@ -54,46 +55,71 @@ ILEAP_FEEDSTOCKS = {"Fossil", "Natural gas", "Grid", "Renewable electricity", "C
 ZERO_TTW = {"electricity", "hydrogen"}
 
 
-def raw_rows(name: str) -> Iterator[dict[str, str]]:
-    text = resources.files("keten.factors.data").joinpath(name).read_text(encoding="utf-8")
+def raw_rows(name: str, version: str = "keten-2026.1") -> Iterator[dict[str, str]]:
+    path = FOLDERS[version] + name
+    text = resources.files("keten.factors.data").joinpath(path).read_text(encoding="utf-8")
     yield from csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
 
 
-@pytest.fixture(scope="module")
-def fs() -> FactorSet:
-    return load_factor_set()
+@pytest.fixture(scope="module", params=VERSIONS)
+def fs(request: pytest.FixtureRequest) -> FactorSet:
+    return load_factor_set(request.param)
 
 
 def test_library_loads_with_expected_size(fs: FactorSet) -> None:
-    assert fs.version == VERSION
+    assert fs.version in VERSIONS
     assert 20 <= len(fs.energy_carriers) <= 30
     assert 40 <= len(fs.tocs) <= 70
     assert 10 <= len(fs.hocs) <= 20
-    assert load_factor_set(VERSION).tocs == fs.tocs
+    assert load_factor_set(fs.version).tocs == fs.tocs
 
 
+def test_the_newest_set_is_the_default_and_the_old_one_stays_pinnable() -> None:
+    assert load_factor_set().version == "keten-2026.2"
+    old = load_factor_set("keten-2026.1")
+    # keten-2026.1 still reads its own (assumption-based) inland-waterway value
+    assert old.toc("iww_motor_vessel_1500_3000t").co2e_wtw_kg_per_unit == Decimal("0.03193")
+    assert old.toc("iww_motor_vessel_1500_3000t").status == "derived"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("name", CSV_FILES)
-def test_every_row_names_source_year_and_factor_set(name: str) -> None:
-    rows = list(raw_rows(name))
+def test_every_row_names_source_year_and_factor_set(name: str, version: str) -> None:
+    rows = list(raw_rows(name, version))
     assert rows
     for row in rows:
         assert len(row["source"]) > 10, row
         assert 1990 <= int(row["year"]) <= 2026, row
-        assert row["factor_set"] == VERSION, row
+        assert row["factor_set"] == version, row
 
 
+@pytest.mark.parametrize("name", ["energy_carriers.csv", "toc_defaults.csv", "hoc_defaults.csv"])
+def test_new_set_rows_state_table_edition_and_status(name: str) -> None:
+    for row in raw_rows(name, "keten-2026.2"):
+        assert row["status"] in ("published", "derived"), row
+        assert row["edition"] and row["table"], row
+        if row["status"] == "derived":
+            assert len(row["note"]) > 15, row  # says how it was derived
+
+
+@pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize(
     "name", ["energy_carriers.csv", "pollutant_factors.csv", "toc_defaults.csv", "hoc_defaults.csv"]
 )
-def test_every_row_explains_itself_in_a_note(name: str) -> None:
+def test_every_row_explains_itself_in_a_note(name: str, version: str) -> None:
     # the note carries the derivation, or says which published figure was confirmed
-    for row in raw_rows(name):
+    for row in raw_rows(name, version):
         assert len(row["note"]) > 15, row
 
 
-def test_factor_set_lists_its_sources() -> None:
-    meta = json.loads(resources.files("keten.factors.data").joinpath("factor_set.json").read_text())
-    assert meta["version"] == VERSION
+@pytest.mark.parametrize("version", VERSIONS)
+def test_factor_set_lists_its_sources(version: str) -> None:
+    meta = json.loads(
+        resources.files("keten.factors.data")
+        .joinpath(FOLDERS[version] + "factor_set.json")
+        .read_text()
+    )
+    assert meta["version"] == version
     ids = [s["id"] for s in meta["sources"]]
     assert len(ids) == len(set(ids)) >= 10
     for source in meta["sources"]:
@@ -174,7 +200,7 @@ def test_teu_rows_state_their_mass_per_teu(fs: FactorSet) -> None:
 PLAUSIBLE_WTW_PER_TKM = {
     Mode.ROAD: (Decimal("0.005"), Decimal("1.0")),
     Mode.RAIL: (Decimal("0.005"), Decimal("0.05")),
-    Mode.INLAND_WATERWAY: (Decimal("0.01"), Decimal("0.08")),
+    Mode.INLAND_WATERWAY: (Decimal("0.005"), Decimal("0.08")),
     Mode.SEA: (Decimal("0.003"), Decimal("0.6")),
     Mode.AIR: (Decimal("0.4"), Decimal("2.5")),
     Mode.PIPELINE: (Decimal("0.001"), Decimal("0.02")),
@@ -233,11 +259,12 @@ def test_every_fuel_burning_toc_has_pollutant_factors(fs: FactorSet) -> None:
 
 
 def test_pollutant_intensity_is_fuel_mass_times_factor(fs: FactorSet) -> None:
-    # independent recomputation: kg diesel per tkm = TTW / (TTW per litre / kg per litre)
+    # independent recomputation: kg diesel per tkm = WTW / (WTW per litre / kg per litre)
+    # (energy use from WTW: a biofuel's TTW is ~0 by convention and would hide its NOx)
     t = fs.toc("road_artic_40t_diesel")
     c = fs.carrier("diesel_b7_eu")
     assert c.density_kg_per_l is not None
-    kg_fuel = t.co2e_ttw_kg_per_unit / (c.ttw_kgco2e_per_unit / c.density_kg_per_l)
+    kg_fuel = t.co2e_wtw_kg_per_unit / (c.wtw_kgco2e_per_unit / c.density_kg_per_l)
     assert t.nox_g_per_unit == pytest.approx(kg_fuel * Decimal("2.30"), rel=Decimal("1e-9"))
     assert t.sox_g_per_unit == pytest.approx(kg_fuel * Decimal("0.020"), rel=Decimal("1e-9"))
 
@@ -256,16 +283,16 @@ def test_hocs_cover_every_hub_type_and_only_fuel_hubs_have_pollutants(fs: Factor
         family = fs.carrier(h.energy_carrier).family
         pollutants = (h.nox_g_per_unit, h.pm_g_per_unit, h.sox_g_per_unit)
         if family in ZERO_TTW:
-            assert pollutants == (None, None, None), h.hoc_id
+            assert pollutants == (0, 0, 0), h.hoc_id  # electric hubs: 0, not unknown
             assert h.co2e_ttw_kg_per_unit == 0
         else:
             assert all(p is not None and p >= 0 for p in pollutants), h.hoc_id
 
 
 def test_distance_adjustment_covers_every_mode(fs: FactorSet) -> None:
-    modes = {row["mode"] for row in raw_rows("distance_adjustment.csv")}
+    modes = {row["mode"] for row in raw_rows("distance_adjustment.csv", fs.version)}
     assert modes == {m.value for m in Mode}
-    for row in raw_rows("distance_adjustment.csv"):
+    for row in raw_rows("distance_adjustment.csv", fs.version):
         assert Decimal(row["factor"]) >= 1
     air = fs.daf("air")
     assert air.additive_km == Decimal("95") and air.factor == Decimal("1.00")  # GLEC: GCD + 95 km
@@ -335,7 +362,7 @@ def test_inconsistent_carrier_row_is_reported_with_file_row_and_column(
 
     monkeypatch.setattr(library, "_rows", corrupted)
     with pytest.raises(ValidationError) as info:
-        library.load_factor_set.__wrapped__()
+        library.load_factor_set.__wrapped__("keten-2026.1")
     problem = next(p for p in info.value.problems if p.column == "wtw_kgco2e_per_unit")
     assert problem.file is not None and problem.file.endswith("energy_carriers.csv")
     assert problem.row == 5  # physical line: 3 comment lines and the header come first

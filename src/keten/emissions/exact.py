@@ -48,6 +48,10 @@ def _emissions(activity: Decimal, category: TOC | HOC) -> dict[str, Any]:
         "pm_kg": _pollutant(activity, category.pm_g_per_unit),
         "sox_kg": _pollutant(activity, category.sox_g_per_unit),
         "data_source": category.data_source.value,
+        "factor_status": category.status,
+        "co2_biogenic_kg": None
+        if category.biogenic_co2_kg_per_unit is None
+        else activity * category.biogenic_co2_kg_per_unit,
     }
 
 

@@ -25,6 +25,7 @@ SUM_COLUMNS = (
     "nox_kg",
     "pm_kg",
     "sox_kg",
+    "co2_biogenic_kg",
 )
 
 

@@ -2,8 +2,10 @@
 
 Primary: intensity = sum of emissions of the category over a period / its transport (or hub)
 activity in the same period, with emissions = energy used x the carrier's factor.
-Modelled: intensity per tkm = fuel per vehicle-km x factor x (1 + empty distance factor)
-/ (payload capacity x load factor), the GLEC Framework's modelling approach.
+Modelled: intensity per tkm = fuel per vehicle-km x factor / (1 - EDF) / (payload capacity x
+load factor), with the empty distance factor EDF = empty km / total km, 0 <= EDF < 1
+(GLEC Framework v3 / iLEAP TOC ``emptyDistanceFactor``): per loaded km the vehicle runs
+1 / (1 - EDF) km in total.
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ class Totals:
     wtw_kg: Decimal
     ttw_kg: Decimal
     pollutants_g: dict[Pollutant, Decimal | None]
+    energy_mj: Decimal | None = None
+    biogenic_co2_kg: Decimal = Decimal(0)
 
 
 def energy_emissions(fs: FactorSet, carrier_id: str, amount: Decimal, standard: str) -> Totals:
@@ -68,10 +72,13 @@ def energy_emissions(fs: FactorSet, carrier_id: str, amount: Decimal, standard: 
         g_per_kg = fs.pollutant_g_per_kg_fuel(carrier.family, standard, p)
         kg = carrier.kg_per_unit
         pollutants[p] = None if g_per_kg is None or kg is None else amount * kg * g_per_kg
+    mj = carrier.lhv_mj_per_unit if carrier.unit != "kWh" else Decimal("3.6")
     return Totals(
         wtw_kg=amount * carrier.wtw_kgco2e_per_unit,
         ttw_kg=amount * carrier.ttw_kgco2e_per_unit,
         pollutants_g=pollutants,
+        energy_mj=None if mj is None else amount * mj,
+        biogenic_co2_kg=amount * carrier.biogenic_co2_kg_per_unit,
     )
 
 
@@ -84,10 +91,15 @@ def _sum(totals: Sequence[Totals]) -> Totals:
             if any(v is None for v in values)
             else sum((v for v in values if v is not None), Decimal(0))
         )
+    energies = [t.energy_mj for t in totals]
     return Totals(
         wtw_kg=sum((t.wtw_kg for t in totals), Decimal(0)),
         ttw_kg=sum((t.ttw_kg for t in totals), Decimal(0)),
         pollutants_g=pol,
+        energy_mj=None
+        if any(e is None for e in energies)
+        else sum((e for e in energies if e is not None), Decimal(0)),
+        biogenic_co2_kg=sum((t.biogenic_co2_kg for t in totals), Decimal(0)),
     )
 
 
@@ -110,6 +122,9 @@ def _pooled(fs: FactorSet, uses: Sequence[EnergyUse], what: str) -> dict[str, An
         "nox_g_per_unit": _per(totals.pollutants_g[Pollutant.NOX], activity),
         "pm_g_per_unit": _per(totals.pollutants_g[Pollutant.PM], activity),
         "sox_g_per_unit": _per(totals.pollutants_g[Pollutant.SOX], activity),
+        "energy_mj_per_unit": _per(totals.energy_mj, activity),
+        "biogenic_co2_kg_per_unit": totals.biogenic_co2_kg / activity,
+        "status": "user",
     }
 
 
@@ -144,13 +159,15 @@ def toc_from_model(fs: FactorSet, mode: Mode, model: ModelledUse, description: s
         raise ValueError(
             f"TOC '{model.toc_id}': payload capacity must be > 0 and load factor in (0, 1]"
         )
-    if model.empty_distance_factor < 0:
-        raise ValueError(f"TOC '{model.toc_id}': empty distance factor must be >= 0")
-    # Fuel per tkm: loaded km carry capacity x load factor; empty km add EDF per loaded km.
-    fuel_per_tkm = (
-        model.fuel_per_km
-        * (1 + model.empty_distance_factor)
-        / (model.payload_capacity_t * model.load_factor)
+    if not (0 <= model.empty_distance_factor < 1):
+        raise ValueError(
+            f"TOC '{model.toc_id}': empty distance factor {model.empty_distance_factor} must be"
+            " >= 0 and < 1 (empty km / total km)"
+        )
+    # Fuel per tkm: each loaded km carries capacity x load factor; the vehicle drives
+    # 1 / (1 - EDF) km in total per loaded km (EDF = empty / total distance).
+    fuel_per_tkm = model.fuel_per_km / (
+        (1 - model.empty_distance_factor) * model.payload_capacity_t * model.load_factor
     )
     t = energy_emissions(fs, model.energy_carrier, fuel_per_tkm, model.emission_standard)
     return TOC(
@@ -165,6 +182,9 @@ def toc_from_model(fs: FactorSet, mode: Mode, model: ModelledUse, description: s
         nox_g_per_unit=t.pollutants_g[Pollutant.NOX],
         pm_g_per_unit=t.pollutants_g[Pollutant.PM],
         sox_g_per_unit=t.pollutants_g[Pollutant.SOX],
+        energy_mj_per_unit=t.energy_mj,
+        biogenic_co2_kg_per_unit=t.biogenic_co2_kg,
+        status="user",
         load_factor=model.load_factor,
         empty_distance_factor=model.empty_distance_factor,
         data_source=DataSource.MODELLED,

@@ -23,6 +23,8 @@ class TCEResult:
     pm_kg: Decimal | None
     sox_kg: Decimal | None
     data_source: str
+    factor_status: str = "published"  # published / derived / user (the factor's provenance)
+    co2_biogenic_kg: Decimal | None = None  # biogenic CO2, reported apart from CO2e
     toc_id: str | None = None
     hoc_id: str | None = None
     mode: str | None = None
@@ -58,10 +60,17 @@ class ShipmentResult:
     sox_kg: Decimal | None
     primary_data_share: Decimal
     tces: tuple[TCEResult, ...] = field(default_factory=tuple)
+    co2_biogenic_kg: Decimal | None = None
+    # Shares of WTW CO2e by data source and by factor provenance (ISO 14083 data quality).
+    data_source_shares: dict[str, Decimal] = field(default_factory=dict)
+    factor_status_shares: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def co2e_wtt_kg(self) -> Decimal:
         return self.co2e_wtw_kg - self.co2e_ttw_kg
+
+    # What ``co2e_intensity_wtw_kg_per_tkm`` covers; the hub-inclusive figure is separate.
+    intensity_basis = "transport TCEs only (hub emissions excluded)"
 
     @property
     def co2e_intensity_wtw_kg_per_tkm(self) -> Decimal | None:
@@ -70,3 +79,10 @@ class ShipmentResult:
             return None
         transport = sum((t.co2e_wtw_kg for t in self.tces if t.kind == "transport"), Decimal(0))
         return transport / self.transport_activity_tkm
+
+    @property
+    def co2e_intensity_wtw_incl_hubs_kg_per_tkm(self) -> Decimal | None:
+        """WTW intensity of the whole chain: transport and hub emissions per tkm."""
+        if not self.transport_activity_tkm:
+            return None
+        return self.co2e_wtw_kg / self.transport_activity_tkm

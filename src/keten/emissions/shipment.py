@@ -52,6 +52,11 @@ def shipment_footprint(shipment_id: str, tces: Sequence[TCEResult]) -> ShipmentR
         (t.co2e_wtw_kg for t in ordered if t.data_source == DataSource.PRIMARY.value), Decimal(0)
     )
     transport = [t for t in ordered if t.kind == "transport"]
+    by_source: dict[str, Decimal] = {}
+    by_status: dict[str, Decimal] = {}
+    for t in ordered:
+        by_source[t.data_source] = by_source.get(t.data_source, Decimal(0)) + t.co2e_wtw_kg
+        by_status[t.factor_status] = by_status.get(t.factor_status, Decimal(0)) + t.co2e_wtw_kg
     mass = max((t.mass_kg for t in (transport or ordered)), default=Decimal(0))
     return ShipmentResult(
         shipment_id=shipment_id,
@@ -64,6 +69,9 @@ def shipment_footprint(shipment_id: str, tces: Sequence[TCEResult]) -> ShipmentR
         sox_kg=_sum_optional(t.sox_kg for t in ordered),
         primary_data_share=(primary / wtw) if wtw else Decimal(0),
         tces=ordered,
+        co2_biogenic_kg=_sum_optional(t.co2_biogenic_kg for t in ordered),
+        data_source_shares={k: (v / wtw if wtw else Decimal(0)) for k, v in by_source.items()},
+        factor_status_shares={k: (v / wtw if wtw else Decimal(0)) for k, v in by_status.items()},
     )
 
 

@@ -35,7 +35,7 @@ def _f(value: object) -> float:
     return float(value) if value is not None else np.nan  # type: ignore[arg-type]
 
 
-MATRIX_COLUMNS = ("wtw", "ttw", "nox_g", "pm_g", "sox_g", "per_teu", "mass_per_teu_t")
+MATRIX_COLUMNS = ("wtw", "ttw", "nox_g", "pm_g", "sox_g", "per_teu", "mass_per_teu_t", "bio")
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,8 @@ class IntensityTable:
     category: np.ndarray  # mode (TOC) or hub type (HOC)
     unit: np.ndarray
     data_source: np.ndarray
+    status: np.ndarray  # published / derived / user: provenance of each factor
+    biogenic: np.ndarray  # kg biogenic CO2 per activity unit (NaN: unknown)
 
     @property
     def matrix(self) -> np.ndarray:
@@ -69,6 +71,7 @@ class IntensityTable:
                 self.sox_g,
                 self.per_teu.astype(float),
                 self.mass_per_teu_t,
+                self.biogenic,
             ]
         )
 
@@ -93,6 +96,8 @@ def _intensity_table(
         category=np.array(categories, dtype=object),
         unit=np.array([r.activity_unit.value for r in records], dtype=object),
         data_source=np.array([r.data_source.value for r in records], dtype=object),
+        status=np.array([r.status for r in records], dtype=object),
+        biogenic=np.array([_f(r.biogenic_co2_kg_per_unit) for r in records]),
     )
 
 
@@ -138,7 +143,7 @@ def compute_tce_emissions(
     factors = np.where(
         is_hub[:, None], hocs.matrix[np.clip(hi, 0, None)], tocs.matrix[np.clip(ti, 0, None)]
     )
-    wtw_i, ttw_i, nox_i, pm_i, sox_i, per_teu_f, mass_per_teu = factors.T
+    wtw_i, ttw_i, nox_i, pm_i, sox_i, per_teu_f, mass_per_teu, bio_i = factors.T
 
     mass_kg = canonical.column("mass_kg").to_numpy(zero_copy_only=False)
     mass_t = mass_kg / 1000.0
@@ -182,7 +187,9 @@ def compute_tce_emissions(
             "nox_kg": pa.array(activity * nox_i / 1000.0, pa.float64(), from_pandas=True),
             "pm_kg": pa.array(activity * pm_i / 1000.0, pa.float64(), from_pandas=True),
             "sox_kg": pa.array(activity * sox_i / 1000.0, pa.float64(), from_pandas=True),
+            "co2_biogenic_kg": pa.array(activity * bio_i, pa.float64(), from_pandas=True),
             "data_source": _combined(is_hub, ti, hi, tocs.data_source, hocs.data_source),
+            "factor_status": _combined(is_hub, ti, hi, tocs.status, hocs.status),
             "factor_set": _dictionary(np.zeros(n, dtype=np.int32), np.array([factor_set])),
             # context carried through from the input, for exchange formats and reporting
             **{c: col(c) for c in CONTEXT_COLUMNS},

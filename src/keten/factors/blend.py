@@ -75,8 +75,9 @@ def energy_intensity_mj(
             return None
         ttw_per_mj += part.share * part.carrier.ttw_kgco2e_per_unit / mj
         wtw_per_mj += part.share * part.carrier.wtw_kgco2e_per_unit / mj
+    # WTW first: a biofuel's TTW is (near) zero by convention and says little about energy.
+    if wtw_per_mj > 0 and co2e_wtw_per_activity > 0:
+        return co2e_wtw_per_activity / wtw_per_mj
     if ttw_per_mj > 0:
         return co2e_ttw_per_activity / ttw_per_mj
-    if wtw_per_mj > 0:
-        return co2e_wtw_per_activity / wtw_per_mj
     return None

@@ -37,6 +37,10 @@ from keten.model.enums import (
 
 DATA_PACKAGE = "keten.factors.data"
 FACTOR_KINDS = ("fuel", "toc", "hoc", "pollutant")
+# Built-in factor sets and the folder of package data each lives in. Older sets stay
+# readable so a result can be reproduced with the set it names (pin with ``factor_set=``).
+FACTOR_SETS: dict[str, str] = {"keten-2026.1": "", "keten-2026.2": "keten-2026.2/"}
+DEFAULT_FACTOR_SET = "keten-2026.2"
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,8 @@ class FactorSet:
     pollutant_factors: dict[str, PollutantFactor]
     sources: list[dict[str, str]] = field(default_factory=list)
     distance_adjustment: dict[str, DistanceAdjustment] = field(default_factory=dict)
+    # Where sources disagree, the basis this set follows (factor_set.json "bases").
+    bases: dict[str, str] = field(default_factory=dict)
 
     def toc(self, toc_id: str) -> TOC:
         try:
@@ -110,20 +116,34 @@ class FactorSet:
     def with_hocs(self, hocs: dict[str, HOC]) -> FactorSet:
         return replace(self, hocs={**self.hocs, **hocs})
 
-    def pollutant_intensities(
-        self, energy_carrier: str, emission_standard: str, co2e_ttw: Decimal, co2e_wtw: Decimal
-    ) -> dict[Pollutant, Decimal | None]:
-        """g of NOx, PM, SOx per activity unit implied by a CO2e intensity.
+    def energy_per_unit_mj(
+        self, energy_carrier: str, co2e_ttw: Decimal, co2e_wtw: Decimal
+    ) -> Decimal | None:
+        """MJ of energy per activity unit behind a CO2e intensity, from the carrier's WTW
+        factor per MJ (never zero for a fuel, unlike TTW for HVO or biomethane)."""
+        return energy_intensity_mj(resolve_blend(energy_carrier, self.energy_carriers), co2e_ttw, co2e_wtw)
 
-        The energy use per activity unit is backed out of the CO2e intensity with the
-        carrier's factors, then multiplied by the fuel's pollutant factor (EMEP/EEA style,
-        g per kg fuel). Zero-TTW carriers (electricity, hydrogen) emit none at the vehicle.
+    def pollutant_intensities(
+        self,
+        energy_carrier: str,
+        emission_standard: str,
+        co2e_ttw: Decimal,
+        co2e_wtw: Decimal,
+        energy_mj: Decimal | None = None,
+    ) -> dict[Pollutant, Decimal | None]:
+        """g of NOx, PM, SOx per activity unit: energy use x the engine standard's factors.
+
+        The energy per activity unit is ``energy_mj`` where known, else backed out of the
+        WTW intensity with the carrier's WTW per MJ (EMEP/EEA Tier 1 style: pollutant per kg
+        fuel burnt). A zero TTW (HVO, biomethane) does not zero the pollutants; carriers with
+        no combustion at the vehicle (electricity, hydrogen) emit 0.
         """
         parts = resolve_blend(energy_carrier, self.energy_carriers)
-        energy_mj = energy_intensity_mj(parts, co2e_ttw, co2e_wtw)
+        if energy_mj is None:
+            energy_mj = energy_intensity_mj(parts, co2e_ttw, co2e_wtw)
         out: dict[Pollutant, Decimal | None] = {}
         for pollutant in Pollutant:
-            total = Decimal(0)
+            total: Decimal | None = Decimal(0)
             for part in parts:
                 if part.carrier.family in ZERO_TTW_FAMILIES:
                     continue
@@ -133,11 +153,23 @@ class FactorSet:
                     part.carrier.family, emission_standard, pollutant
                 )
                 if energy_mj is None or kg is None or not mj or g_per_kg is None:
-                    total = Decimal(-1)
+                    total = None
                     break
+                assert total is not None
                 total += part.share * energy_mj / mj * kg * g_per_kg
-            out[pollutant] = None if total < 0 else total
+            out[pollutant] = total
         return out
+
+    def biogenic_co2_per_unit(self, energy_carrier: str, energy_mj: Decimal | None) -> Decimal | None:
+        """kg biogenic CO2 per activity unit from the energy use and the blend's carriers."""
+        if energy_mj is None:
+            return None
+        total = Decimal(0)
+        for part in resolve_blend(energy_carrier, self.energy_carriers):
+            mj = energy_per_unit_mj(part.carrier)
+            if mj:
+                total += part.share * energy_mj / mj * part.carrier.biogenic_co2_kg_per_unit
+        return total
 
 
 def _not_found(kind: str, key: str, known: dict[str, Any]) -> str:
@@ -146,6 +178,22 @@ def _not_found(kind: str, key: str, known: dict[str, Any]) -> str:
     close = difflib.get_close_matches(key, list(known), n=5, cutoff=0.5)
     hint = f"; close matches: {', '.join(close)}" if close else ""
     return f"unknown {kind} '{key}'{hint} (see `keten factors list`)"
+
+
+def _status(r: dict[str, str]) -> str:
+    """A row's provenance; keten-2026.1 files have no column: derivations say so in 'source'."""
+    if r.get("status"):
+        return r["status"]
+    return "derived" if "derivation" in r.get("source", "").lower() else "published"
+
+
+def _provenance(r: dict[str, str]) -> dict[str, str]:
+    return {
+        "status": _status(r),
+        "table": r.get("table", ""),
+        "edition": r.get("edition", "") or r.get("year", ""),
+        "note": r.get("note", ""),
+    }
 
 
 def _rows(name: str) -> Iterator[tuple[int, dict[str, str]]]:
@@ -165,9 +213,9 @@ def _rows(name: str) -> Iterator[tuple[int, dict[str, str]]]:
 class _Parser(RowParser):
     """Parses one CSV of the library, gathering every problem."""
 
-    def __init__(self, name: str) -> None:
-        super().__init__(f"keten/factors/data/{name}")
-        self.name = name
+    def __init__(self, name: str, folder: str = "") -> None:
+        super().__init__(f"keten/factors/data/{folder}{name}")
+        self.name = folder + name
 
 
 def _load_carriers(p: _Parser) -> dict[str, EnergyCarrierFactor]:
@@ -203,6 +251,9 @@ def _load_carriers(p: _Parser) -> dict[str, EnergyCarrierFactor]:
             source=p.text(r, "source"),
             year=p.year(r),
             factor_set=p.text(r, "factor_set"),
+            biogenic_co2_kg_per_unit=p.dec(r, "biogenic_co2_kg_per_unit", optional=True)
+            or Decimal(0),
+            **_provenance(r),
         )
     return out
 
@@ -259,6 +310,7 @@ def _load_tocs(p: _Parser) -> dict[str, TOC]:
             source=p.text(r, "source"),
             year=p.year(r),
             factor_set=p.text(r, "factor_set"),
+            **_provenance(r),
         )
     return out
 
@@ -291,6 +343,7 @@ def _load_hocs(p: _Parser) -> dict[str, HOC]:
             source=p.text(r, "source"),
             year=p.year(r),
             factor_set=p.text(r, "factor_set"),
+            **_provenance(r),
         )
     return out
 
@@ -299,11 +352,15 @@ def _with_pollutants(tocs: dict[str, TOC], fs: FactorSet, p: _Parser) -> dict[st
     out = {}
     for tid, toc in tocs.items():
         try:
+            energy = fs.energy_per_unit_mj(
+                toc.energy_carrier, toc.co2e_ttw_kg_per_unit, toc.co2e_wtw_kg_per_unit
+            )
             pol = fs.pollutant_intensities(
                 toc.energy_carrier,
                 toc.emission_standard,
                 toc.co2e_ttw_kg_per_unit,
                 toc.co2e_wtw_kg_per_unit,
+                energy,
             )
         except (FactorNotFoundError, ValueError) as exc:
             p.row = None
@@ -314,6 +371,31 @@ def _with_pollutants(tocs: dict[str, TOC], fs: FactorSet, p: _Parser) -> dict[st
             nox_g_per_unit=pol[Pollutant.NOX],
             pm_g_per_unit=pol[Pollutant.PM],
             sox_g_per_unit=pol[Pollutant.SOX],
+            energy_mj_per_unit=energy,
+            biogenic_co2_kg_per_unit=fs.biogenic_co2_per_unit(toc.energy_carrier, energy),
+        )
+    return out
+
+
+def _hocs_with_energy(hocs: dict[str, HOC], fs: FactorSet) -> dict[str, HOC]:
+    """Energy and biogenic CO2 per unit for each HOC; electric hubs emit no pollutants (0)."""
+    out = {}
+    for hid, hoc in hocs.items():
+        energy = biogenic = None
+        zero: dict[str, Decimal] = {}
+        if hoc.energy_carrier in fs.energy_carriers:
+            energy = fs.energy_per_unit_mj(
+                hoc.energy_carrier, hoc.co2e_ttw_kg_per_unit, hoc.co2e_wtw_kg_per_unit
+            )
+            biogenic = fs.biogenic_co2_per_unit(hoc.energy_carrier, energy)
+            if fs.energy_carriers[hoc.energy_carrier].family in ZERO_TTW_FAMILIES:
+                zero = {
+                    f"{x.value}_g_per_unit": Decimal(0)
+                    for x in Pollutant
+                    if getattr(hoc, f"{x.value}_g_per_unit") is None
+                }
+        out[hid] = replace(
+            hoc, energy_mj_per_unit=energy, biogenic_co2_kg_per_unit=biogenic, **zero
         )
     return out
 
@@ -336,29 +418,38 @@ def _load_daf(p: _Parser) -> dict[str, DistanceAdjustment]:
     return out
 
 
-@lru_cache(maxsize=4)
+def available_factor_sets() -> list[str]:
+    return list(FACTOR_SETS)
+
+
+@lru_cache(maxsize=8)
 def load_factor_set(version: str | None = None) -> FactorSet:
-    """Load the built-in factor set (the only one shipped so far is the latest)."""
-    meta = json.loads(resources.files(DATA_PACKAGE).joinpath("factor_set.json").read_text())
-    if version not in (None, meta["version"]):
-        raise FactorNotFoundError(f"unknown factor set '{version}'; available: {meta['version']}")
+    """Load a built-in factor set: ``None`` is the default (latest), or pin a version."""
+    version = version or DEFAULT_FACTOR_SET
+    if version not in FACTOR_SETS:
+        raise FactorNotFoundError(
+            f"unknown factor set '{version}'; available: {', '.join(FACTOR_SETS)}"
+        )
+    folder = FACTOR_SETS[version]
+    meta = json.loads(
+        resources.files(DATA_PACKAGE).joinpath(folder + "factor_set.json").read_text()
+    )
     parsers = {
-        n: _Parser(n)
+        n: _Parser(n, folder)
         for n in (
             "energy_carriers.csv",
             "pollutant_factors.csv",
             "toc_defaults.csv",
             "hoc_defaults.csv",
+            "distance_adjustment.csv",
         )
     }
     carriers = _load_carriers(parsers["energy_carriers.csv"])
     pollutants = _load_pollutants(parsers["pollutant_factors.csv"])
     tocs = _load_tocs(parsers["toc_defaults.csv"])
     hocs = _load_hocs(parsers["hoc_defaults.csv"])
-    daf_parser = _Parser("distance_adjustment.csv")
-    parsers["distance_adjustment.csv"] = daf_parser
     fs = FactorSet(
-        distance_adjustment=_load_daf(daf_parser),
+        distance_adjustment=_load_daf(parsers["distance_adjustment.csv"]),
         version=meta["version"],
         description=meta["description"],
         energy_carriers=carriers,
@@ -366,8 +457,13 @@ def load_factor_set(version: str | None = None) -> FactorSet:
         hocs=hocs,
         pollutant_factors=pollutants,
         sources=meta.get("sources", []),
+        bases=meta.get("bases", {}),
     )
-    fs = replace(fs, tocs=_with_pollutants(tocs, fs, parsers["toc_defaults.csv"]))
+    fs = replace(
+        fs,
+        tocs=_with_pollutants(tocs, fs, parsers["toc_defaults.csv"]),
+        hocs=_hocs_with_energy(hocs, fs),
+    )
     problems = [x for parser in parsers.values() for x in parser.problems]
     if problems:
         raise ValidationError(problems, title="the built-in factor library is inconsistent")

@@ -38,6 +38,12 @@ class EnergyCarrierFactor:
     source: str
     year: int
     factor_set: str
+    # CO2 of biogenic origin released on combustion, per unit; reported apart from TTW CO2e.
+    biogenic_co2_kg_per_unit: Decimal = Decimal(0)
+    status: str = "published"
+    table: str = ""
+    edition: str = ""
+    note: str = ""
 
     @property
     def kg_per_unit(self) -> Decimal | None:
@@ -93,6 +99,15 @@ class TOC:
     source: str = ""
     year: int | None = None
     factor_set: str = ""
+    # Provenance of a library value: "published" (read from the cited table) or "derived"
+    # (computed by keten, see ``note``); a user's own factor is "user".
+    status: str = "published"
+    table: str = ""
+    edition: str = ""
+    note: str = ""
+    # Energy per activity unit (MJ) and the biogenic CO2 (kg) it releases, when known.
+    energy_mj_per_unit: Decimal | None = None
+    biogenic_co2_kg_per_unit: Decimal | None = None
 
     @property
     def co2e_wtt_kg_per_unit(self) -> Decimal:
@@ -119,6 +134,15 @@ class HOC:
     source: str = ""
     year: int | None = None
     factor_set: str = ""
+    # Provenance of a library value: "published" (read from the cited table) or "derived"
+    # (computed by keten, see ``note``); a user's own factor is "user".
+    status: str = "published"
+    table: str = ""
+    edition: str = ""
+    note: str = ""
+    # Energy per activity unit (MJ) and the biogenic CO2 (kg) it releases, when known.
+    energy_mj_per_unit: Decimal | None = None
+    biogenic_co2_kg_per_unit: Decimal | None = None
 
     @property
     def co2e_wtt_kg_per_unit(self) -> Decimal:

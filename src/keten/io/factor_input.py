@@ -30,6 +30,7 @@ from keten.emissions.intensity import (
 from keten.errors import KetenError, ValidationError
 from keten.factors.blend import parse_blend
 from keten.factors.library import FactorSet
+from keten.factors.vocabulary import normalise_carrier_spec
 from keten.factors.records import HOC, TOC
 from keten.io.rows import RowParser, first_data_row, text_rows
 from keten.io.tables import ensure_known_columns, read_table_as_text
@@ -62,16 +63,42 @@ HOC_REQUIRED = {"hoc_id", "hub_type", "co2e_intensity_wtw", "co2e_intensity_ttw"
 
 
 def _carrier(p: RowParser, fs: FactorSet, r: dict[str, str]) -> str:
+    """The row's carrier or blend as keten ids; iLEAP names (``Diesel``, ``HVO100``) accepted."""
     spec = (r.get("energy_carrier") or "").strip()
     if not spec:
         return ""
     try:
-        for cid, _ in parse_blend(spec):
-            if cid not in fs.energy_carriers:
-                p.bad("energy_carrier", f"unknown energy carrier '{cid}'")
+        spec = normalise_carrier_spec(spec, fs.energy_carriers)
+        parse_blend(spec)
     except KetenError as exc:
         p.bad("energy_carrier", str(exc))
     return spec
+
+
+def _edf(p: RowParser, r: dict[str, str]) -> Decimal | None:
+    """Empty distance factor = empty km / total km: 0 <= EDF < 1 (GLEC v3, iLEAP TOC)."""
+    edf = p.positive(r, "empty_distance_factor", optional=True, allow_zero=True)
+    if edf is not None and edf >= 1:
+        p.bad(
+            "empty_distance_factor",
+            f"{edf} is not below 1: EDF is empty km / total km (0 <= EDF < 1)",
+        )
+        return None
+    return edf
+
+
+def _energy_fields(fs: FactorSet, carrier: str, wtw: Decimal, ttw: Decimal) -> dict[str, Any]:
+    """Energy and biogenic CO2 per unit implied by a user's intensity and carrier."""
+    if not carrier:
+        return {"energy_mj_per_unit": None, "biogenic_co2_kg_per_unit": None}
+    try:
+        energy = fs.energy_per_unit_mj(carrier, ttw, wtw)
+        return {
+            "energy_mj_per_unit": energy,
+            "biogenic_co2_kg_per_unit": fs.biogenic_co2_per_unit(carrier, energy),
+        }
+    except KetenError:
+        return {"energy_mj_per_unit": None, "biogenic_co2_kg_per_unit": None}
 
 
 def _intensities(p: RowParser, r: dict[str, str]) -> tuple[Decimal, Decimal]:
@@ -93,7 +120,9 @@ def _pollutants(
     derived: dict[Pollutant, Decimal | None] = {}
     if carrier and standard and not p.problems:
         try:
-            derived = fs.pollutant_intensities(carrier, standard, ttw, wtw)
+            derived = fs.pollutant_intensities(
+                carrier, standard, ttw, wtw, fs.energy_per_unit_mj(carrier, ttw, wtw)
+            )
         except KetenError:
             derived = {}
     return {
@@ -153,6 +182,8 @@ def _read_intensity_rows(
             "data_source": p.enum_or(DataSource, r, "data_source", DataSource.PRIMARY),
             "source": f"user file {path.name}",
             "factor_set": f"user:{path.name}",
+            "status": "user",
+            **(_energy_fields(fs, carrier, wtw, ttw) if len(p.problems) == before else {}),
             **{f"{k}_g_per_unit": v for k, v in _pollutants(p, fs, r, carrier, wtw, ttw).items()},
         }
         if len(p.problems) == before:
@@ -172,7 +203,7 @@ def read_toc_file(path: Path, fs: FactorSet) -> dict[str, TOC]:
         lf = p.dec(r, "load_factor", optional=True)
         if lf is not None and not (0 < lf <= 1):
             p.bad("load_factor", f"{lf} is not in (0, 1]")
-        edf = p.positive(r, "empty_distance_factor", optional=True, allow_zero=True)
+        edf = _edf(p, r)
         if len(p.problems) == before and mode is not None:
             out[common["toc_id"]] = TOC(
                 mode=mode,
@@ -232,26 +263,32 @@ def read_energy_file(path: Path, fs: FactorSet) -> dict[str, TOC]:
     units: dict[str, ActivityUnit] = {}
     modes: dict[str, Mode] = {}
     modelled: dict[str, TOC] = {}
+    modelled_rows: dict[str, int] = {}
+    primary_rows: dict[str, int] = {}
     for row_no, r in text_rows(table, first_data_row(path)):
         p.row = row_no
         toc_id = p.text(r, "toc_id")
         mode = p.enum(Mode, r, "mode")
-        carrier = p.text(r, "energy_carrier")
-        if carrier and carrier not in fs.energy_carriers:
-            p.bad(
-                "energy_carrier",
-                f"unknown energy carrier '{carrier}' (see `keten factors list --kind fuel`)",
-            )
+        carrier = _one_carrier(p, fs, r)
         standard = (r.get("emission_standard") or "").strip()
         if mode is not None and toc_id in modes and modes[toc_id] is not mode:
             p.bad("mode", f"TOC '{toc_id}' has rows with different modes")
         if mode is not None:
             modes[toc_id] = mode
         if (r.get("fuel_per_km") or "").strip():
+            # A TOC is modelled from one vehicle model (GLEC): a second one is ambiguous.
+            if toc_id in modelled_rows:
+                p.bad("toc_id", f"TOC '{toc_id}' has a second modelled row (first: row "
+                      f"{modelled_rows[toc_id]}); give one vehicle model per TOC")
+            elif toc_id in primary_rows:
+                p.bad("toc_id", f"TOC '{toc_id}' mixes a modelled row with primary fuel rows "
+                      f"(row {primary_rows[toc_id]}); use one data source per TOC")
+            if p.row is not None:
+                modelled_rows.setdefault(toc_id, p.row)
             fuel_km = p.positive(r, "fuel_per_km")
             cap = p.positive(r, "payload_capacity_t")
             lf = p.positive(r, "load_factor")
-            edf = p.positive(r, "empty_distance_factor", optional=True, allow_zero=True)
+            edf = _edf(p, r)
             if None in (fuel_km, cap, lf) or mode is None or p.problems:
                 continue
             try:
@@ -264,8 +301,15 @@ def read_energy_file(path: Path, fs: FactorSet) -> dict[str, TOC]:
             except (KetenError, ValueError) as exc:
                 p.bad("load_factor", str(exc))
             continue
+        if toc_id in modelled_rows:
+            p.bad("toc_id", f"TOC '{toc_id}' mixes primary fuel rows with a modelled row "
+                  f"(row {modelled_rows[toc_id]}); use one data source per TOC")
+        if p.row is not None:
+            primary_rows.setdefault(toc_id, p.row)
         amount = p.positive(r, "fuel_amount", allow_zero=True)
-        activity = p.positive(r, "transport_activity")
+        # An empty or positioning trip (activity 0) still burns fuel: pooled into its TOC
+        # (ISO 14083 6.2: the TOC's emissions over all its activity).
+        activity = p.positive(r, "transport_activity", allow_zero=True)
         unit_raw = (r.get("activity_unit") or "tkm").strip()
         if unit_raw not in ("tkm", "TEUkm"):
             p.bad("activity_unit", f"'{unit_raw}' is not tkm or TEUkm")
@@ -278,11 +322,33 @@ def read_energy_file(path: Path, fs: FactorSet) -> dict[str, TOC]:
             primary[toc_id].append(EnergyUse(toc_id, carrier, amount, activity, standard))
     if p.problems:
         raise ValidationError(p.problems, title=f"{path}: invalid fuel and activity file")
+    p.row = None
     out = dict(modelled)
     for toc_id, uses in primary.items():
+        if sum((u.activity for u in uses), Decimal(0)) <= 0:
+            p.bad("transport_activity", f"TOC '{toc_id}': its rows have no transport activity"
+                  " in total; an intensity needs activity > 0")
+            continue
         toc = toc_from_energy(fs, toc_id, modes[toc_id], units[toc_id], uses)
         out[toc_id] = replace(toc, source=f"{toc.source}; file {path.name}")
+    if p.problems:
+        raise ValidationError(p.problems, title=f"{path}: invalid fuel and activity file")
     return out
+
+
+def _one_carrier(p: RowParser, fs: FactorSet, r: dict[str, str]) -> str:
+    """One energy carrier as a keten id; keten ids and iLEAP names accepted (any case)."""
+    raw = p.text(r, "energy_carrier")
+    if not raw:
+        return raw
+    if ":" in raw:
+        p.bad("energy_carrier", f"'{raw}': give one carrier per row (a blend is one row each)")
+        return raw
+    try:
+        return normalise_carrier_spec(raw, fs.energy_carriers)
+    except KetenError as exc:
+        p.bad("energy_carrier", str(exc))
+        return raw
 
 
 def read_hub_energy_file(path: Path, fs: FactorSet) -> dict[str, HOC]:
@@ -310,9 +376,7 @@ def read_hub_energy_file(path: Path, fs: FactorSet) -> dict[str, HOC]:
         hoc_id = p.text(r, "hoc_id")
         hub_type = p.enum(HubType, r, "hub_type")
         unit = p.enum(HubActivityUnit, r, "activity_unit", HubActivityUnit.TONNES)
-        carrier = p.text(r, "energy_carrier")
-        if carrier and carrier not in fs.energy_carriers:
-            p.bad("energy_carrier", f"unknown energy carrier '{carrier}'")
+        carrier = _one_carrier(p, fs, r)
         amount = p.positive(r, "energy_amount", allow_zero=True)
         throughput = p.positive(r, "throughput", allow_zero=True)
         if hub_type is None or unit is None or amount is None or throughput is None:

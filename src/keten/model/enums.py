@@ -9,6 +9,10 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
 class Mode(StrEnum):
     ROAD = "road"
     RAIL = "rail"
@@ -16,6 +20,12 @@ class Mode(StrEnum):
     SEA = "sea"
     AIR = "air"
     PIPELINE = "pipeline"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Mode | None:
+        """iLEAP spellings (``Road``, ``InlandWaterway``) and any case are accepted."""
+        key = _squash(str(value))
+        return next((m for m in cls if _squash(m.value) == key), None)
 
     @property
     def ileap(self) -> str | None:
@@ -40,6 +50,12 @@ class HubType(StrEnum):
     WAREHOUSE = "warehouse"
     LIQUID_BULK_TERMINAL = "liquid_bulk_terminal"
     MARITIME_CONTAINER_TERMINAL = "maritime_container_terminal"
+
+    @classmethod
+    def _missing_(cls, value: object) -> HubType | None:
+        """iLEAP spellings (``StorageAndTransshipment``, ``MaritimeContainerTerminal``)."""
+        key = _squash(str(value))
+        return next((h for h in cls if _squash(h.value) == key), None)
 
     @property
     def ileap(self) -> str:
