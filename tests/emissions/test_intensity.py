@@ -42,7 +42,8 @@ def test_modelled_toc_follows_load_and_empty_running() -> None:
         "m", DIESEL.carrier_id, Decimal("0.30"), Decimal(25), Decimal("0.6"), Decimal("0.2")
     )
     toc = toc_from_model(FS, Mode.ROAD, m)
-    fuel_per_tkm = Decimal("0.30") * Decimal("1.2") / (Decimal(25) * Decimal("0.6"))
+    # GLEC v3 / iLEAP: EDF = empty km / total km, so total km per loaded km = 1 / (1 - EDF)
+    fuel_per_tkm = Decimal("0.30") / (Decimal("0.8") * Decimal(25) * Decimal("0.6"))
     assert toc.co2e_wtw_kg_per_unit == fuel_per_tkm * DIESEL.wtw_kgco2e_per_unit
     assert toc.data_source is DataSource.MODELLED
     fuller = toc_from_model(

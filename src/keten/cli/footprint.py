@@ -30,11 +30,14 @@ def footprint_command(
     out: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
     company_name: str = typer.Option("keten user", help="companyName in iLEAP/PACT output."),
     company_id: str = typer.Option("urn:keten:company:local", help="companyIds in iLEAP output."),
+    factor_set: str | None = typer.Option(
+        None, "--factor-set", help="Pin a factor-set version (default: the newest, keten-2026.2)."
+    ),
 ) -> None:
     """Footprint of transport chains per ISO 14083 / GLEC v3.1: CO2e WTW/TTW, NOx, PM, SOx."""
     check_format(fmt, FORMATS)
     if fmt in ("csv", "parquet") and out is not None:
-        summary = write_footprint(input, out, fmt, tocs, hocs)
+        summary = write_footprint(input, out, fmt, tocs, hocs, factor_set)
         err = Console(stderr=True)
         err.print(f"wrote {summary.rows:,} TCE results to {out} (factor set {summary.factor_set})")
         console.print(
@@ -55,7 +58,7 @@ def footprint_command(
         return
     if fmt == "parquet":
         raise KetenError("--format parquet needs -o FILE")
-    result = run_footprint(input, tocs, hocs)
+    result = run_footprint(input, tocs, hocs, factor_set)
     if fmt == "json":
         emit_json(json_document(result), out)
     elif fmt == "ileap":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -74,6 +74,10 @@ class FootprintJob:
     resolver: DistanceResolver
     tocs: IntensityTable
     hocs: IntensityTable
+    # Problems of the user's TOC/HOC files, reported with the TCE file's in one report, and
+    # the ids those files name (so TCE rows using them are not also called unknown).
+    file_problems: list[Problem] = field(default_factory=list)
+    pending_ids: set[str] = field(default_factory=set)
 
     @classmethod
     def create(
@@ -85,19 +89,33 @@ class FootprintJob:
     ) -> FootprintJob:
         fs = load_factor_set(factor_set)
         problems: list[Problem] = []
+        pending: set[str] = set()
         user_tocs, user_hocs = {}, {}
         try:
             user_tocs = read_toc_file(Path(tocs), fs) if tocs else {}
         except ValidationError as exc:
             problems += exc.problems
+            pending |= _ids_in(Path(tocs), "toc_id")  # type: ignore[arg-type]
         try:
             user_hocs = read_hoc_file(Path(hocs), fs) if hocs else {}
         except ValidationError as exc:
             problems += exc.problems
-        if problems:
-            raise ValidationError(problems, title="invalid TOC/HOC files")
+            pending |= _ids_in(Path(hocs), "hoc_id")  # type: ignore[arg-type]
         fs = fs.with_tocs(user_tocs).with_hocs(user_hocs)
-        return cls(fs, resolver or default_resolver(fs), toc_table(fs), hoc_table(fs))
+        return cls(
+            fs, resolver or default_resolver(fs), toc_table(fs), hoc_table(fs), problems, pending
+        )
+
+
+def _ids_in(path: Path, column: str) -> set[str]:
+    """The ids a (possibly invalid) factor file names; empty if it cannot be read at all."""
+    try:
+        table = read_table_as_text(path, json_key=f"{column[:3]}s")
+    except KetenError:
+        return set()
+    if column not in table.column_names:
+        return set()
+    return {str(v).strip() for v in table.column(column).to_pylist() if v}
 
 
 def _cell(value: Any) -> str | None:
@@ -224,10 +242,11 @@ def _evaluate(
         names, label = table.column_names, str(data)
     else:
         batches, names, label = _batches(data)
-    problems = ensure_known_columns(label, names, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
+    problems = list(job.file_problems)
+    problems += ensure_known_columns(label, names, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
     if not {"toc_id", "hoc_id"} & set(names):
         problems.append(Problem("missing column: give toc_id and/or hoc_id", label))
-    if problems:
+    if len(problems) > len(job.file_problems):
         raise ValidationError(problems, title=f"{label}: invalid TCE input")
     with LinkChecker(label) as links:
         _check_and_compute(batches, label, job, sink, links, problems)
@@ -242,8 +261,8 @@ def _check_and_compute(
     problems: list[Problem],
 ) -> None:
     summaries: list[RowProblems] = []
-    toc_ids = {str(x) for x in job.tocs.ids.to_pylist()}
-    hoc_ids = {str(x) for x in job.hocs.ids.to_pylist()}
+    toc_ids = {str(x) for x in job.tocs.ids.to_pylist()} | job.pending_ids
+    hoc_ids = {str(x) for x in job.hocs.ids.to_pylist()} | job.pending_ids
     for batch, row_base in batches:
         canonical, rp = check_rows(
             batch, label, row_base, toc_ids, hoc_ids, job.resolver.can_locate
