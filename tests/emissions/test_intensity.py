@@ -80,7 +80,7 @@ def test_energy_file_and_toc_file_report_every_problem(tmp_path: Path) -> None:
     f.write_text(
         "toc_id,mode,energy_carrier,fuel_amount,transport_activity,activity_unit\n"
         f"a,road,{DIESEL.carrier_id},100,5000,tkm\n"
-        "b,boat,nope,-1,0,tkm\n"
+        "b,boat,nope,-1,-5,tkm\n"  # activity 0 is a valid empty trip; -5 is not
     )
     with pytest.raises(ValidationError) as exc:
         read_energy_file(f, FS)

@@ -73,9 +73,7 @@ def test_edf_of_one_or_more_is_rejected_naming_the_row(tmp_path: Path) -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(
-    loaded=st.lists(
-        st.tuples(st.integers(1, 500), st.integers(1, 50_000)), min_size=1, max_size=4
-    ),
+    loaded=st.lists(st.tuples(st.integers(1, 500), st.integers(1, 50_000)), min_size=1, max_size=4),
     empty=st.lists(st.integers(1, 200), min_size=0, max_size=3),
 )
 def test_empty_trips_are_pooled_into_their_toc(
@@ -176,26 +174,48 @@ def test_invalid_toc_file_still_lets_the_tce_file_be_checked(tmp_path: Path) -> 
     where = {(Path(p.file or "").name, p.row, p.column) for p in info.value.problems}
     assert ("tocs.csv", 2, "co2e_intensity_ttw") in where
     assert ("tces.csv", 3, "mass_kg") in where
-    assert not any(p.row == 2 and Path(p.file or "").name == "tces.csv" for p in info.value.problems)
+    assert not any(
+        p.row == 2 and Path(p.file or "").name == "tces.csv" for p in info.value.problems
+    )
 
 
 def test_results_carry_factor_status_and_biogenic_co2() -> None:
     rows = [
-        {"shipment_id": "s", "tce_id": "a", "mass_kg": 1000, "distance_km": 100,
-         "toc_id": "road_artic_40t_hvo"},
-        {"shipment_id": "s", "tce_id": "b", "mass_kg": 1000, "distance_km": 100,
-         "toc_id": "iww_motor_vessel_1500_3000t", "prev_tce_ids": "a"},
-        {"shipment_id": "s", "tce_id": "c", "mass_kg": 1000, "hoc_id": "hub_warehouse_ambient",
-         "prev_tce_ids": "b"},
+        {
+            "shipment_id": "s",
+            "tce_id": "a",
+            "mass_kg": 1000,
+            "distance_km": 100,
+            "toc_id": "road_artic_40t_hvo",
+        },
+        {
+            "shipment_id": "s",
+            "tce_id": "b",
+            "mass_kg": 1000,
+            "distance_km": 100,
+            "toc_id": "iww_motor_vessel_1500_3000t",
+            "prev_tce_ids": "a",
+        },
+        {
+            "shipment_id": "s",
+            "tce_id": "c",
+            "mass_kg": 1000,
+            "hoc_id": "hub_warehouse_ambient",
+            "prev_tce_ids": "b",
+        },
     ]
     result = footprint(rows)
     assert result.tce_table.column("factor_status").to_pylist() == [
-        "derived", "published", "derived"
+        "derived",
+        "published",
+        "derived",
     ]
     (ship,) = result.shipments
     hvo, barge, hub = ship.tces
     assert (hvo.factor_status, barge.factor_status, hub.factor_status) == (
-        "derived", "published", "derived"
+        "derived",
+        "published",
+        "derived",
     )
     assert hvo.co2_biogenic_kg is not None and hvo.co2_biogenic_kg > hvo.co2e_wtw_kg
     assert hub.nox_kg == 0  # electric hub

@@ -79,12 +79,12 @@ def test_marine_fuel_wtt_follows_desnz_and_eu_grid_has_upstream_and_losses() -> 
     assert fs.carrier("mgo").wtt_kgco2e_per_unit == Decimal("0.741")
     # EEA IND-353 EU-27 2018 generation 0.281; DESNZ/BEIS 2021 EU generation WTT 0.0757 and
     # T&D WTT 0.0056 kg/kWh; T&D losses 0.0056/0.0757 of generation
-    expected = Decimal("0.281") * (1 + Decimal("0.0056") / Decimal("0.0757")) + Decimal(
-        "0.0757"
-    ) + Decimal("0.0056")
-    assert abs(fs.carrier("electricity_eu_grid").wtw_kgco2e_per_unit - expected) < Decimal(
-        "0.001"
+    expected = (
+        Decimal("0.281") * (1 + Decimal("0.0056") / Decimal("0.0757"))
+        + Decimal("0.0757")
+        + Decimal("0.0056")
     )
+    assert abs(fs.carrier("electricity_eu_grid").wtw_kgco2e_per_unit - expected) < Decimal("0.001")
     assert fs.carrier("electricity_eu_grid").status == "derived"
 
 

@@ -43,7 +43,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "company": ("keten.cli.company",),
     "credentials": ("keten.cli.company",),
     "user": ("keten.cli.users",),
-    "report": ("keten.cli.report", "keten.cli.report_html"),
+    "report": ("keten.cli.report", "keten.cli.report_html", "keten.cli.report_iso14083"),
     "keys": ("keten.cli.keys",),
     "chain": ("keten.cli.chain",),
 }

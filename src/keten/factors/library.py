@@ -121,7 +121,8 @@ class FactorSet:
     ) -> Decimal | None:
         """MJ of energy per activity unit behind a CO2e intensity, from the carrier's WTW
         factor per MJ (never zero for a fuel, unlike TTW for HVO or biomethane)."""
-        return energy_intensity_mj(resolve_blend(energy_carrier, self.energy_carriers), co2e_ttw, co2e_wtw)
+        parts = resolve_blend(energy_carrier, self.energy_carriers)
+        return energy_intensity_mj(parts, co2e_ttw, co2e_wtw)
 
     def pollutant_intensities(
         self,
@@ -160,7 +161,9 @@ class FactorSet:
             out[pollutant] = total
         return out
 
-    def biogenic_co2_per_unit(self, energy_carrier: str, energy_mj: Decimal | None) -> Decimal | None:
+    def biogenic_co2_per_unit(
+        self, energy_carrier: str, energy_mj: Decimal | None
+    ) -> Decimal | None:
         """kg biogenic CO2 per activity unit from the energy use and the blend's carriers."""
         if energy_mj is None:
             return None
@@ -185,15 +188,6 @@ def _status(r: dict[str, str]) -> str:
     if r.get("status"):
         return r["status"]
     return "derived" if "derivation" in r.get("source", "").lower() else "published"
-
-
-def _provenance(r: dict[str, str]) -> dict[str, str]:
-    return {
-        "status": _status(r),
-        "table": r.get("table", ""),
-        "edition": r.get("edition", "") or r.get("year", ""),
-        "note": r.get("note", ""),
-    }
 
 
 def _rows(name: str) -> Iterator[tuple[int, dict[str, str]]]:
@@ -253,7 +247,10 @@ def _load_carriers(p: _Parser) -> dict[str, EnergyCarrierFactor]:
             factor_set=p.text(r, "factor_set"),
             biogenic_co2_kg_per_unit=p.dec(r, "biogenic_co2_kg_per_unit", optional=True)
             or Decimal(0),
-            **_provenance(r),
+            status=_status(r),
+            table=r.get("table", ""),
+            edition=r.get("edition", "") or r.get("year", ""),
+            note=r.get("note", ""),
         )
     return out
 
@@ -310,7 +307,10 @@ def _load_tocs(p: _Parser) -> dict[str, TOC]:
             source=p.text(r, "source"),
             year=p.year(r),
             factor_set=p.text(r, "factor_set"),
-            **_provenance(r),
+            status=_status(r),
+            table=r.get("table", ""),
+            edition=r.get("edition", "") or r.get("year", ""),
+            note=r.get("note", ""),
         )
     return out
 
@@ -343,7 +343,10 @@ def _load_hocs(p: _Parser) -> dict[str, HOC]:
             source=p.text(r, "source"),
             year=p.year(r),
             factor_set=p.text(r, "factor_set"),
-            **_provenance(r),
+            status=_status(r),
+            table=r.get("table", ""),
+            edition=r.get("edition", "") or r.get("year", ""),
+            note=r.get("note", ""),
         )
     return out
 
@@ -382,20 +385,24 @@ def _hocs_with_energy(hocs: dict[str, HOC], fs: FactorSet) -> dict[str, HOC]:
     out = {}
     for hid, hoc in hocs.items():
         energy = biogenic = None
-        zero: dict[str, Decimal] = {}
+        electric = False
         if hoc.energy_carrier in fs.energy_carriers:
             energy = fs.energy_per_unit_mj(
                 hoc.energy_carrier, hoc.co2e_ttw_kg_per_unit, hoc.co2e_wtw_kg_per_unit
             )
             biogenic = fs.biogenic_co2_per_unit(hoc.energy_carrier, energy)
-            if fs.energy_carriers[hoc.energy_carrier].family in ZERO_TTW_FAMILIES:
-                zero = {
-                    f"{x.value}_g_per_unit": Decimal(0)
-                    for x in Pollutant
-                    if getattr(hoc, f"{x.value}_g_per_unit") is None
-                }
+            electric = fs.energy_carriers[hoc.energy_carrier].family in ZERO_TTW_FAMILIES
+
+        def known(value: Decimal | None, electric: bool = electric) -> Decimal | None:
+            return Decimal(0) if value is None and electric else value
+
         out[hid] = replace(
-            hoc, energy_mj_per_unit=energy, biogenic_co2_kg_per_unit=biogenic, **zero
+            hoc,
+            energy_mj_per_unit=energy,
+            biogenic_co2_kg_per_unit=biogenic,
+            nox_g_per_unit=known(hoc.nox_g_per_unit),
+            pm_g_per_unit=known(hoc.pm_g_per_unit),
+            sox_g_per_unit=known(hoc.sox_g_per_unit),
         )
     return out
 

@@ -10,6 +10,7 @@ matched case-insensitively too. Modes and hub types accept the iLEAP spellings t
 from __future__ import annotations
 
 from collections.abc import Iterable
+
 from keten.errors import KetenError
 
 # iLEAP / GLEC name -> keten default carrier. Where the standard name is coarser than the
@@ -60,20 +61,22 @@ def normalise_carrier_spec(spec: str, known: Iterable[str]) -> str:
     Raises KetenError naming every unknown carrier."""
     known = list(known)
     text = spec.strip()
+    parts: list[tuple[str, str | None]]
     if ":" not in text:
         parts = [(text, None)]
     else:
         parts = []
         for chunk in text.split(";"):
-            name, _, share = chunk.partition(":")
-            parts.append((name, share.strip()))
-    out, unknown = [], []
-    for name, share in parts:
-        cid = resolve_carrier(name, known)
+            carrier, _, share = chunk.partition(":")
+            parts.append((carrier, share.strip()))
+    out: list[str] = []
+    unknown: list[str] = []
+    for carrier, maybe_share in parts:
+        cid = resolve_carrier(carrier, known)
         if cid is None:
-            unknown.append(name.strip())
+            unknown.append(carrier.strip())
             continue
-        out.append(cid if share is None else f"{cid}:{share}")
+        out.append(cid if maybe_share is None else f"{cid}:{maybe_share}")
     if unknown:
         raise KetenError(
             f"unknown energy carrier {', '.join(repr(u) for u in unknown)}"

@@ -30,8 +30,8 @@ from keten.emissions.intensity import (
 from keten.errors import KetenError, ValidationError
 from keten.factors.blend import parse_blend
 from keten.factors.library import FactorSet
-from keten.factors.vocabulary import normalise_carrier_spec
 from keten.factors.records import HOC, TOC
+from keten.factors.vocabulary import normalise_carrier_spec
 from keten.io.rows import RowParser, first_data_row, text_rows
 from keten.io.tables import ensure_known_columns, read_table_as_text
 from keten.model.enums import (
