@@ -13,6 +13,7 @@ import typer
 from keten.cli.render import check_format, console, emit_json, rich_table
 from keten.errors import FactorNotFoundError
 from keten.factors.library import FACTOR_KINDS, FactorSet, load_factor_set
+from keten.factors.vocabulary import standard_names_for
 
 factors_app = typer.Typer(
     help="The factor library: energy carriers, TOC/HOC defaults, pollutants.", no_args_is_help=True
@@ -35,20 +36,24 @@ def _records(fs: FactorSet, kind: str) -> list[dict[str, Any]]:
         "pollutant": fs.pollutant_factors,
     }
     source = tables[kind]
-    return [
+    rows = [
         {"kind": kind, **{k: _plain(v) for k, v in asdict(rec).items()}} for rec in source.values()
     ]
+    if kind == "fuel":
+        # the iLEAP/PACT names (any case) that select this carrier in input files
+        for row in rows:
+            row["accepted_names"] = ", ".join(standard_names_for(row["carrier_id"]))
+    return rows
 
 
 SUMMARY = {
     "fuel": [
         "carrier_id",
-        "name",
+        "accepted_names",
         "unit",
-        "wtt_kgco2e_per_unit",
         "ttw_kgco2e_per_unit",
         "wtw_kgco2e_per_unit",
-        "source",
+        "status",
     ],
     "toc": [
         "toc_id",
@@ -57,7 +62,7 @@ SUMMARY = {
         "co2e_wtw_kg_per_unit",
         "co2e_ttw_kg_per_unit",
         "nox_g_per_unit",
-        "pm_g_per_unit",
+        "status",
         "source",
     ],
     "hoc": [
@@ -66,6 +71,7 @@ SUMMARY = {
         "activity_unit",
         "co2e_wtw_kg_per_unit",
         "co2e_ttw_kg_per_unit",
+        "status",
         "source",
     ],
     "pollutant": [
@@ -84,20 +90,25 @@ def list_command(
     kind: str | None = typer.Option(None, "--kind", "-k", help="fuel, toc, hoc or pollutant."),
     fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
     out: Path | None = typer.Option(None, "--output", "-o"),
+    factor_set: str | None = typer.Option(
+        None, "--factor-set", help="A factor-set version (default: the newest)."
+    ),
 ) -> None:
-    """List factors (all kinds, or one) with value, unit and source."""
+    """List factors (all kinds, or one) with value, unit, status and source; fuels show the
+    iLEAP/PACT names accepted for them in input files."""
     check_format(fmt, ("table", "json"))
     if kind is not None and kind not in FACTOR_KINDS:
         raise typer.BadParameter(
             f"'{kind}' is not one of {', '.join(FACTOR_KINDS)}", param_hint="--kind"
         )
-    fs = load_factor_set()
+    fs = load_factor_set(factor_set)
     kinds = [kind] if kind else list(FACTOR_KINDS)
     if fmt == "json":
         emit_json(
             {
                 "factor_set": fs.version,
                 "description": fs.description,
+                "bases": fs.bases,
                 "factors": [r for k in kinds for r in _records(fs, k)],
             },
             out,
@@ -113,10 +124,11 @@ def list_command(
 def show_command(
     factor_id: str = typer.Argument(..., help="A carrier, TOC, HOC or pollutant factor id."),
     fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
+    factor_set: str | None = typer.Option(None, "--factor-set", help="A factor-set version."),
 ) -> None:
-    """Everything about one factor, including its source and factor-set version."""
+    """Everything about one factor, including its source, status and factor-set version."""
     check_format(fmt, ("table", "json"))
-    fs = load_factor_set()
+    fs = load_factor_set(factor_set)
     for kind in FACTOR_KINDS:
         for rec in _records(fs, kind):
             key = next(iter(v for k, v in rec.items() if k.endswith("_id")))

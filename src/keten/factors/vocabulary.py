@@ -86,6 +86,28 @@ def normalise_carrier_spec(spec: str, known: Iterable[str]) -> str:
     return ";".join(out)
 
 
+# How the standards spell the names above (iLEAP EnergyCarrierType and common GLEC names).
+DISPLAY = {
+    "hvo": "HVO",
+    "hvo100": "HVO100",
+    "cng": "CNG",
+    "lng": "LNG",
+    "lpg": "LPG",
+    "hfo": "HFO",
+    "vlsfo": "VLSFO",
+    "mgo": "MGO",
+    "mdo": "MDO",
+    "biocng": "BioCNG",
+    "bio-cng": "Bio-CNG",
+    "biolng": "BioLNG",
+    "bio-lng": "Bio-LNG",
+    "jet a-1": "Jet A-1",
+    "biomethanol": "BioMethanol",
+}
+
+
 def standard_names_for(carrier_id: str) -> list[str]:
     """The standard names that map to a keten carrier by default (for `factors list`)."""
-    return sorted({k for k, v in STANDARD_CARRIERS.items() if v == carrier_id})
+    return sorted(
+        DISPLAY.get(k, k.capitalize()) for k, v in STANDARD_CARRIERS.items() if v == carrier_id
+    )

@@ -341,7 +341,8 @@ def report_html(doc: dict[str, Any]) -> str:
         f"<h1>ISO 14083 disclosure: {html.escape(doc['organisation'] or 'transport chains')}</h1>",
         f"<p>Reporting period {html.escape(period)}. {html.escape(doc['standard'])}. "
         f"Factor set <b>{html.escape(doc['factor_set']['version'])}</b>. "
-        f"Generated {html.escape(doc['generated_at'])}.</p>",
+        f"Generated {html.escape(doc['generated_at'])}. Figures are rounded to 4 decimals here;"
+        " the JSON report carries every digit for re-computation.</p>",
         _table("Totals", totals, ["figure", "value"]),
         _table("Data quality (share of WTW CO2e)", shares, ["basis", "class", "share_of_wtw"]),
         _table(
