@@ -222,3 +222,16 @@ def test_results_carry_factor_status_and_biogenic_co2() -> None:
     assert sum(ship.factor_status_shares.values()) == pytest.approx(Decimal(1))
     assert ship.co2e_intensity_wtw_incl_hubs_kg_per_tkm > ship.co2e_intensity_wtw_kg_per_tkm  # type: ignore[operator]
     assert "hub emissions excluded" in ship.intensity_basis
+
+
+def test_air_gets_gcd_plus_95_km_by_coordinates_or_locode_and_is_labelled_gcd() -> None:
+    from keten.emissions.distance import great_circle_km
+    from keten.services.distance import DistanceResolver
+
+    places = {"NLAMS": (52.31, 4.76), "DEFRA": (50.03, 8.57)}
+    resolver = DistanceResolver(FS, locate=places.__getitem__, sfd=lambda o, d, m: 123.0)
+    gcd = great_circle_km(*places["NLAMS"], *places["DEFRA"])
+    by_code = resolver("NLAMS", "DEFRA", "air")
+    by_coords = resolver("52.31,4.76", "50.03,8.57", "air")
+    assert by_code == by_coords == (pytest.approx(gcd + 95), "gcd")  # GLEC: GCD + 95 km
+    assert resolver("NLAMS", "DEFRA", "road") == (123.0, "sfd")  # a network path is sfd

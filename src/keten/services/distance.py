@@ -48,7 +48,9 @@ class DistanceResolver:
         return self.cache[key]
 
     def _resolve(self, origin: str, destination: str, mode: str) -> tuple[float, str]:
-        if self.sfd_fn is not None:
+        # Air has no network path: GLEC / ISO 14083 use GCD + 95 km however the airports are
+        # given (UN/LOCODE or coordinates), labelled gcd; sfd is only a real network path.
+        if self.sfd_fn is not None and mode != "air":
             try:
                 return self.sfd_fn(origin, destination, mode), "sfd"
             except KetenError:
