@@ -44,6 +44,7 @@ def test_all_commands_are_reached() -> None:
     names = {" ".join(p) for p in _command_paths()}
     for expected in ("footprint", "factors list", "route", "network validate", "plan",
                      "chain verify", "keys generate", "serve", "report scope3", "report html",
+                     "report iso14083",
                      "disrupt", "sweep", "dashboard", "user add", "credentials create"):
         assert expected in names
 
