@@ -70,9 +70,7 @@ def shipment_dict(s: ShipmentResult) -> dict[str, Any]:
         "sox_kg": _num(s.sox_kg),
         "co2e_intensity_wtw_kg_per_tkm": _num(intensity),
         "co2e_intensity_basis": s.intensity_basis,
-        "co2e_intensity_wtw_incl_hubs_kg_per_tkm": _num(
-            s.co2e_intensity_wtw_incl_hubs_kg_per_tkm
-        ),
+        "co2e_intensity_wtw_incl_hubs_kg_per_tkm": _num(s.co2e_intensity_wtw_incl_hubs_kg_per_tkm),
         "co2_biogenic_kg": _num(s.co2_biogenic_kg),
         "primary_data_share": _num(s.primary_data_share),
         "factor_status_shares": {k: _num(v) for k, v in s.factor_status_shares.items()},
@@ -106,7 +104,9 @@ def json_document(result: FootprintResult) -> dict[str, Any]:
 
 def shipments_table(result: FootprintResult) -> pa.Table:
     nested = ("tces", "factor_status_shares")
-    rows = [{k: v for k, v in shipment_dict(s).items() if k not in nested} for s in result.shipments]
+    rows = [
+        {k: v for k, v in shipment_dict(s).items() if k not in nested} for s in result.shipments
+    ]
     return pa.Table.from_pylist(rows)
 
 
