@@ -80,8 +80,9 @@ def test_transshipment_adds_handling_cost_time_and_hub_emissions() -> None:
     assert combined.hubs == ["B"]
     assert combined.time_h == pytest.approx(110 / 12 + 20 / 75 + 5)  # +5 h handling at B
     assert combined.cost_eur == pytest.approx(10 * (0.03 * 110 + 0.10 * 20 + 3))
-    # hub_transshipment_ambient (0.935 kg CO2e WTW per t) for 10 t at B
-    legs_only = 10 * (110 * 0.0338 + 20 * 0.10467)
+    # hub_transshipment_ambient (0.935 kg CO2e WTW per t) for 10 t at B; iww_container_barge
+    # 0.0255 kg/tkm (keten-2026.2, STC-Nestra 2018 container vessel 110 m)
+    legs_only = 10 * (110 * 0.0255 + 20 * 0.10467)
     assert combined.co2e_wtw_kg == pytest.approx(legs_only + 10 * 0.935, rel=1e-3)
     assert direct.distance_km == 120
 

@@ -71,9 +71,10 @@ def test_capacity_goes_to_the_shipment_that_gains_most(solve_instance: Solve) ->
 def test_carbon_price_flips_the_choice_where_worked_out(solve_instance: Solve) -> None:
     """With K1 at 90 EUR/TEU rail costs 0.10 x 10 x 20 + 90 = 110 EUR against road 100.
     CO2e WTW per TEU (GLEC/keten factors): road 0.10467 kg/tkm x 10 t x 100 km = 104.67 kg;
-    rail 0.10467 x 10 x 20 (drayage) + 0.01405 x 10 x 100 + 2 lifts x 0.935 kg/t x 10 t
-    = 20.934 + 14.05 + 18.70 = 53.684 kg. Rail wins when 10 EUR < P x (104.67 - 53.684) kg,
-    i.e. above P = 196.13 EUR/t: road at 150 EUR/t, rail at 250 EUR/t."""
+    rail 0.10467 x 10 x 20 (drayage) + 0.01915 x 10 x 100 + 2 lifts x 0.935 kg/t x 10 t
+    = 20.934 + 19.15 + 18.70 = 58.784 kg (keten-2026.2). Rail wins when
+    10 EUR < P x (104.67 - 58.784) kg, i.e. above P = 217.93 EUR/t: road at 150 EUR/t,
+    rail at 250 EUR/t."""
     low = solve_instance([ship("S1")], [k1(price=90.0)], LANE,
                          PlanningParameters(**{**vars(PARAMS), "carbon_price_eur_per_t": 150.0}))
     high = solve_instance([ship("S1")], [k1(price=90.0)], LANE,
@@ -82,15 +83,15 @@ def test_carbon_price_flips_the_choice_where_worked_out(solve_instance: Solve) -
     assert high.units_on("S1") == pytest.approx({"K1": 1.0})
     rail = int(np.flatnonzero(high.options.service != ROAD)[0])
     road = int(np.flatnonzero(high.options.service == ROAD)[0])
-    assert high.options.co2e_wtw_kg[rail] == pytest.approx(53.684)
+    assert high.options.co2e_wtw_kg[rail] == pytest.approx(58.784)
     assert high.options.co2e_wtw_kg[road] == pytest.approx(104.67)
 
 
 def test_footprint_engine_agrees_with_the_planner(solve_instance: Solve) -> None:
-    """The plan's TCE rows through keten.footprint give the same 53.684 kg WTW as above."""
+    """The plan's TCE rows through keten.footprint give the same 58.784 kg WTW as above."""
     s = solve_instance([ship("S1")], [k1()], LANE, PARAMS)
     result = footprint(tce_rows(s.problem, s.assignments, s.options.road_toc_id))
-    assert result.totals()["co2e_wtw_kg"] == pytest.approx(53.684)
+    assert result.totals()["co2e_wtw_kg"] == pytest.approx(58.784)
     assert result.totals()["co2e_wtw_kg"] == pytest.approx(sum(a.co2e_wtw_kg
                                                                for a in s.assignments))
     assert result.totals()["transport_activity_tkm"] == pytest.approx(10 * 20 + 10 * 100)
