@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from keten.emissions.footprint import FootprintResult
+from keten.emissions.footprint import SUM_COLUMNS, FootprintResult
 from keten.emissions.results import ShipmentResult, TCEResult
 from keten.errors import Problem, ValidationError
 from keten.factors.blend import parse_blend
@@ -125,18 +125,8 @@ def _sum(values: list[Decimal | None]) -> Decimal | None:
 
 
 def _totals(ships: list[ShipmentResult]) -> dict[str, str | None]:
-    keys = (
-        "transport_activity_tkm",
-        "co2e_wtw_kg",
-        "co2e_ttw_kg",
-        "nox_kg",
-        "pm_kg",
-        "sox_kg",
-        "co2_biogenic_kg",
-    )
-    out: dict[str, str | None] = {k: _s(_sum([getattr(s, k) for s in ships])) for k in keys}
-    wtw, ttw = _sum([s.co2e_wtw_kg for s in ships]) or ZERO, _sum([s.co2e_ttw_kg for s in ships])
-    out["co2e_wtt_kg"] = _s(wtw - (ttw or ZERO))
+    # the same figures the footprint totals (WTT as the sum of each shipment's WTW - TTW)
+    out: dict[str, str | None] = {k: _s(_sum([getattr(s, k) for s in ships])) for k in SUM_COLUMNS}
     out["shipment_count"] = str(len(ships))
     out["tce_count"] = str(sum(len(s.tces) for s in ships))
     return out
