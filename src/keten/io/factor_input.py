@@ -278,11 +278,17 @@ def read_energy_file(path: Path, fs: FactorSet) -> dict[str, TOC]:
         if (r.get("fuel_per_km") or "").strip():
             # A TOC is modelled from one vehicle model (GLEC): a second one is ambiguous.
             if toc_id in modelled_rows:
-                p.bad("toc_id", f"TOC '{toc_id}' has a second modelled row (first: row "
-                      f"{modelled_rows[toc_id]}); give one vehicle model per TOC")
+                p.bad(
+                    "toc_id",
+                    f"TOC '{toc_id}' has a second modelled row (first: row "
+                    f"{modelled_rows[toc_id]}); give one vehicle model per TOC",
+                )
             elif toc_id in primary_rows:
-                p.bad("toc_id", f"TOC '{toc_id}' mixes a modelled row with primary fuel rows "
-                      f"(row {primary_rows[toc_id]}); use one data source per TOC")
+                p.bad(
+                    "toc_id",
+                    f"TOC '{toc_id}' mixes a modelled row with primary fuel rows "
+                    f"(row {primary_rows[toc_id]}); use one data source per TOC",
+                )
             if p.row is not None:
                 modelled_rows.setdefault(toc_id, p.row)
             fuel_km = p.positive(r, "fuel_per_km")
@@ -302,8 +308,11 @@ def read_energy_file(path: Path, fs: FactorSet) -> dict[str, TOC]:
                 p.bad("load_factor", str(exc))
             continue
         if toc_id in modelled_rows:
-            p.bad("toc_id", f"TOC '{toc_id}' mixes primary fuel rows with a modelled row "
-                  f"(row {modelled_rows[toc_id]}); use one data source per TOC")
+            p.bad(
+                "toc_id",
+                f"TOC '{toc_id}' mixes primary fuel rows with a modelled row "
+                f"(row {modelled_rows[toc_id]}); use one data source per TOC",
+            )
         if p.row is not None:
             primary_rows.setdefault(toc_id, p.row)
         amount = p.positive(r, "fuel_amount", allow_zero=True)
@@ -326,8 +335,11 @@ def read_energy_file(path: Path, fs: FactorSet) -> dict[str, TOC]:
     out = dict(modelled)
     for toc_id, uses in primary.items():
         if sum((u.activity for u in uses), Decimal(0)) <= 0:
-            p.bad("transport_activity", f"TOC '{toc_id}': its rows have no transport activity"
-                  " in total; an intensity needs activity > 0")
+            p.bad(
+                "transport_activity",
+                f"TOC '{toc_id}': its rows have no transport activity"
+                " in total; an intensity needs activity > 0",
+            )
             continue
         toc = toc_from_energy(fs, toc_id, modes[toc_id], units[toc_id], uses)
         out[toc_id] = replace(toc, source=f"{toc.source}; file {path.name}")
@@ -387,6 +399,14 @@ def read_hub_energy_file(path: Path, fs: FactorSet) -> dict[str, HOC]:
                 hoc_id, carrier, amount, throughput, (r.get("emission_standard") or "").strip()
             )
         )
+    p.row = None
+    for hoc_id, items in uses.items():
+        if sum((u.activity for u in items), Decimal(0)) <= 0:
+            p.bad(
+                "throughput",
+                f"HOC '{hoc_id}': its rows have no throughput in total; an "
+                "intensity needs throughput > 0",
+            )
     if p.problems:
         raise ValidationError(p.problems, title=f"{path}: invalid hub energy file")
     return {h: hoc_from_energy(fs, h, hub_types[h], units[h], u) for h, u in uses.items()}
