@@ -45,7 +45,8 @@ def test_all_commands_are_reached() -> None:
     for expected in ("footprint", "factors list", "route", "network validate", "plan",
                      "chain verify", "keys generate", "serve", "report scope3", "report html",
                      "report iso14083",
-                     "disrupt", "sweep", "dashboard", "user add", "credentials create"):
+                     "disrupt", "sweep", "dashboard", "user add", "credentials create",
+                     "construction"):
         assert expected in names
 
 

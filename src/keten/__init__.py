@@ -9,6 +9,7 @@ Public API::
     result = keten.footprint("tces.csv", tocs="my_tocs.csv")
     result.shipments[0].co2e_wtw_kg
     keten.route("NLRTM", "DEDUI", mass_kg=20000)
+    keten.construction("project.yaml").summary()   # NOx/NH3 of construction logistics
 
 Names are imported on first use, so ``import keten`` (and the CLI) start quickly.
 """
@@ -31,15 +32,19 @@ _EXPORTS = {
     "footprint": "keten.services.footprint",
     "route": "keten.network",
     "plan": "keten.services.planning",
+    "construction": "keten.services.construction",
+    "ConstructionResult": "keten.services.construction",
 }
 
 __all__ = [
+    "ConstructionResult",
     "FootprintResult",
     "KetenError",
     "ShipmentResult",
     "TCEResult",
     "ValidationError",
     "__version__",
+    "construction",
     "footprint",
     "load_factor_set",
     "plan",
@@ -62,4 +67,5 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from keten.factors import load_factor_set
     from keten.network import route
     from keten.services.footprint import footprint
+    from keten.services.construction import ConstructionResult, construction
     from keten.services.planning import plan

@@ -46,6 +46,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "report": ("keten.cli.report", "keten.cli.report_html", "keten.cli.report_iso14083"),
     "keys": ("keten.cli.keys",),
     "chain": ("keten.cli.chain",),
+    "construction": ("keten.cli.construction",),
 }
 
 

@@ -263,7 +263,7 @@ def _phases(c: _Checker, obj: Any) -> dict[str, Phase]:
             c.bad((*path, "id"), f"duplicate phase id '{pid}'")
         if start and end and end < start:
             c.bad((*path, "end"), f"ends ({end}) before it starts ({start})")
-        elif pid and start and end:
+        if pid and start and end:  # kept even if invalid, so references to it resolve
             out[pid] = Phase(pid, c.text(p, path, "name", required=False, default=pid), start, end)
     return out
 

@@ -181,3 +181,31 @@ def write_imaer_file(result: ConstructionResult, path: str | Path, scenario: str
                                        f"{', '.join(map(str, years))}", column="year")],
                               title="invalid year")
     return write_imaer(result.project, res, chosen, Path(path)), chosen
+
+
+def result_document(result: ConstructionResult) -> dict[str, Any]:
+    """The whole result as JSON-ready data (inputs are not repeated, only referenced)."""
+    p = result.project
+    return {
+        "project": {"name": p.name, "file": p.source_file,
+                    "distance_limit_km": p.distance_limit_km},
+        "method": result.method,
+        "factor_set": result.factor_set,
+        "summary": result.summary(),
+        "scenarios": {
+            name: {
+                "totals": res.totals(),
+                "by_year": {str(k): v for k, v in res.by("year").items()},
+                "by_location": res.by("location"),
+                "sources": [r.as_dict() for r in res.rows],
+            }
+            for name, res in result.scenarios.items()
+        },
+        "factor_sources": result.sources,
+        "data_quality": {
+            "nh3": "upper bounds at the type-approval NH3 limits (nh3_slip.csv)",
+            "machinery": "type-approval limits per EU Stage and power class; HC+NOx counted as "
+                         "NOx (machinery_factors.csv)",
+            "transport": "keten default TOCs (ISO 14083 / GLEC), distances as given",
+        },
+    }

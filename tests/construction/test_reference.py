@@ -1,0 +1,134 @@
+"""NOx/NH3 per source against worked values from the cited tables.
+
+Machinery: NOx and PM = rated power x hours x load factor x the EU Stage limit (g/kWh) of
+Regulation (EU) 2016/1628 Annex II / Directive 2004/26/EC Annex I. NH3 slip: the ppm limits of
+Regulation (EC) 595/2009 (10 ppm, Euro VI) and 25 ppm for reagent-dosing engines, converted
+here from first principles. Road: Euro V vs Euro VI NOx per tkm in the ratio of their limits.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pytest
+
+from keten.construction.machinery import run_machine
+from keten.construction.model import Machine
+from keten.construction.tables import load_tables
+from keten.factors.library import load_factor_set
+from keten.services.construction import ConstructionResult
+
+TABLES = load_tables()
+FS = load_factor_set()
+
+
+def _machine(**kw: object) -> Machine:
+    base = dict(machine_id="M", phase_id="p", machine_type="excavator", power_kw=150.0,
+                stage="stage_v", hours=1000.0, load_factor=0.59)
+    return Machine(**{**base, **kw})  # type: ignore[arg-type]
+
+
+def test_stage_v_excavator_worked_example() -> None:
+    # 150 kW x 1,000 h x 0.59 = 88,500 kWh; Stage V NRE 130-560 kW: NOx 0.40, PM 0.015 g/kWh
+    run = run_machine(_machine(), TABLES, FS)
+    assert run.engine_work_kwh == pytest.approx(88_500)
+    assert run.nox_kg == pytest.approx(88_500 * 0.40 / 1000)  # 35.4 kg
+    assert run.pm_kg == pytest.approx(88_500 * 0.015 / 1000)
+    assert run.factor is not None and "2016/1628" in run.factor.source
+
+
+@pytest.mark.parametrize(("stage", "power_kw", "nox_g_per_kwh", "pm_g_per_kwh"), [
+    ("stage_iiia", 100, 4.0, 0.3),   # Directive 2004/26/EC, Stage IIIA 75-130 kW: HC+NOx 4.0
+    ("stage_iiia", 200, 4.0, 0.2),   # Stage IIIA 130-560 kW
+    ("stage_iiib", 100, 3.3, 0.025),  # Stage IIIB 75-130 kW: NOx 3.3
+    ("stage_iiib", 200, 2.0, 0.025),  # Stage IIIB 130-560 kW: NOx 2.0
+    ("stage_iv", 200, 0.4, 0.025),    # Stage IV 130-560 kW: NOx 0.4
+    ("stage_v", 45, 4.7, 0.015),      # Stage V NRE 37-56 kW: HC+NOx 4.7
+    ("stage_v", 600, 3.5, 0.045),     # Stage V NRE > 560 kW: NOx 3.5
+])
+def test_stage_limits(stage: str, power_kw: float, nox_g_per_kwh: float,
+                      pm_g_per_kwh: float) -> None:
+    run = run_machine(_machine(stage=stage, power_kw=power_kw, hours=500.0, load_factor=0.5),
+                      TABLES, FS)
+    kwh = power_kw * 500 * 0.5
+    assert run.nox_kg == pytest.approx(kwh * nox_g_per_kwh / 1000)
+    assert run.pm_kg == pytest.approx(kwh * pm_g_per_kwh / 1000)
+
+
+def test_fuel_based_machine() -> None:
+    # 1,000 l diesel x 0.836 kg/l / 223 g/kWh (EPA NR-009d BSFC) = 3,749 kWh of work
+    run = run_machine(_machine(hours=None, fuel_l=1000.0, count=2), TABLES, FS)
+    kwh = 2 * 1000 * 0.836 * 1000 / 223
+    assert run.engine_work_kwh == pytest.approx(kwh)
+    assert run.diesel_l == pytest.approx(2000)
+    assert run.nox_kg == pytest.approx(kwh * 0.40 / 1000)
+    # CO2e WTW of Dutch B7 diesel, CO2emissiefactoren.nl: 3.262 kg per litre
+    assert run.co2e_wtw_kg == pytest.approx(2000 * 3.262)
+
+
+def _ppm_to_g_per_kg_fuel(ppm: float) -> float:
+    # exhaust = fuel + air at AFR 26 (lambda ~1.8): 27 kg per kg fuel, 28.9 g/mol; NH3 17.03 g/mol
+    return ppm * 1e-6 * 27_000 / 28.9 * 17.03
+
+
+def test_nh3_slip_rows_follow_from_their_ppm_limits() -> None:
+    checked = 0
+    for slip in TABLES.nh3_slip.values():
+        match = re.search(r"NH3 (?:<= )?(\d+) ppm", slip.table)
+        if match is None:
+            continue
+        assert slip.nh3_g_per_kg_fuel == pytest.approx(
+            _ppm_to_g_per_kg_fuel(float(match.group(1))), rel=0.01), slip
+        checked += 1
+    assert checked >= 4
+    for f in TABLES.machinery:
+        if f.scr:  # 25 ppm at 223 g fuel/kWh
+            assert f.nh3_g_per_kwh == pytest.approx(_ppm_to_g_per_kg_fuel(25) * 0.223, rel=0.01)
+        else:
+            assert f.nh3_g_per_kwh == 0
+
+
+def test_every_factor_row_names_source_table_and_edition() -> None:
+    rows = [*TABLES.nh3_slip.values(), *TABLES.machinery]
+    assert rows
+    for r in rows:
+        assert r.source and r.table and re.fullmatch(r"\d{4}", r.edition), r
+
+
+def test_euro_vi_leg_nh3_equals_fuel_burnt_times_slip(demo_result: ConstructionResult) -> None:
+    """keten takes NH3 = NOx x (NH3/NOx per kg fuel); check it against the fuel burnt, backed
+    out of the leg's TTW CO2e with the carrier's TTW per litre and density."""
+    res = demo_result.scenarios["as_planned"]
+    leg = next(e for e in res.legs if e.leg.source_id == "D3")  # prefab, artic Euro VI, 68 km
+    carrier = FS.carrier(FS.toc("road_artic_40t_diesel").energy_carrier)
+    fuel_kg = (leg.co2e_ttw_kg / float(carrier.ttw_kgco2e_per_unit)
+               * float(carrier.density_kg_per_l or 0))
+    within_share = leg.leg.within_km / leg.leg.distance_km
+    assert leg.nh3_in_kg == pytest.approx(fuel_kg * within_share * 0.159 / 1000, rel=1e-3)
+    # and NOx: Euro VI 0.46 g/kWh at 0.200 kg fuel/kWh = 2.30 g/kg (factor library)
+    assert leg.nox_in_kg == pytest.approx(fuel_kg * within_share * 2.30 / 1000, rel=1e-3)
+
+
+def test_euro_v_and_euro_vi_nox_in_the_ratio_of_their_limits(
+    demo_result: ConstructionResult,
+) -> None:
+    """Same TOC, Euro V (ESC 2.0 g/kWh, Directive 2005/55/EC) against Euro VI (WHTC 0.46 g/kWh,
+    Regulation 595/2009): NOx per tkm 4.35 times higher; CO2e per tkm the same."""
+    res = demo_result.scenarios["as_planned"]
+    legs = {e.leg.source_id: e for e in res.legs}
+    v, vi = legs["D4"], legs["D8"]  # both artic_truck on a12_west, 25 km within the limit
+    per_tkm = {k: (e.nox_in_kg + e.nox_out_kg) / (e.leg.tonnes * e.leg.distance_km)
+               for k, e in (("v", v), ("vi", vi))}
+    assert per_tkm["v"] / per_tkm["vi"] == pytest.approx(2.0 / 0.46, rel=1e-6)
+    co2 = {k: e.co2e_wtw_kg / (e.leg.tonnes * e.leg.distance_km) for k, e in (("v", v), ("vi", vi))}
+    assert co2["v"] == pytest.approx(co2["vi"])
+
+
+def test_electric_machine_uses_grid_energy() -> None:
+    diesel = run_machine(_machine(), TABLES, FS)
+    electric = run_machine(replace(_machine(), stage="electric"), TABLES, FS)
+    assert electric.engine_work_kwh == pytest.approx(diesel.engine_work_kwh)
+    assert electric.nox_kg == electric.nh3_kg == electric.pm_kg == 0
+    # Dutch grid 0.374 kg CO2e/kWh (CE Delft 2023) over a 0.857 grid-to-shaft efficiency
+    assert electric.co2e_wtw_kg == pytest.approx(88_500 / 0.857 * 0.374, rel=1e-3)
