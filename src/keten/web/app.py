@@ -38,6 +38,7 @@ PAGES = [
     ("/planning", "Planning", "planning.html"),
     ("/resilience", "Resilience", "resilience.html"),
     ("/chain", "Chain", "chain.html"),
+    ("/construction", "Construction", "construction.html"),
 ]
 
 
@@ -167,6 +168,9 @@ def mount_dashboard(app: FastAPI, state: AppState) -> DashboardState:
     app.state.dashboard = dash
     app.include_router(pages)
     app.include_router(api_router)
+    from keten.web.construction_api import router as construction_router
+
+    app.include_router(construction_router)
     install_exception_handler(app)
     app.mount("/dashboard/static", StaticFiles(directory=str(STATIC_DIR)),
               name="dashboard-static")
