@@ -66,6 +66,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from keten.errors import KetenError, ValidationError
     from keten.factors import load_factor_set
     from keten.network import route
-    from keten.services.footprint import footprint
     from keten.services.construction import ConstructionResult, construction
+    from keten.services.footprint import footprint
     from keten.services.planning import plan

@@ -100,9 +100,9 @@ def construction_command(
         raise KetenError("give a PROJECT file (or --demo)")
     result = construction(project or DEMO_PROJECT, scenario or None)
     if imaer is not None:
-        path, chosen = write_imaer_file(result, imaer, (scenario or [None])[0], year)
-        console.print(f"wrote {path} (IMAER 6.0, scenario "
-                      f"{(scenario or [next(iter(result.scenarios))])[0]}, year {chosen})",
+        first = scenario[0] if scenario else next(iter(result.scenarios))
+        path, chosen = write_imaer_file(result, imaer, first, year)
+        console.print(f"wrote {path} (IMAER 6.0, scenario {first}, year {chosen})",
                       highlight=False)
     if fmt == "json":
         emit_json(result_document(result), out)

@@ -6,6 +6,10 @@ scenarios in :mod:`scenarios`, the sums in :mod:`results`. Reading YAML and writ
 live in ``keten.io``; the use case in ``keten.services.construction``.
 """
 
+import sys as _sys
+import types as _types
+from typing import Any as _Any
+
 #: AERIUS computes deposition from sources within this distance of the project (km).
 AERIUS_DISTANCE_LIMIT_KM = 25.0
 
@@ -13,9 +17,6 @@ AERIUS_DISTANCE_LIMIT_KM = 25.0
 # ``keten.construction(...)`` is the public use case (keten.services.construction), and
 # ``keten.construction`` is also this package: once the package is imported, Python binds the
 # name to it. Calling the package therefore runs the use case, so both spellings keep working.
-import sys as _sys
-import types as _types
-from typing import Any as _Any
 
 
 class _CallablePackage(_types.ModuleType):

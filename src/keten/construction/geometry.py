@@ -43,7 +43,7 @@ def clip_km(line: LineString, km: float) -> LineString:
     """The first ``km`` of the line (the whole line if it is shorter)."""
     if km * 1000.0 >= line.length:
         return line
-    return substring(line, 0.0, km * 1000.0)  # type: ignore[no-any-return]
+    return substring(line, 0.0, km * 1000.0)
 
 
 def toward(start: Point, target: Point, km: float) -> LineString:

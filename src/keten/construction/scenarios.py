@@ -111,7 +111,8 @@ def _hub_legs(project: Project, d: Delivery, tables: ConstructionTables) -> list
     to_hub_km = max(d.distance_km - hub.distance_to_site_km, 0.0)
     within_first = max(0.0, min(to_hub_km, limit - hub.distance_to_site_km))
     far = _far_point(project, d)
-    line_first = toward(hub.point, far, within_first) if far is not None and within_first > 0 else None
+    line_first = (toward(hub.point, far, within_first)
+                  if far is not None and within_first > 0 else None)
     vehicle = tables.vehicles[hub.last_mile_vehicle]
     # bundled at the hub: loads from several suppliers share a vehicle, filled to fill_rate
     last_trips = d.tonnes / (vehicle.payload_t * hub.fill_rate)

@@ -88,7 +88,7 @@ class ConstructionTables:
 
     @property
     def stages(self) -> list[str]:
-        return sorted({f.stage for f in self.machinery}) + ["electric"]
+        return [*sorted({f.stage for f in self.machinery}), "electric"]
 
     def machinery_factor(self, stage: str, power_kw: float) -> MachineryFactor | None:
         for f in self.machinery:

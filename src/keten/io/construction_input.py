@@ -99,7 +99,8 @@ class _Checker:
             return {}
         for key in obj:
             if key not in _KEYS[kind]:
-                self.bad((*path, key), f"unknown field '{key}'; known: {', '.join(sorted(_KEYS[kind]))}")
+                known = ", ".join(sorted(_KEYS[kind]))
+                self.bad((*path, key), f"unknown field '{key}'; known: {known}")
         return obj
 
     def items(self, obj: Any, path: tuple[Any, ...]) -> list[Any]:

@@ -115,7 +115,8 @@ def imaer_document(project: Project, result: ScenarioResult, year: int) -> ET.El
     _sub(pm, _i("name"), project.name)
     if project.corporation:
         _sub(pm, _i("corporation"), project.corporation)
-    _sub(pm, _i("description"), f"{project.description} (scenario {result.scenario}, {year})".strip())
+    _sub(pm, _i("description"),
+         f"{project.description} (scenario {result.scenario}, {year})".strip())
     sm = _sub(_sub(meta, _i("situation")), _i("SituationMetadata"))
     _sub(sm, _i("name"), f"{result.scenario} {year}")
     _sub(sm, _i("situationType"), "TEMPORARY")
