@@ -127,7 +127,7 @@ def _hub_legs(project: Project, d: Delivery, tables: ConstructionTables) -> list
         Leg(f"{d.delivery_id}:hub", d.delivery_id, d.phase_id, d.material, "hub", "hub",
             hub.name, "", HUB_HOC_ID, d.tonnes, 0.0, 0.0, 0.0, None, None, handling),
         Leg(f"{d.delivery_id}:last_mile", d.delivery_id, d.phase_id, d.material, "last_mile",
-            "road", vehicle.vehicle_type, "electric" if vehicle.electric else "euro_vi",
+            "road", vehicle.vehicle_type, vehicle.emission_standards[-1],
             vehicle.toc_id, d.tonnes, last_trips, hub.distance_to_site_km, last_within,
             last_line, hub.route_id, last_cost),
     ]
