@@ -29,6 +29,7 @@ machinery:
   - {id: M3, phase: p1, type: excavator, power_kw: 100, stage: stage_v, hours: -5}
   - {id: M4, phase: p1, type: generator, power_kw: 40, stage: stage_v, hours: 10, adblue_l: 5}
   - {id: M5, phase: p1, type: excavator, power_kw: 20, stage: stage_iv, fuel_l: 100}
+  - {id: M1, phase: p1, type: excavator, power_kw: 100, stage: stage_v, hours: 10}
 """
 
 
@@ -51,6 +52,7 @@ def test_every_problem_is_reported_with_line_and_field(tmp_path: Path) -> None:
     assert (10, "machinery[2].hours") in where  # negative hours
     assert (11, "machinery[3].adblue_l") in where  # AdBlue without SCR
     assert (12, "machinery[4].power_kw") in where  # no Stage IV class below 56 kW
+    assert (13, "machinery[5].id") in where  # duplicate id
     reasons = " | ".join(r for _, _, r in found)
     assert "no geometry" in reasons and "unknown Stage class 'stage_vi'" in reasons
     assert "-5 is negative" in reasons and "unknown machine type 'excavatr'" in reasons

@@ -8,6 +8,7 @@ negative hours, a site without geometry, unknown phases, vehicles, routes, ...
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +186,20 @@ class _Checker:
         return None if any(p is None for p in pts) else [p for p in pts if p is not None]
 
 
+def _entries(c: _Checker, obj: Any, section: str, kind: str
+             ) -> Iterator[tuple[tuple[Any, ...], dict[str, Any], str]]:
+    """The entries of a list section as (path, mapping, id), reporting duplicate ids."""
+    seen: set[str] = set()
+    for i, raw in enumerate(c.items(obj, (section,))):
+        path = (section, i)
+        entry = c.mapping(raw, path, kind)
+        eid = c.text(entry, path, "id")
+        if eid and eid in seen:
+            c.bad((*path, "id"), f"duplicate {kind} id '{eid}'")
+        seen.add(eid)
+        yield path, entry, eid
+
+
 def read_project(path: str | Path, tables: ConstructionTables | None = None) -> Project:
     """Read and validate a construction project file; raises one ValidationError with all
     problems (file, line, field path, reason)."""
@@ -255,13 +270,8 @@ def _phases(c: _Checker, obj: Any) -> dict[str, Phase]:
     out: dict[str, Phase] = {}
     if obj is None:
         c.bad(("phases",), "missing: give at least one phase with start and end dates")
-    for i, raw in enumerate(c.items(obj, ("phases",))):
-        path = ("phases", i)
-        p = c.mapping(raw, path, "phase")
-        pid = c.text(p, path, "id")
+    for path, p, pid in _entries(c, obj, "phases", "phase"):
         start, end = c.day(p, path, "start"), c.day(p, path, "end")
-        if pid in out:
-            c.bad((*path, "id"), f"duplicate phase id '{pid}'")
         if start and end and end < start:
             c.bad((*path, "end"), f"ends ({end}) before it starts ({start})")
         if pid and start and end:  # kept even if invalid, so references to it resolve
@@ -271,10 +281,7 @@ def _phases(c: _Checker, obj: Any) -> dict[str, Phase]:
 
 def _routes(c: _Checker, obj: Any) -> dict[str, Route]:
     out: dict[str, Route] = {}
-    for i, raw in enumerate(c.items(obj, ("routes",))):
-        path = ("routes", i)
-        r = c.mapping(raw, path, "route")
-        rid = c.text(r, path, "id")
+    for path, r, rid in _entries(c, obj, "routes", "route"):
         mode = c.text(r, path, "mode", required=False, default="road")
         if mode not in ("road", "water"):
             c.bad((*path, "mode"), f"'{mode}' is not road or water")
@@ -284,8 +291,6 @@ def _routes(c: _Checker, obj: Any) -> dict[str, Route]:
                   + ", ".join(ROAD_TYPES))
         speed = c.number(r, path, "max_speed_kmh", positive=True)
         pts = c.points(r.get("coordinates"), (*path, "coordinates"), 2)
-        if rid in out:
-            c.bad((*path, "id"), f"duplicate route id '{rid}'")
         if rid and pts:
             out[rid] = Route(rid, mode, LineString([(p.x, p.y) for p in pts]), road_type,
                              c.text(r, path, "label", required=False, default=rid),
@@ -306,14 +311,7 @@ def _ref(c: _Checker, obj: dict[str, Any], path: tuple[Any, ...], key: str,
 def _deliveries(c: _Checker, obj: Any, phases: dict[str, Phase], routes: dict[str, Route],
                 tables: ConstructionTables) -> list[Delivery]:
     out: list[Delivery] = []
-    seen: set[str] = set()
-    for i, raw in enumerate(c.items(obj, ("deliveries",))):
-        path = ("deliveries", i)
-        d = c.mapping(raw, path, "delivery")
-        did = c.text(d, path, "id")
-        if did in seen:
-            c.bad((*path, "id"), f"duplicate delivery id '{did}'")
-        seen.add(did)
+    for path, d, did in _entries(c, obj, "deliveries", "delivery"):
         phase = _ref(c, d, path, "phase", phases, "phase")
         mode = c.text(d, path, "mode", required=False, default="road")
         tonnes = c.number(d, path, "tonnes", positive=True)
@@ -390,14 +388,7 @@ def _water(c: _Checker, obj: Any, path: tuple[Any, ...], routes: dict[str, Route
 def _machines(c: _Checker, obj: Any, phases: dict[str, Phase],
               tables: ConstructionTables) -> list[Machine]:
     out: list[Machine] = []
-    seen: set[str] = set()
-    for i, raw in enumerate(c.items(obj, ("machinery",))):
-        path = ("machinery", i)
-        m = c.mapping(raw, path, "machine")
-        mid = c.text(m, path, "id")
-        if mid in seen:
-            c.bad((*path, "id"), f"duplicate machine id '{mid}'")
-        seen.add(mid)
+    for path, m, mid in _entries(c, obj, "machinery", "machine"):
         phase = _ref(c, m, path, "phase", phases, "phase")
         mtype = c.text(m, path, "type")
         if mtype and mtype not in tables.machine_types:

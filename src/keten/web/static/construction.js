@@ -2,50 +2,12 @@
 (function () {
   "use strict";
   if (document.body.getAttribute("data-page") !== "construction") { return; }
-  var PLOT_CONFIG = { responsive: true, displaylogo: false, scrollZoom: true };
+  var k = window.ketenDashboard;
   var LABELS = { as_planned: "as planned", construction_hub: "construction hub",
     by_water: "by water", electric_machinery: "electric machinery" };
+  var $ = function (id) { return document.getElementById(id); };
+  var el = k.el, fmt = k.fmt, plot = k.plot, showErrors = k.showErrors, request = k.api;
 
-  function $(id) { return document.getElementById(id); }
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
-  function fmt(value, digits) {
-    if (value === null || value === undefined) { return "–"; }
-    return Number(value).toLocaleString("en-GB", { maximumFractionDigits: digits });
-  }
-  function request(path, options) {
-    options = options || {};
-    options.credentials = "same-origin";
-    options.headers = { "X-Keten-Dashboard": "1" };
-    return fetch(path, options).then(function (response) {
-      return response.text().then(function (text) {
-        var body = null;
-        try { body = text ? JSON.parse(text) : null; } catch (e) { body = null; }
-        if (response.status === 401) {
-          window.location.href = "/login?next=" + encodeURIComponent(window.location.pathname);
-        }
-        if (!response.ok) { throw (body && body.error) || { title: "the server answered " + response.status }; }
-        return body;
-      });
-    });
-  }
-  function showErrors(error) {
-    var box = $("errors");
-    box.textContent = "";
-    if (!error) { box.hidden = true; return; }
-    box.appendChild(el("h2", {}, error.title || "Something went wrong"));
-    var list = el("ul");
-    (error.problems || []).forEach(function (p) { list.appendChild(el("li", {}, p)); });
-    box.appendChild(list);
-    box.hidden = false;
-  }
-  function plot(id, figure) {
-    return Plotly.react($(id), figure.data, figure.layout, PLOT_CONFIG);
-  }
   function render(payload, isDemo) {
     $("construction-project").textContent = payload.project;
     var planned = payload.summary[0];

@@ -436,6 +436,9 @@
     load();
   }
 
+  /* shared with page scripts that live in their own file (construction.js) */
+  window.ketenDashboard = { api: api, el: el, fmt: fmt, plot: plot, showErrors: showErrors };
+
   var pages = { network: networkPage, footprint: footprintPage, planning: planningPage,
     resilience: resiliencePage, chain: chainPage };
   var page = document.body.getAttribute("data-page");
