@@ -89,3 +89,15 @@ def test_file_not_found() -> None:
     result = runner.invoke(app, ["construction", "no-such-project.yaml"])
     assert result.exit_code == 2
     assert "no-such-project.yaml" in result.output
+
+
+def test_aliases_do_not_blow_up(tmp_path: Path) -> None:
+    """A 'billion laughs' document: aliased nodes are walked once, the problems reported."""
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 10) + "]")
+    lines += ["deliveries: *i", "machinery: *i"]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    found = _problems(path)
+    assert any(col == "a" and "unknown field" in reason for _, col, reason in found)

@@ -132,3 +132,16 @@ def test_electric_machine_uses_grid_energy() -> None:
     assert electric.nox_kg == electric.nh3_kg == electric.pm_kg == 0
     # Dutch grid 0.374 kg CO2e/kWh (CE Delft 2023) over a 0.857 grid-to-shaft efficiency
     assert electric.co2e_wtw_kg == pytest.approx(88_500 / 0.857 * 0.374, rel=1e-3)
+
+
+def test_transport_co2e_is_what_keten_footprint_gives(demo_result: ConstructionResult) -> None:
+    """The same leg through the public ``keten.footprint`` (ISO 14083 engine, default TOC)."""
+    import keten
+
+    leg = next(e for e in demo_result.scenarios["as_planned"].legs if e.leg.source_id == "D1")
+    fp = keten.footprint([{"shipment_id": "s", "tce_id": "t", "toc_id": leg.leg.toc_id,
+                           "mass_kg": leg.leg.tonnes * 1000, "distance_km": leg.leg.distance_km}])
+    totals = fp.totals()
+    assert leg.co2e_wtw_kg == pytest.approx(totals["co2e_wtw_kg"])
+    assert leg.pm_kg == pytest.approx(totals["pm_kg"])
+    assert leg.nox_in_kg + leg.nox_out_kg == pytest.approx(totals["nox_kg"])

@@ -57,15 +57,21 @@ _KEYS = {
 }
 
 
-def _lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
+def _lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int],
+           seen: set[int] | None = None) -> None:
+    """Line of every path in the document; an aliased node is walked once (no YAML bombs)."""
+    seen = set() if seen is None else seen
     out[path] = node.start_mark.line + 1
+    if id(node) in seen:
+        return
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             out[(*path, key.value)] = key.start_mark.line + 1
-            _lines(value, (*path, key.value), out)
+            _lines(value, (*path, key.value), out, seen)
     elif isinstance(node, yaml.SequenceNode):
         for i, value in enumerate(node.value):
-            _lines(value, (*path, i), out)
+            _lines(value, (*path, i), out, seen)
 
 
 def _path_text(path: tuple[Any, ...]) -> str:

@@ -35,6 +35,13 @@ CONSTRUCTION_METHOD = (
     "EU Stage g/kWh; AERIUS distance limit for NOx/NH3 on access routes"
 )
 
+DATA_QUALITY = {
+    "nh3": "upper bounds at the type-approval NH3 limits (construction/data/nh3_slip.csv)",
+    "machinery": "type-approval limits per EU Stage and power class, HC+NOx counted as NOx; "
+                 "EPA NONROAD load factors unless given (construction/data/*.csv)",
+    "transport": "keten default TOCs (ISO 14083 / GLEC), distances as given in the project",
+}
+
 
 @dataclass
 class ConstructionResult:
@@ -45,6 +52,7 @@ class ConstructionResult:
     factor_set: str
     method: str = CONSTRUCTION_METHOD
     sources: list[dict[str, str]] = field(default_factory=list)
+    data_quality: dict[str, str] = field(default_factory=lambda: dict(DATA_QUALITY))
 
     def summary(self) -> list[dict[str, Any]]:
         """One row per scenario: nitrogen on site and on access routes, CO2e, cost."""
@@ -202,10 +210,5 @@ def result_document(result: ConstructionResult) -> dict[str, Any]:
             for name, res in result.scenarios.items()
         },
         "factor_sources": result.sources,
-        "data_quality": {
-            "nh3": "upper bounds at the type-approval NH3 limits (nh3_slip.csv)",
-            "machinery": "type-approval limits per EU Stage and power class; HC+NOx counted as "
-                         "NOx (machinery_factors.csv)",
-            "transport": "keten default TOCs (ISO 14083 / GLEC), distances as given",
-        },
+        "data_quality": result.data_quality,
     }
