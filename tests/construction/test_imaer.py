@@ -11,6 +11,7 @@ import pytest
 
 from keten.construction.geometry import to_rd
 from keten.construction.model import SCENARIOS
+from keten.factors.library import load_factor_set
 from keten.services.construction import ConstructionResult, write_imaer_file
 
 NS = {"imaer": "http://imaer.aerius.nl/6.0", "gml": "http://www.opengis.net/gml/3.2"}
@@ -91,8 +92,9 @@ def test_standard_machine_has_fuel_hours_and_adblue(
     path, _ = write_imaer_file(demo_result, tmp_path / "x.gml", "as_planned", 2027)
     std = ET.parse(path).getroot().find(".//imaer:StandardOffRoadMobileSource", NS)
     assert std is not None and std.get("offRoadMobileSourceType") == "SIV75560DSJ"
+    density = float(load_factor_set().carrier("diesel_nl_b7").density_kg_per_l or 0)
     assert int(std.findtext("imaer:literFuelPerYear", "", NS)) == round(
-        900 * 250 * 0.43 * 0.223 / 0.836)
+        900 * 250 * 0.43 * 0.223 / density)
     assert int(std.findtext("imaer:operatingHoursPerYear", "", NS)) == 900
     assert int(std.findtext("imaer:literAdBluePerYear", "", NS)) == 1300
 

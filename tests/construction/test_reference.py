@@ -17,6 +17,7 @@ from keten.construction.machinery import run_machine
 from keten.construction.model import Machine
 from keten.construction.tables import load_tables
 from keten.factors.library import load_factor_set
+from keten.model.enums import Pollutant
 from keten.services.construction import ConstructionResult
 
 TABLES = load_tables()
@@ -59,12 +60,14 @@ def test_stage_limits(stage: str, power_kw: float, nox_g_per_kwh: float,
 def test_fuel_based_machine() -> None:
     # 1,000 l diesel x 0.836 kg/l / 223 g/kWh (EPA NR-009d BSFC) = 3,749 kWh of work
     run = run_machine(_machine(hours=None, fuel_l=1000.0, count=2), TABLES, FS)
-    kwh = 2 * 1000 * 0.836 * 1000 / 223
+    density = float(FS.carrier("diesel_nl_b7").density_kg_per_l or 0)
+    kwh = 2 * 1000 * density * 1000 / 223
     assert run.engine_work_kwh == pytest.approx(kwh)
     assert run.diesel_l == pytest.approx(2000)
     assert run.nox_kg == pytest.approx(kwh * 0.40 / 1000)
-    # CO2e WTW of Dutch B7 diesel, CO2emissiefactoren.nl: 3.262 kg per litre
-    assert run.co2e_wtw_kg == pytest.approx(2000 * 3.262)
+    # CO2e WTW of Dutch B7 diesel per litre from the factor library (CO2emissiefactoren.nl)
+    diesel = FS.carrier("diesel_nl_b7")
+    assert run.co2e_wtw_kg == pytest.approx(2000 * float(diesel.wtw_kgco2e_per_unit))
 
 
 def _ppm_to_g_per_kg_fuel(ppm: float) -> float:
@@ -106,21 +109,25 @@ def test_euro_vi_leg_nh3_equals_fuel_burnt_times_slip(demo_result: ConstructionR
                * float(carrier.density_kg_per_l or 0))
     within_share = leg.leg.within_km / leg.leg.distance_km
     assert leg.nh3_in_kg == pytest.approx(fuel_kg * within_share * 0.159 / 1000, rel=1e-3)
-    # and NOx: Euro VI 0.46 g/kWh at 0.200 kg fuel/kWh = 2.30 g/kg (factor library)
-    assert leg.nox_in_kg == pytest.approx(fuel_kg * within_share * 2.30 / 1000, rel=1e-3)
+    # and NOx: the factor library's g/kg of Euro VI diesel (0.46 g/kWh / 0.200 kg fuel/kWh)
+    nox = float(FS.pollutant_g_per_kg_fuel("diesel", "euro_vi", Pollutant.NOX) or 0)
+    assert leg.nox_in_kg == pytest.approx(fuel_kg * within_share * nox / 1000, rel=1e-3)
 
 
 def test_euro_v_and_euro_vi_nox_in_the_ratio_of_their_limits(
     demo_result: ConstructionResult,
 ) -> None:
-    """Same TOC, Euro V (ESC 2.0 g/kWh, Directive 2005/55/EC) against Euro VI (WHTC 0.46 g/kWh,
-    Regulation 595/2009): NOx per tkm 4.35 times higher; CO2e per tkm the same."""
+    """Same TOC, Euro V against Euro VI: NOx per tkm in the ratio of the factor library's g/kg
+    (today the limits: ESC 2.0 g/kWh, Directive 2005/55/EC, against WHTC 0.46 g/kWh, Regulation
+    595/2009: 4.35 times); CO2e per tkm the same."""
     res = demo_result.scenarios["as_planned"]
     legs = {e.leg.source_id: e for e in res.legs}
     v, vi = legs["D4"], legs["D8"]  # both artic_truck on a12_west, 25 km within the limit
     per_tkm = {k: (e.nox_in_kg + e.nox_out_kg) / (e.leg.tonnes * e.leg.distance_km)
                for k, e in (("v", v), ("vi", vi))}
-    assert per_tkm["v"] / per_tkm["vi"] == pytest.approx(2.0 / 0.46, rel=1e-6)
+    ratio = (FS.pollutant_g_per_kg_fuel("diesel", "euro_v", Pollutant.NOX) or 0) / (
+        FS.pollutant_g_per_kg_fuel("diesel", "euro_vi", Pollutant.NOX) or 1)
+    assert per_tkm["v"] / per_tkm["vi"] == pytest.approx(float(ratio), rel=1e-6)
     co2 = {k: e.co2e_wtw_kg / (e.leg.tonnes * e.leg.distance_km) for k, e in (("v", v), ("vi", vi))}
     assert co2["v"] == pytest.approx(co2["vi"])
 
@@ -130,8 +137,20 @@ def test_electric_machine_uses_grid_energy() -> None:
     electric = run_machine(replace(_machine(), stage="electric"), TABLES, FS)
     assert electric.engine_work_kwh == pytest.approx(diesel.engine_work_kwh)
     assert electric.nox_kg == electric.nh3_kg == electric.pm_kg == 0
-    # Dutch grid 0.374 kg CO2e/kWh (CE Delft 2023) over a 0.857 grid-to-shaft efficiency
-    assert electric.co2e_wtw_kg == pytest.approx(88_500 / 0.857 * 0.374, rel=1e-3)
+    # Dutch grid (CE Delft 2023, factor library) over a 0.857 grid-to-shaft efficiency
+    grid = float(FS.carrier("electricity_nl_grid").wtw_kgco2e_per_unit)
+    assert electric.co2e_wtw_kg == pytest.approx(88_500 / 0.857 * grid, rel=1e-3)
+
+
+def test_vehicle_and_vessel_tocs_exist_in_the_factor_library() -> None:
+    for toc_id in [v.toc_id for v in TABLES.vehicles.values()] + [
+            v.toc_id for v in TABLES.vessels.values()]:
+        assert FS.toc(toc_id).mode.value in ("road", "inland_waterway")
+    for v in TABLES.vehicles.values():
+        for std in v.emission_standards:
+            if std != "electric":
+                family = FS.carrier(FS.toc(v.toc_id).energy_carrier).family
+                assert FS.pollutant_g_per_kg_fuel(family, std, Pollutant.NOX), (v, std)
 
 
 def test_transport_co2e_is_what_keten_footprint_gives(demo_result: ConstructionResult) -> None:
