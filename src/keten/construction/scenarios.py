@@ -107,7 +107,8 @@ def _hub_legs(project: Project, d: Delivery, tables: ConstructionTables) -> list
     hub = project.hub
     assert hub is not None
     limit = project.distance_limit_km
-    first = direct_leg(project, d, tables)
+    first = direct_leg(project, d, tables)  # same vehicles, loads and supplier price
+    # the hub lies on the way: origin -> hub is the delivery's distance less hub -> site
     to_hub_km = max(d.distance_km - hub.distance_to_site_km, 0.0)
     within_first = max(0.0, min(to_hub_km, limit - hub.distance_to_site_km))
     far = _far_point(project, d)
