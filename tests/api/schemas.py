@@ -10,7 +10,8 @@ from typing import Any
 import jsonschema
 import yaml
 
-STANDARDS = Path(__file__).resolve().parents[3] / "shared" / "standards"
+_BESIDE = Path(__file__).resolve().parents[3] / "shared" / "standards"
+STANDARDS = _BESIDE if _BESIDE.is_dir() else Path("/work/shared/standards")
 
 
 @cache
@@ -28,8 +29,24 @@ def pact_errors(instance: Any, component: str = "ProductFootprint") -> list[str]
     return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(instance)]
 
 
+#: The published pcf-toc.json / pcf-hoc.json point their extension data at "#/definitions/Toc"
+#: and "Hoc" while defining "TOC" and "HOC" (an unresolvable $ref); read them with that fixed.
+SCHEMA_REF_FIXES = {
+    '"#/definitions/Toc"': '"#/definitions/TOC"',
+    '"#/definitions/Hoc"': '"#/definitions/HOC"',
+}
+
+
+def ileap_schema(name: str) -> dict[str, Any]:
+    text = (STANDARDS / "ileap-schemas" / name).read_text()
+    for wrong, right in SCHEMA_REF_FIXES.items():
+        text = text.replace(wrong, right)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
 def ileap_errors(instance: Any, name: str) -> list[str]:
-    schema = json.loads((STANDARDS / "ileap-schemas" / name).read_text())
+    schema = ileap_schema(name)
     validator = jsonschema.Draft7Validator(
         schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
     )

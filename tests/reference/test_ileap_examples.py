@@ -21,7 +21,9 @@ from keten.exchange.decimals import decimal_str
 from keten.exchange.ileap import product_footprints_v2
 
 DATA = Path(__file__).parent / "data"
-SCHEMAS = Path(__file__).resolve().parents[2].parent / "shared" / "standards" / "ileap-schemas"
+from api.schemas import STANDARDS
+
+SCHEMAS = STANDARDS / "ileap-schemas"
 
 
 def test_transport_activity_700_km_230_kg_is_161_tkm() -> None:

@@ -10,7 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from keten.api.deps import AppState
 from keten.api.errors import error_body, install_error_handlers
-from keten.api.routes import auth, chain, events, footprints, ileap
+from keten.api.routes import auth, chain, events, footprints, ileap, v2
 from keten.services.auth import signing_key
 from keten.settings import Settings
 from keten.store import Store, open_store
@@ -100,12 +100,12 @@ def create_app(
     ``callback_transport`` lets tests capture the asynchronous event answers."""
     store = store or open_store(settings)
     app = FastAPI(
-        title="keten PACT v3 host with iLEAP extensions",
+        title="keten PACT v2.3 + v3.0 host with iLEAP extensions",
         version="0.1.0",
         description=(
-            "PACT Data Exchange Protocol v3.0 (ListFootprints, GetFootprint, Events, OAuth2 "
-            "client credentials) with iLEAP v1.0.0 ShipmentFootprint/TOC/HOC extensions and "
-            "transport activity data."
+            "PACT Data Exchange Protocol v3.0 (/3/) and v2.3 (/2/) side by side from one store "
+            "(ListFootprints, GetFootprint, Events, OAuth2 client credentials) with iLEAP "
+            "v1.0.0 ShipmentFootprint/TOC/HOC extensions and transport activity data."
         ),
     )
     app.state.keten = AppState(
@@ -118,7 +118,7 @@ def create_app(
         callback_attempts=callback_attempts,
     )
     install_error_handlers(app)
-    for module in (auth, footprints, events, ileap, chain):
+    for module in (auth, footprints, events, v2, ileap, chain):
         app.include_router(module.router)
     mount_dashboard(app, app.state.keten)
     app.add_middleware(

@@ -72,6 +72,69 @@ def _sum_field(items: Sequence[Mapping[str, Any]], name: str) -> Decimal:
     return sum((Decimal(str(item[name])) for item in items), Decimal(0))
 
 
+def tce_period(tces: Sequence[Mapping[str, Any]]) -> tuple[datetime | None, datetime | None]:
+    """Earliest departure and latest arrival of a shipment's TCEs (naive UTC), if given."""
+    moments = []
+    for tce in tces:
+        for name in ("departureAt", "arrivalAt"):
+            value = tce.get(name)
+            if isinstance(value, str):
+                try:
+                    moments.append(parse_datetime_utc(value))
+                except ValueError:
+                    continue
+    return (min(moments), max(moments)) if moments else (None, None)
+
+
+def origin_country(tces: Sequence[Mapping[str, Any]]) -> str | None:
+    """ISO 3166 alpha-2 country of the first TCE's origin, when it carries one."""
+    origin = tces[0].get("origin") if tces else None
+    if isinstance(origin, Mapping) and isinstance(origin.get("country"), str):
+        country = str(origin["country"])
+        return country if len(country) == 2 and country.isupper() else None
+    return None
+
+
+def reference_period(
+    tces: Sequence[Mapping[str, Any]], reference_year: int | None, now: datetime
+) -> tuple[datetime, datetime]:
+    """A shipment's reference period: its TCEs' departure..arrival, else the calendar year
+    (``reference_year`` or the year of ``now``)."""
+    start, end = tce_period(tces)
+    year = reference_year or (start.year if start else now.year)
+    if start is None or end is None or end <= start:
+        return datetime(year, 1, 1), datetime(year + 1, 1, 1)
+    return start, end
+
+
+def shipment_context(
+    company_name: str,
+    company_urns: Sequence[str],
+    shipment_footprint: Mapping[str, Any],
+    created: datetime,
+    *,
+    reference_year: int | None = None,
+    primary_data_share_pct: Decimal | float | None = None,
+) -> FootprintContext:
+    """The one place a shipment's PACT context is made, so that the host, the CLI and the
+    dashboard give the same document for the same data."""
+    tces = list(shipment_footprint["tces"])
+    start, end = reference_period(tces, reference_year, created)
+    return FootprintContext(
+        company_name=company_name,
+        company_urns=list(company_urns),
+        reference_period_start=start,
+        reference_period_end=end,
+        created=created,
+        geography_country=origin_country(tces),
+        primary_data_share_pct=(
+            None
+            if primary_data_share_pct is None
+            else Decimal(str(primary_data_share_pct)).quantize(Decimal("0.01"))
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class FootprintContext:
     """Who publishes the footprint and for which period and place."""

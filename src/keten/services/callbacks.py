@@ -1,6 +1,10 @@
 """Answer a PACT RequestCreated event asynchronously: get a token from the requester's
 ``/auth/token`` (HTTP Basic, its callback credentials) and POST a RequestFulfilled or
-RequestRejected CloudEvent to its ``/3/events`` (PACT v3 "Action Events")."""
+RequestRejected CloudEvent to its ``/3/events`` (PACT v3 "Action Events"), or to its
+``/2/events`` with the v2 event types when the request came in on ``/2/events``.
+
+Retries: ``attempts`` tries (default 3) with an exponential back-off of ``backoff_s`` x 2^n
+between them (1 s, 2 s); each HTTP call times out after ``timeout_s`` (10 s)."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from keten.exchange import pact
+from keten.exchange import pact, pact_v2
 from keten.services import exchange
 from keten.store import Store
 
@@ -24,8 +28,9 @@ def requester_base_url(source: str) -> str:
     if base.startswith("//"):
         base = "https:" + base
     base = base.rstrip("/")
-    if base.endswith("/3/events"):
-        base = base[: -len("/3/events")]
+    for suffix in ("/3/events", "/2/events"):
+        if base.endswith(suffix):
+            base = base[: -len(suffix)]
     return base
 
 
@@ -42,6 +47,7 @@ def answer_request(
 ) -> str:
     """Send the answer to event ``row_id``; returns the status recorded on the event."""
     data, kind = exchange.answer_for_request(store, row_id)
+    events_path = f"/{exchange.event_version(store, row_id)}/events"
     target = exchange.callback_credentials(store, row_id)
     if target is None:
         exchange.event_status(
@@ -66,7 +72,8 @@ def answer_request(
             f"event source {base} is not the company's registered callback URL {allowed_base}",
         )
         return "unanswered"
-    status = "fulfilled" if kind == pact.REQUEST_FULFILLED else "rejected"
+    rejected = kind in (pact.REQUEST_REJECTED, pact_v2.REQUEST_REJECTED_V2)
+    status = "rejected" if rejected else "fulfilled"
     last_error = ""
     for attempt in range(max(1, attempts)):
         try:
@@ -80,7 +87,7 @@ def answer_request(
                 token_response.raise_for_status()
                 token = token_response.json()["access_token"]
                 response = client.post(
-                    f"{base}/3/events",
+                    f"{base}{events_path}",
                     json=answer,
                     headers={
                         "Authorization": f"Bearer {token}",

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from keten.errors import ForbiddenError, NotFoundError, Problem, ProblemCollector, ValidationError
-from keten.exchange import pact
+from keten.exchange import pact, pact_v2
 from keten.store import Store, utcnow
 from keten.store import repository as repo
 from keten.store import tables as t
@@ -116,29 +116,8 @@ def _check_tads(tads: Sequence[Mapping[str, Any]], source: str) -> None:
     problems.raise_if_any("invalid transport activity data")
 
 
-def _tce_period(tces: Sequence[Mapping[str, Any]]) -> tuple[datetime | None, datetime | None]:
-    moments = []
-    for tce in tces:
-        for name in ("departureAt", "arrivalAt"):
-            value = tce.get(name)
-            if isinstance(value, str):
-                try:
-                    moments.append(pact.parse_datetime_utc(value))
-                except ValueError:
-                    continue
-    return (min(moments), max(moments)) if moments else (None, None)
-
-
 def _total(tces: Sequence[Mapping[str, Any]], name: str) -> Decimal:
     return sum((Decimal(str(x[name])) for x in tces), Decimal(0))
-
-
-def _origin_country(tces: Sequence[Mapping[str, Any]]) -> str | None:
-    origin = tces[0].get("origin") if tces else None
-    if isinstance(origin, Mapping) and isinstance(origin.get("country"), str):
-        country = str(origin["country"])
-        return country if len(country) == 2 and country.isupper() else None
-    return None
 
 
 def _for_shipment(value: Any, shipment_id: str) -> Any:
@@ -232,14 +211,11 @@ def import_footprints(
         old_shipments = repo.shipments_by_id(session, company_id, sids)
         old_footprints = repo.footprints_by_id(session, pf_ids)
         # phase 1: shipment rows (one flush gives every new row its id)
-        staged: list[tuple[Mapping[str, Any], t.Shipment, datetime, datetime]] = []
+        staged: list[tuple[Mapping[str, Any], t.Shipment]] = []
         for sf, sid in zip(shipment_footprints, sids, strict=True):
             tces = list(sf["tces"])
-            start, end = _tce_period(tces)
-            year = reference_year or (start.year if start else now.year)
-            if start is None or end is None or end <= start:
-                start = datetime(year, 1, 1)
-                end = datetime(year + 1, 1, 1)
+            start, _end = pact.reference_period(tces, reference_year, now)
+            year = start.year if reference_year is None else reference_year
             shipment = old_shipments.get(sid)
             if shipment is None:
                 shipment = t.Shipment(company_id=company_id, shipment_id=sid)
@@ -256,26 +232,21 @@ def import_footprints(
             shipment.primary_data_share_pct = _for_shipment(primary_data_share_pct, sid)
             shipment.shipment_footprint = dict(sf)
             shipment.imported_at = now
-            staged.append((sf, shipment, start, end))
+            staged.append((sf, shipment))
         session.flush()
         repo.delete_tces(session, [s.id for sid, s in old_shipments.items()])
         # phase 2: footprints, then TCEs and the footprints' filter rows
         footprint_rows = []
-        for (sf, shipment, start, end), pf_id in zip(staged, pf_ids, strict=True):
+        for (sf, shipment), pf_id in zip(staged, pf_ids, strict=True):
             tces = list(sf["tces"])
             existing = old_footprints.get(pf_id)
-            ctx = pact.FootprintContext(
-                company_name=company.name,
-                company_urns=list(company.company_urns),
-                reference_period_start=start,
-                reference_period_end=end,
-                created=existing.created if existing is not None else now,
-                geography_country=_origin_country(tces),
-                primary_data_share_pct=(
-                    None
-                    if shipment.primary_data_share_pct is None
-                    else Decimal(str(shipment.primary_data_share_pct))
-                ),
+            ctx = pact.shipment_context(
+                company.name,
+                list(company.company_urns),
+                sf,
+                existing.created if existing is not None else now,
+                reference_year=reference_year,
+                primary_data_share_pct=shipment.primary_data_share_pct,
             )
             payload = pact.shipment_product_footprint(sf, company_id, ctx)
             footprint_rows.append(
@@ -341,6 +312,38 @@ def decode_cursor(token: str) -> tuple[datetime, str]:
         ) from exc
 
 
+def list_footprints_v2(
+    store: Store, company_id: str, odata_filter: str | None, limit: int, after: str | None = None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of PACT v2.3 footprints (``GET /2/footprints``), mapped from the same stored
+    v3 documents; ``odata_filter`` is the ``$filter`` expression (see
+    :func:`keten.exchange.pact_v2.parse_odata_filter`). With a filter the cursor is an offset
+    into the matches (``o<n>``)."""
+    limit = max(0, min(limit, MAX_PAGE))
+    if not odata_filter or not odata_filter.strip():
+        page, cursor = list_footprints(store, company_id, pact.FootprintFilter(), limit, after)
+        return [pact_v2.to_v2(p) for p in page], cursor
+    conditions = pact_v2.parse_odata_filter(odata_filter)
+    offset = 0
+    if after:
+        if not (after.startswith("o") and after[1:].isdigit()):
+            raise ValidationError([Problem("not a paging cursor of this host", column="after")])
+        offset = int(after[1:])
+    found: list[dict[str, Any]] = []
+    position: str | None = None
+    while True:
+        page, position = list_footprints(
+            store, company_id, pact.FootprintFilter(), MAX_PAGE, position
+        )
+        found.extend(
+            v2 for v2 in (pact_v2.to_v2(p) for p in page) if pact_v2.matches_odata(v2, conditions)
+        )
+        if position is None or len(found) > offset + limit:
+            break
+    more = len(found) > offset + limit
+    return found[offset : offset + limit], (f"o{offset + limit}" if more else None)
+
+
 def get_footprint(store: Store, company_id: str, footprint_id: str) -> dict[str, Any]:
     """One footprint; ``NotFoundError`` if unknown, ``ForbiddenError`` if not visible."""
     with store.transaction() as session:
@@ -387,10 +390,15 @@ class EventReceipt:
     needs_answer: bool
 
 
-def receive_event(store: Store, company_id: str, event: Any) -> EventReceipt:
-    """Validate and record a PACT event; a new RequestCreated event needs an asynchronous answer."""
-    payload = pact.validate_event(event)
-    is_request = payload["type"] == pact.REQUEST_CREATED
+def receive_event(store: Store, company_id: str, event: Any, version: int = 3) -> EventReceipt:
+    """Validate and record a PACT event (``version`` 2 on ``/2/events``, 3 on ``/3/events``);
+    a new RequestCreated event needs an asynchronous answer."""
+    if version == 2:
+        payload = pact_v2.validate_event_v2(event)
+        is_request = payload["type"] == pact_v2.REQUEST_CREATED_V2
+    else:
+        payload = pact.validate_event(event)
+        is_request = payload["type"] == pact.REQUEST_CREATED
     with store.transaction() as session:
         stored = repo.add_event(
             session, company_id, payload, "accepted" if is_request else "received"
@@ -398,25 +406,43 @@ def receive_event(store: Store, company_id: str, event: Any) -> EventReceipt:
     return EventReceipt(stored.row_id, is_request and stored.created)
 
 
+def event_version(store: Store, row_id: int) -> int:
+    """2 for a PACT v2 event row (answered on ``/2/events``), else 3."""
+    with store.transaction() as session:
+        row = session.get(t.Event, row_id)
+        return 2 if row is not None and pact_v2.is_v2_event_type(row.type) else 3
+
+
 def answer_for_request(
     store: Store, row_id: int, max_footprints: int = 100
 ) -> tuple[dict[str, Any], str]:
-    """The data of the answer to a RequestCreated event: (event data, fulfilled|rejected type)."""
+    """The data of the answer to a RequestCreated event: (event data, fulfilled|rejected type),
+    in the event's own PACT version (v2 answers carry v2 footprints and v2 event types)."""
     with store.transaction() as session:
         row = session.get(t.Event, row_id)
         if row is None:
             raise NotFoundError(f"no event row {row_id}")
         company_id = row.company_id
         data = dict(row.payload.get("data") or {})
-    criteria = pact.parse_filter(data, source="event.data")
+        v2 = pact_v2.is_v2_event_type(row.type)
+    if v2:
+        criteria = pact_v2.fragment_filter(data.get("pf"))
+    else:
+        criteria = pact.parse_filter(data, source="event.data")
     if criteria.is_empty():
         pfs: list[dict[str, Any]] = []
     else:
         pfs, _ = list_footprints(store, company_id, criteria, max_footprints)
+    if v2:
+        pfs = [pact_v2.to_v2(p) for p in pfs]
     if pfs:
-        return {"pfs": pfs}, pact.REQUEST_FULFILLED
-    error = {"code": "NotFound", "message": "no product footprint matches the request"}
-    return {"error": error}, pact.REQUEST_REJECTED
+        kind = pact.REQUEST_FULFILLED
+        answer: dict[str, Any] = {"pfs": pfs}
+    else:
+        kind = pact.REQUEST_REJECTED
+        error = {"code": "NotFound", "message": "no product footprint matches the request"}
+        answer = {"error": error}
+    return answer, (pact_v2.ANSWER_TYPES_V2[kind] if v2 else kind)
 
 
 def event_status(store: Store, row_id: int, status: str, detail: str | None = None) -> None:

@@ -1,0 +1,118 @@
+"""PACT v2.3 endpoints beside v3, from the same store: ``GET /2/footprints`` (``$filter``,
+``limit``, ``Link`` paging), ``GET /2/footprints/{id}`` and ``POST /2/events``. Footprints are
+keten's stored v3 documents mapped by :func:`keten.exchange.pact_v2.to_v2`; their iLEAP
+ShipmentFootprint/TOC/HOC extensions are carried unchanged, as iLEAP v1.0.0 binds to v2."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from keten.api.deps import get_state, require_scope
+from keten.api.dto import ERROR_RESPONSES, FootprintList, FootprintOne
+from keten.api.errors import error_body
+from keten.api.routes.events import _EVENT_BODY_SCHEMA
+from keten.api.routes.footprints import next_link, paging
+from keten.errors import NotFoundError, Problem, ValidationError
+from keten.exchange import pact_v2
+from keten.services import callbacks, exchange
+from keten.services.auth import Principal
+
+router = APIRouter(tags=["pact-v2"])
+
+
+@router.get(
+    "/2/footprints",
+    response_model=FootprintList,
+    responses={**ERROR_RESPONSES},
+    summary="Action ListFootprints (PACT v2.3, iLEAP v1.0.0)",
+)
+def list_footprints_v2(
+    request: Request,
+    principal: Annotated[Principal, Depends(require_scope("footprint:list"))],
+    limit: Annotated[int | None, Query(ge=0, le=2**31)] = None,
+    after: Annotated[str | None, Query(max_length=200, description="paging cursor")] = None,
+    odata_filter: Annotated[
+        str | None, Query(alias="$filter", max_length=2000, description="OData v4 subset")
+    ] = None,
+) -> Any:
+    page_size, _ = paging(limit, None)
+    state = get_state(request)
+    data, next_cursor = exchange.list_footprints_v2(
+        state.store, principal.company_id, odata_filter, page_size, after
+    )
+    headers = {}
+    if next_cursor is not None:
+        headers["Link"] = next_link(request, page_size, after=next_cursor)
+    return JSONResponse({"data": data}, headers=headers)
+
+
+@router.get(
+    "/2/footprints/{footprint_id}",
+    response_model=FootprintOne,
+    responses={**ERROR_RESPONSES, 404: {"description": "NoSuchFootprint"}},
+    summary="Action GetFootprint (PACT v2.3)",
+)
+def get_footprint_v2(
+    request: Request,
+    footprint_id: str,
+    principal: Annotated[Principal, Depends(require_scope("footprint:read"))],
+) -> Any:
+    # PACT v2 names the unknown-id error NoSuchFootprint (v3: NotFound).
+    missing = JSONResponse(
+        error_body("NoSuchFootprint", f"no footprint '{footprint_id}'"), status_code=404
+    )
+    try:
+        uuid.UUID(footprint_id)
+    except ValueError:
+        return missing
+    try:
+        footprint = exchange.get_footprint(
+            get_state(request).store, principal.company_id, footprint_id
+        )
+    except NotFoundError:
+        return missing
+    return JSONResponse({"data": pact_v2.to_v2(footprint)})
+
+
+@router.post(
+    "/2/events",
+    status_code=200,
+    responses={200: {"description": "event accepted (empty body)"}, **ERROR_RESPONSES},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/cloudevents+json": {"schema": _EVENT_BODY_SCHEMA},
+                "application/json": {"schema": _EVENT_BODY_SCHEMA},
+            },
+        }
+    },
+    summary="Action Events (PACT v2.3): RequestCreated answered asynchronously on /2/events",
+)
+async def post_event_v2(
+    request: Request,
+    background: BackgroundTasks,
+    principal: Annotated[Principal, Depends(require_scope("events:write"))],
+) -> Response:
+    try:
+        event = json.loads(await request.body())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValidationError([Problem(f"body is not JSON: {exc}")], "invalid event") from exc
+    state = get_state(request)
+    receipt = exchange.receive_event(state.store, principal.company_id, event, version=2)
+    if receipt.needs_answer:
+        background.add_task(
+            callbacks.answer_request,
+            state.store,
+            receipt.row_id,
+            str(request.base_url).rstrip("/"),
+            transport=state.callback_transport,
+            verify=state.callback_verify_tls,
+            attempts=state.callback_attempts,
+        )
+    return Response(status_code=200)
