@@ -34,6 +34,19 @@ class Settings(BaseSettings):
         default=None, description="base-map tile URL template; none = plain"
     )
     secret_key: str | None = Field(default=None, description="signing key for tokens and sessions")
+    partner_key: str | None = Field(
+        default=None,
+        description="Fernet key encrypting partners' client secrets; default: a key file "
+        "`partner-secrets.key` in `home` (created on first use, mode 0600)",
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="this host's public base URL, the `source` of events sent to partners",
+    )
+    partner_timeout_s: float = Field(default=15.0, description="per HTTP call to a partner")
+    partner_deadline_s: float = Field(default=120.0, description="whole fetch from a partner")
+    partner_max_page_bytes: int = Field(default=20 * 1024 * 1024, description="per response")
+    partner_max_pages: int = Field(default=1000, description="pages followed per fetch")
 
     def resolved_database_url(self) -> str:
         if self.database_url:

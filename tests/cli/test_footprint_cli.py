@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 from typer.testing import CliRunner
@@ -45,11 +46,22 @@ def test_json_format_has_the_documented_shape() -> None:
 def test_ileap_format_and_output_file(tmp_path: Path) -> None:
     out = tmp_path / "ileap.json"
     result = runner.invoke(
-        app, ["footprint", str(TCES), "--tocs", str(TOCS), "-f", "ileap", "-o", str(out)]
+        app,
+        [
+            "footprint", str(TCES), "--tocs", str(TOCS), "-f", "ileap", "-o", str(out),
+            "--pact-version", "2", "--company-name", "Organizer Z", "--company-urn", "urn:x:z",
+        ],
     )
     assert result.exit_code == 0, result.output
     (pf,) = json.loads(out.read_text())
     assert pf["pcf"]["pCfExcludingBiogenic"] == "8.42769"
+    assert (pf["companyName"], pf["companyIds"]) == ("Organizer Z", ["urn:x:z"])
+
+
+def test_ileap_format_needs_a_real_company(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("KETEN_HOME", str(tmp_path / "home"))
+    result = runner.invoke(app, ["footprint", str(TCES), "--tocs", str(TOCS), "-f", "ileap"])
+    assert result.exit_code == 2 and "--company" in result.output
 
 
 def test_csv_and_parquet_stream_to_files(tmp_path: Path) -> None:

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,13 +16,13 @@ import jsonschema
 import pytest
 
 import keten
+from api.schemas import STANDARDS, ileap_schema
 from keten.exchange.decimals import decimal_str
-from keten.exchange.ileap import product_footprints_v2
+from keten.exchange.ileap import product_footprints
 
 DATA = Path(__file__).parent / "data"
-from api.schemas import STANDARDS
-
 SCHEMAS = STANDARDS / "ileap-schemas"
+ORGANIZER = ("Transport Organizer Z", ["urn:epc:id:sgln:123456.00000.8"], "organizer-z")
 
 
 def test_transport_activity_700_km_230_kg_is_161_tkm() -> None:
@@ -62,9 +61,7 @@ def test_end_to_end_tce_figures(end_to_end: keten.FootprintResult) -> None:
 
 
 def test_end_to_end_product_footprint(end_to_end: keten.FootprintResult) -> None:
-    (pf,) = product_footprints_v2(
-        end_to_end, "Transport Organizer Z", ["urn:epc:id:sgln:123456.00000.8"]
-    )
+    (pf,) = product_footprints(end_to_end, *ORGANIZER, pact_version=2)
     assert pf["pcf"]["unitaryProductAmount"] == "64.728"
     assert pf["pcf"]["pCfExcludingBiogenic"] == "8.42769"
     assert pf["pcf"]["fossilGhgEmissions"] == "8.42769"
@@ -76,9 +73,19 @@ def test_end_to_end_product_footprint(end_to_end: keten.FootprintResult) -> None
 
 
 def test_output_validates_against_ileap_schemas(end_to_end: keten.FootprintResult) -> None:
-    pcf_schema = json.loads((SCHEMAS / "pcf-shipment-footprint.json").read_text())
-    sf_schema = json.loads((SCHEMAS / "shipment-footprint.json").read_text())
+    pcf_schema = ileap_schema("pcf-shipment-footprint.json")
+    sf_schema = ileap_schema("shipment-footprint.json")
     checker = jsonschema.FormatChecker()
-    for pf in product_footprints_v2(end_to_end):
+    for pf in product_footprints(end_to_end, *ORGANIZER, pact_version=2):
         jsonschema.validate(pf, pcf_schema, format_checker=checker)
         jsonschema.validate(pf["extensions"][0]["data"], sf_schema, format_checker=checker)
+
+
+def test_v3_document_of_the_end_to_end_example(end_to_end: keten.FootprintResult) -> None:
+    """The same figures in the PACT v3 names (declaredUnitAmount, pcfExcludingBiogenicUptake)."""
+    (pf,) = product_footprints(end_to_end, *ORGANIZER, pact_version=3)
+    assert pf["specVersion"] == "3.0.0"
+    assert pf["pcf"]["declaredUnitAmount"] == "64.728"
+    assert pf["pcf"]["pcfExcludingBiogenicUptake"] == "8.42769"
+    assert pf["companyName"] == "Transport Organizer Z"
+    assert pf["companyIds"] == ["urn:epc:id:sgln:123456.00000.8"]

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from keten.cli.render import check_format, console, emit_json, emit_text, rich_table
-from keten.errors import KetenError
+from keten.errors import KetenError, Problem, ValidationError
 from keten.factors.library import load_factor_set
 from keten.factors.records import HOC, TOC
 from keten.io.factor_input import read_energy_file, read_hub_energy_file
@@ -28,14 +28,26 @@ def footprint_command(
     hocs: Path | None = typer.Option(None, "--hocs", help="Your HOC intensities (CSV/JSON)."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, json, csv, parquet, ileap."),
     out: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
-    company_name: str = typer.Option("keten user", help="companyName in iLEAP/PACT output."),
-    company_id: str = typer.Option("urn:keten:company:local", help="companyIds in iLEAP output."),
+    pact_version: int = typer.Option(
+        3, "--pact-version", help="ileap: PACT 3 (v3.0) or 2 (v2.3, what iLEAP v1.0.0 binds to)."
+    ),
+    company: str | None = typer.Option(
+        None, "--company", help="ileap: publishing company (an id in the keten store)."
+    ),
+    company_name: str | None = typer.Option(
+        None, "--company-name", help="ileap: companyName, for a company not in the store."
+    ),
+    company_urn: list[str] = typer.Option(
+        [], "--company-urn", help="ileap: companyIds URN (repeatable), with --company-name."
+    ),
     factor_set: str | None = typer.Option(
         None, "--factor-set", help="Pin a factor-set version (default: the newest, keten-2026.2)."
     ),
 ) -> None:
     """Footprint of transport chains per ISO 14083 / GLEC v3.1: CO2e WTW/TTW, NOx, PM, SOx."""
     check_format(fmt, FORMATS)
+    if pact_version not in (2, 3):
+        raise ValidationError([Problem("use 2 or 3", column="--pact-version")])
     if fmt in ("csv", "parquet") and out is not None:
         summary = write_footprint(input, out, fmt, tocs, hocs, factor_set)
         err = Console(stderr=True)
@@ -62,9 +74,14 @@ def footprint_command(
     if fmt == "json":
         emit_json(json_document(result), out)
     elif fmt == "ileap":
-        from keten.exchange.ileap import product_footprints_v2
+        from keten.services.pact_documents import footprint_documents, publisher
+        from keten.settings import Settings
+        from keten.store import open_store
 
-        emit_json(product_footprints_v2(result, company_name, [company_id]), out)
+        needs_store = company is not None or company_name is None
+        store = open_store(Settings()) if needs_store else None
+        who = publisher(store, company, company_name, company_urn)
+        emit_json(footprint_documents(result, who, pact_version), out)
     elif fmt == "csv":
         emit_text(csv_text(result.tce_table), out)
     else:

@@ -1,13 +1,14 @@
-"""iLEAP v1.0.0 ShipmentFootprints, and their PACT ProductFootprint wrapping.
+"""iLEAP v1.0.0 data models from keten's results: ShipmentFootprint (with its TCEs), TOC and
+HOC, and the PACT ProductFootprints that carry them.
 
-iLEAP (Smart Freight Centre & SINE Foundation) carries ISO 14083 results between partners as a
-PACT DataModelExtension. Field names follow the iLEAP JSON schemas; every number is a decimal
-string.
+The one place keten maps to and from iLEAP (keep additions here, e.g. data-quality or biogenic
+fields, so every writer gets them). iLEAP (Smart Freight Centre & SINE Foundation) carries
+ISO 14083 results between partners as a PACT DataModelExtension. Field names follow the iLEAP
+JSON schemas; every number is a decimal string.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -15,12 +16,6 @@ from typing import Any
 
 from keten.emissions.results import ShipmentResult, TCEResult
 from keten.exchange.decimals import decimal_str
-
-ILEAP_SHIPMENT_SCHEMA = "https://api.ileap.sine.dev/shipment-footprint.json"
-ILEAP_SPEC_VERSION = "1.0.0"
-PACT_SPEC_VERSION = "2.2.0"
-TRANSPORT_SERVICES_CPC = "83117"  # UN CPC 83117: freight transport arrangement services
-KETEN_NAMESPACE = uuid.UUID("5f0c2a4e-8a43-4c53-9a55-6b6574656e00")
 
 
 def _tce(t: TCEResult) -> dict[str, Any]:
@@ -73,83 +68,6 @@ def shipment_footprints(result: Any) -> list[dict[str, Any]]:
     return [shipment_footprint(s) for s in result.shipments]
 
 
-def _period(s: ShipmentResult, now: datetime) -> tuple[str, str]:
-    starts = sorted(t.departure_at for t in s.tces if t.departure_at)
-    ends = sorted(t.arrival_at for t in s.tces if t.arrival_at)
-    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    start = starts[0] if starts else day.isoformat().replace("+00:00", "Z")
-    end = ends[-1] if ends else now.isoformat().replace("+00:00", "Z")
-    return start, end
-
-
-def footprint_id(company_ids: Sequence[str], shipment_id: str, factor_set: str) -> str:
-    """Stable id: the same shipment, company and factor set always get the same PfId."""
-    return str(uuid.uuid5(KETEN_NAMESPACE, "|".join([*company_ids, shipment_id, factor_set])))
-
-
-def product_footprint_v2(
-    s: ShipmentResult,
-    company_name: str,
-    company_ids: Sequence[str],
-    factor_set: str,
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    """A PACT ProductFootprint carrying the ShipmentFootprint as iLEAP extension.
-
-    declaredUnit is ``ton kilometer`` and unitaryProductAmount the shipment's tkm;
-    pCfExcludingBiogenic = fossilGhgEmissions = the shipment's CO2e WTW in kg (as iLEAP's
-    technical specification maps a ShipmentFootprint to a ProductFootprint).
-    """
-    now = now or datetime.now(UTC)
-    start, end = _period(s, now)
-    wtw = decimal_str(s.co2e_wtw_kg)
-    tkm = s.transport_activity_tkm if s.transport_activity_tkm > 0 else Decimal("0.000001")
-    return {
-        "id": footprint_id(company_ids, s.shipment_id, factor_set),
-        "specVersion": PACT_SPEC_VERSION,
-        "version": 1,
-        "created": now.isoformat().replace("+00:00", "Z"),
-        "status": "Active",
-        "companyName": company_name,
-        "companyIds": list(company_ids),
-        "productDescription": f"Freight transport of shipment {s.shipment_id} (ISO 14083)",
-        "productIds": [
-            f"urn:pathfinder:product:customcode:vendor-assigned:shipment:{s.shipment_id}"
-        ],
-        "productCategoryCpc": TRANSPORT_SERVICES_CPC,
-        "productNameCompany": f"Shipment {s.shipment_id}",
-        "comment": f"Computed by keten with factor set {factor_set}; ISO 14083:2023, GLEC v3.1",
-        "pcf": {
-            "declaredUnit": "ton kilometer",
-            "unitaryProductAmount": decimal_str(tkm),
-            "pCfExcludingBiogenic": wtw,
-            "fossilGhgEmissions": wtw,
-            "fossilCarbonContent": "0",
-            "biogenicCarbonContent": "0",
-            "characterizationFactors": "AR6",
-            "ipccCharacterizationFactorsSources": ["AR6"],
-            "crossSectoralStandardsUsed": ["GHG Protocol Product standard"],
-            "boundaryProcessesDescription": "Well-to-wheel transport and hub operations "
-            "(ISO 14083:2023)",
-            "referencePeriodStart": start,
-            "referencePeriodEnd": end,
-            "exemptedEmissionsPercent": 0,
-            "exemptedEmissionsDescription": "",
-            "packagingEmissionsIncluded": False,
-            "primaryDataShare": float(decimal_str(s.primary_data_share * 100, Decimal("0.01"))),
-            "dqi": data_quality_indicators(s),
-            **_biogenic(s),
-        },
-        "extensions": [
-            {
-                "specVersion": ILEAP_SPEC_VERSION,
-                "dataSchema": ILEAP_SHIPMENT_SCHEMA,
-                "data": shipment_footprint(s),
-            }
-        ],
-    }
-
-
 # Data quality rating per TCE from where its intensity came from (PACT Methodology Table 9
 # scores 1 best .. 3 worst): primary or modelled operator data 1 / 1.5, a published default
 # 2, a keten-derived default 3. The WTW-weighted rating fills every PACT v2 DQR.
@@ -196,13 +114,160 @@ def _biogenic(s: ShipmentResult) -> dict[str, str]:
     return {"pCfIncludingBiogenic": decimal_str(s.co2e_wtw_kg + bio)} if bio > 0 else {}
 
 
-def product_footprints_v2(
+def product_footprints(
     result: Any,
-    company_name: str = "keten user",
-    company_ids: Sequence[str] = ("urn:keten:company:local",),
-    now: datetime | None = None,
+    company_name: str,
+    company_urns: Sequence[str],
+    company_id: str,
+    pact_version: int = 3,
+    created: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    return [
-        product_footprint_v2(s, company_name, company_ids, result.factor_set, now)
-        for s in result.shipments
-    ]
+    """The PACT ProductFootprints (v3, or v2.3 with ``pact_version=2``) of a FootprintResult,
+    each carrying its iLEAP ShipmentFootprint. The same builder as the host's
+    (:func:`keten.exchange.pact.shipment_product_footprint` with
+    :func:`keten.exchange.pact.shipment_context`), so a file written by ``keten footprint``, a
+    dashboard download and ``/2|3/footprints`` agree for the same data (ids are deterministic
+    per company and shipment; only ``created`` is the moment of writing)."""
+    from keten.exchange import pact, pact_v2
+
+    if pact_version not in (2, 3):
+        raise ValueError("pact_version must be 2 or 3")
+    moment = (created or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    out = []
+    for s in result.shipments:
+        sf = shipment_footprint(s)
+        ctx = pact.shipment_context(
+            company_name,
+            company_urns,
+            sf,
+            moment,
+            primary_data_share_pct=s.primary_data_share * 100,
+        )
+        doc = pact.shipment_product_footprint(sf, company_id, ctx)
+        if pact_version == 2:
+            doc = pact_v2.to_v2(doc)
+            # PACT v2 data quality and biogenic CO2 from the TCEs' data sources (issue #10);
+            # the host's /2 documents, mapped from stored ShipmentFootprints, lack them.
+            doc["pcf"]["dqi"] = data_quality_indicators(s)
+            doc["pcf"].update(_biogenic(s))
+        out.append(doc)
+    return out
+
+
+# ---------------------------------------------------------------- TOC / HOC (iLEAP DT#2)
+#
+# A carrier shares its TOC and HOC intensities (``keten toc`` / ``keten hoc`` files) as iLEAP
+# TOC and HOC data models; a customer turns the ones it received back into keten TOC/HOC
+# files for ``keten footprint --tocs/--hocs``. Intensities travel unchanged (kg CO2e per tkm
+# or TEU-km, per tonne or TEU). An energy carrier's emissionFactorWTW/TTW is given per MJ
+# (g CO2e/MJ, from keten's per-unit factor and the carrier's lower heating value, 3.6 MJ per
+# kWh for electricity); it describes the intensity and is not used to recompute it.
+
+TOC_ACTIVITY_UNITS = {"tkm": "tkm", "TEUkm": "TEUkm"}
+HOC_ACTIVITY_UNITS = {"t": "tonnes", "TEU": "TEU"}
+KETEN_TOC_UNITS = {"tkm": "kgCO2e/tkm", "TEUkm": "kgCO2e/TEUkm"}
+KETEN_HOC_UNITS = {"tonnes": "kgCO2e/t", "TEU": "kgCO2e/TEU"}
+_G_PER_KG = Decimal(1000)
+
+
+def _energy_carriers(spec: str, fs: Any) -> list[dict[str, Any]]:
+    from keten.factors.blend import energy_per_unit_mj, resolve_blend
+
+    out = []
+    for part in resolve_blend(spec, fs.energy_carriers):
+        carrier = part.carrier
+        mj = energy_per_unit_mj(carrier)
+        item: dict[str, Any] = {
+            "energyCarrier": carrier.ileap_energy_carrier,
+            "relativeShare": decimal_str(part.share),
+        }
+        if mj:
+            wtw, ttw = carrier.wtw_kgco2e_per_unit, carrier.ttw_kgco2e_per_unit
+            item["emissionFactorWTW"] = decimal_str(wtw * _G_PER_KG / mj)
+            item["emissionFactorTTW"] = decimal_str(ttw * _G_PER_KG / mj)
+        else:
+            item["emissionFactorWTW"] = item["emissionFactorTTW"] = "0"
+        if carrier.ileap_feedstock:
+            item["feedstocks"] = [{"feedstock": carrier.ileap_feedstock}]
+        out.append(item)
+    return out
+
+
+def toc_data(toc: Any, fs: Any) -> dict[str, Any]:
+    """An iLEAP TOC (valid against ``toc.json``) of a keten TOC record."""
+    out: dict[str, Any] = {
+        "tocId": toc.toc_id,
+        "certifications": ["ISO14083:2023", "GLECv3.1"],
+        "description": toc.description or f"TOC {toc.toc_id}",
+        "mode": toc.mode.ileap,
+        "temperatureControl": toc.temperature_control.value,
+        "energyCarriers": _energy_carriers(toc.energy_carrier, fs),
+        "co2eIntensityWTW": decimal_str(toc.co2e_wtw_kg_per_unit),
+        "co2eIntensityTTW": decimal_str(toc.co2e_ttw_kg_per_unit),
+        "transportActivityUnit": TOC_ACTIVITY_UNITS[toc.activity_unit.value],
+    }
+    if toc.load_factor is not None:
+        out["loadFactor"] = decimal_str(toc.load_factor)
+    if toc.empty_distance_factor is not None:
+        out["emptyDistanceFactor"] = decimal_str(toc.empty_distance_factor)
+    return out
+
+
+def hoc_data(hoc: Any, fs: Any) -> dict[str, Any]:
+    """An iLEAP HOC (valid against ``hoc.json``) of a keten HOC record."""
+    return {
+        "hocId": hoc.hoc_id,
+        "certifications": ["ISO14083:2023", "GLECv3.1"],
+        "description": hoc.description or f"HOC {hoc.hoc_id}",
+        "hubType": hoc.hub_type.ileap,
+        "temperatureControl": hoc.temperature_control.value,
+        "energyCarriers": _energy_carriers(hoc.energy_carrier, fs),
+        "co2eIntensityWTW": decimal_str(hoc.co2e_wtw_kg_per_unit),
+        "co2eIntensityTTW": decimal_str(hoc.co2e_ttw_kg_per_unit),
+        "hubActivityUnit": HOC_ACTIVITY_UNITS[hoc.activity_unit.value],
+    }
+
+
+def _mode_id(ileap_mode: str) -> str:
+    from keten.model.enums import Mode
+
+    for mode in Mode:
+        if mode.ileap == ileap_mode:
+            return mode.value
+    raise ValueError(f"unknown iLEAP mode '{ileap_mode}'")
+
+
+def _hub_type_id(ileap_hub_type: str) -> str:
+    from keten.model.enums import HubType
+
+    for hub in HubType:
+        if hub.ileap == ileap_hub_type:
+            return hub.value
+    raise ValueError(f"unknown iLEAP hubType '{ileap_hub_type}'")
+
+
+def toc_file_row(toc: Any, provenance: str) -> dict[str, str]:
+    """A row of a keten TOC file (``keten footprint --tocs``) from a received iLEAP TOC;
+    ``data_source`` is ``primary`` (the carrier's own figures, ISO 14083 Annex)."""
+    return {
+        "toc_id": str(toc["tocId"]),
+        "mode": _mode_id(str(toc["mode"])),
+        "co2e_intensity_wtw": str(toc["co2eIntensityWTW"]),
+        "co2e_intensity_ttw": str(toc["co2eIntensityTTW"]),
+        "intensity_unit": KETEN_TOC_UNITS[str(toc["transportActivityUnit"])],
+        "data_source": "primary",
+        "description": f"{toc.get('description') or toc['tocId']} ({provenance})",
+    }
+
+
+def hoc_file_row(hoc: Any, provenance: str) -> dict[str, str]:
+    """A row of a keten HOC file from a received iLEAP HOC."""
+    return {
+        "hoc_id": str(hoc["hocId"]),
+        "hub_type": _hub_type_id(str(hoc["hubType"])),
+        "co2e_intensity_wtw": str(hoc["co2eIntensityWTW"]),
+        "co2e_intensity_ttw": str(hoc["co2eIntensityTTW"]),
+        "intensity_unit": KETEN_HOC_UNITS[str(hoc["hubActivityUnit"])],
+        "data_source": "primary",
+        "description": f"{hoc.get('description') or hoc['hocId']} ({provenance})",
+    }

@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from keten.demo import demo_file
 from keten.emissions.footprint import FootprintResult
-from keten.exchange.ileap import product_footprints_v2
+from keten.exchange.ileap import product_footprints
 from keten.factors.library import load_factor_set
 from keten.io.factor_input import read_energy_file, read_hub_energy_file
 from keten.io.factor_output import hoc_file_row, toc_file_row
@@ -47,7 +47,9 @@ def run_demo(out_dir: Path) -> DemoRun:
     write_text_atomic(
         files["ileap.json"],
         json.dumps(
-            product_footprints_v2(result, "Demo Shipper B.V.", ["urn:keten:company:demo-shipper"]),
+            product_footprints(
+                result, "Demo Shipper B.V.", ["urn:keten:company:demo-shipper"], "demo-shipper"
+            ),
             indent=2,
         ),
     )

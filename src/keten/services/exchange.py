@@ -399,6 +399,18 @@ def receive_event(store: Store, company_id: str, event: Any, version: int = 3) -
     else:
         payload = pact.validate_event(event)
         is_request = payload["type"] == pact.REQUEST_CREATED
+    answers = (
+        pact.REQUEST_FULFILLED,
+        pact.REQUEST_REJECTED,
+        pact_v2.REQUEST_FULFILLED_V2,
+        pact_v2.REQUEST_REJECTED_V2,
+    )
+    if payload["type"] in answers:
+        # An answer to one of our own requests (keten as a PACT client): store what it brings;
+        # a bad answer raises before the event is recorded.
+        from keten.services.partner_requests import receive_answer
+
+        receive_answer(store, company_id, payload)
     with store.transaction() as session:
         stored = repo.add_event(
             session, company_id, payload, "accepted" if is_request else "received"

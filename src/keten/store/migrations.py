@@ -53,6 +53,18 @@ def _v3_callback_base_url(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE companies ADD COLUMN callback_base_url VARCHAR(500)"))
 
 
+def _v4_partners(conn: Connection) -> None:
+    t.Partner.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+
+
+def _v5_received_footprints(conn: Connection) -> None:
+    t.ReceivedFootprint.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+
+
+def _v6_data_requests(conn: Connection) -> None:
+    t.DataRequest.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+
+
 MIGRATIONS: list[Migration] = [
     (
         1,
@@ -61,6 +73,9 @@ MIGRATIONS: list[Migration] = [
     ),
     (2, "dashboard users (web sessions)", _v2_dashboard_users),
     (3, "companies.callback_base_url: where RequestCreated answers may go", _v3_callback_base_url),
+    (4, "partners: PACT hosts a company collects from (secrets encrypted)", _v4_partners),
+    (5, "received_footprints: partners' footprints with provenance", _v5_received_footprints),
+    (6, "data_requests: RequestCreated events sent to partners", _v6_data_requests),
 ]
 
 

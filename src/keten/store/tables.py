@@ -250,3 +250,81 @@ class DashboardUser(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     password_salt: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Partner(Base):
+    """A partner's PACT host that ``company_id`` collects footprints from (keten as a client).
+
+    The client secret is stored only encrypted (Fernet; the key lives outside the store, see
+    :mod:`keten.services.partner_secrets`). ``tenant_company_id`` is the company in this
+    store whose credentials the partner uses to call *us* back (answers to our requests)."""
+
+    __tablename__ = "partners"
+    __table_args__ = (UniqueConstraint("company_id", "name", name="uq_partner_company"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    company_id: Mapped[str] = mapped_column(ForeignKey("companies.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    base_url: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(300))
+    client_secret_encrypted: Mapped[str] = mapped_column(Text)
+    pact_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    scope3_category: Mapped[int] = mapped_column(Integer, default=4)
+    tenant_company_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    status: Mapped[str] = mapped_column(String(50), default="new")
+    last_fetch_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ReceivedFootprint(Base):
+    """A ProductFootprint received from a partner, exactly as received (``payload``), with its
+    provenance (partner, time, PACT version, SHA-256 of the canonical JSON) and the figures
+    keten read from it; ``statement_status`` is the verification of an attached signed
+    Carbon Added bundle (``none`` when there is none)."""
+
+    __tablename__ = "received_footprints"
+    __table_args__ = (
+        UniqueConstraint("partner_row_id", "footprint_id", name="uq_received_partner_pf"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    company_id: Mapped[str] = mapped_column(ForeignKey("companies.id"), index=True)
+    partner_row_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    footprint_id: Mapped[str] = mapped_column(String(36))
+    pact_version: Mapped[int] = mapped_column(Integer)
+    spec_version: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))  # shipment, toc, hoc or other
+    local_id: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    declared_unit: Mapped[str] = mapped_column(String(50))
+    declared_amount: Mapped[float] = mapped_column(Float)
+    co2e_kg: Mapped[float] = mapped_column(Float)
+    co2e_ttw_kg: Mapped[float | None] = mapped_column(Float, nullable=True)
+    transport_activity_tkm: Mapped[float | None] = mapped_column(Float, nullable=True)
+    primary_data_share_pct: Mapped[float | None] = mapped_column(Float, nullable=True)
+    reference_year: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    sha256: Mapped[str] = mapped_column(String(80))
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    via: Mapped[str] = mapped_column(String(30))  # fetch or request:<event id>
+    statement_status: Mapped[str] = mapped_column(String(40), default="none")
+    statement_detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class DataRequest(Base):
+    """A RequestCreated event ``company_id`` sent to a partner, and its answer."""
+
+    __tablename__ = "data_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    company_id: Mapped[str] = mapped_column(ForeignKey("companies.id"), index=True)
+    partner_row_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[str] = mapped_column(String(100), unique=True)
+    pact_version: Mapped[int] = mapped_column(Integer)
+    criteria: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(30))  # sent, failed, fulfilled, rejected
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    footprint_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -212,16 +212,28 @@ def download_csv(job_id: str, request: Request, session: Session = Depends(user)
 
 
 @router.get("/footprint/{job_id}/ileap.json")
-def download_ileap(job_id: str, request: Request, session: Session = Depends(user)) -> Response:
-    from keten.exchange.ileap import product_footprints_v2
+def download_ileap(
+    job_id: str, request: Request, session: Session = Depends(user), pact_version: int = 3
+) -> Response:
+    """PACT ProductFootprints (``?pact_version=2|3``) of a computed footprint, published by
+    the user's company: the same document as ``keten footprint --format ileap``."""
+    from keten.services.pact_documents import footprint_documents, publisher
 
     job = _footprint_job(request, job_id, session)
     if job is None:
         return problem_response(KetenError("no such footprint (it may have expired)"), 404)
-    company = session.company_id or "local"
-    doc = product_footprints_v2(job.keep["result"], company, [f"urn:keten:company:{company}"])
+    if session.company_id is None:
+        return problem_response(
+            KetenError("your dashboard user belongs to no company: PACT documents need one"), 400
+        )
+    try:
+        who = publisher(dashboard(request).api.store, session.company_id)
+        doc = footprint_documents(job.keep["result"], who, pact_version)
+    except KetenError as exc:
+        return problem_response(exc, 400)
+    name = f"footprint_pact_v{pact_version}.json" if pact_version == 2 else "footprint_ileap.json"
     return Response(json.dumps(doc, indent=2), media_type="application/json", headers={
-        "Content-Disposition": 'attachment; filename="footprint_ileap.json"'})
+        "Content-Disposition": f'attachment; filename="{name}"'})
 
 
 # ---------------------------------------------------------------- planning
