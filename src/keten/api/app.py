@@ -92,7 +92,7 @@ def create_app(
     store: Store | None = None,
     require_https: bool = False,
     callback_transport: httpx.BaseTransport | None = None,
-    callback_verify_tls: bool = True,
+    callback_verify_tls: bool | str = True,
     callback_attempts: int = 3,
 ) -> FastAPI:
     """Build keten's API. ``store`` defaults to the one named by ``settings``;

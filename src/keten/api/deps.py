@@ -24,7 +24,7 @@ class AppState:
     signing_key: str
     require_https: bool = False
     callback_transport: httpx.BaseTransport | None = None
-    callback_verify_tls: bool = True
+    callback_verify_tls: bool | str = True  # a path: CA file to trust
     callback_attempts: int = 3
 
 

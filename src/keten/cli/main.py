@@ -47,6 +47,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "keys": ("keten.cli.keys",),
     "chain": ("keten.cli.chain",),
     "construction": ("keten.cli.construction",),
+    "partner": ("keten.cli.partner",),
 }
 
 

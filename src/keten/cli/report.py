@@ -28,6 +28,8 @@ COLUMNS = [
     "co2e_wtw_kg",
     "co2e_ttw_kg",
     "primary_data_share_pct",
+    "source",
+    "statements_verified",
 ]
 
 
@@ -38,7 +40,8 @@ def scope3(
     fmt: str = typer.Option("table", "--format", help="table, csv or json."),
 ) -> None:
     """Upstream (category 4) and downstream (category 9) transport emissions with the
-    primary-data share. Shipments are classified on import (--direction)."""
+    primary-data share: your own shipments (classified on import, --direction) and, on
+    their own rows, the footprints received from partners (keten partner fetch)."""
     if fmt not in ("table", "csv", "json"):
         raise ValidationError([Problem("use table, csv or json", column="--format")])
     rows = [r.as_dict() for r in scope3_report(open_store(Settings()), year, company)]
@@ -54,6 +57,7 @@ def scope3(
         table = Table(title=f"Scope 3 transport, {year}", title_justify="left", header_style="bold")
         for col in (
             "company",
+            "source",
             "category",
             "shipments",
             "tkm",
@@ -61,10 +65,13 @@ def scope3(
             "CO2e TTW kg",
             "primary %",
         ):
-            table.add_column(col, justify="left" if col in ("company", "category") else "right")
+            table.add_column(
+                col, justify="left" if col in ("company", "source", "category") else "right"
+            )
         for r in rows:
             table.add_row(
                 r["company_id"],
+                r["source"],
                 SHORT_LABELS.get(r["scope3_category"], "?"),
                 str(r["shipments"]),
                 f"{r['transport_activity_tkm']:,.1f}",

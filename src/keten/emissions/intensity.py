@@ -128,6 +128,24 @@ def _pooled(fs: FactorSet, uses: Sequence[EnergyUse], what: str) -> dict[str, An
     }
 
 
+def energy_blend(fs: FactorSet, uses: Sequence[EnergyUse]) -> str:
+    """The carriers a category used: one id, or ``a:0.7;b:0.3`` with shares of the energy
+    (MJ, lower heating value; 3.6 MJ per kWh) where it used several."""
+    from keten.factors.blend import energy_per_unit_mj
+
+    energy: dict[str, Decimal] = {}
+    for u in uses:
+        mj = energy_per_unit_mj(fs.carrier(u.energy_carrier)) or Decimal(0)
+        energy[u.energy_carrier] = energy.get(u.energy_carrier, Decimal(0)) + u.amount * mj
+    if len(energy) == 1:
+        return next(iter(energy))
+    total = sum(energy.values(), Decimal(0))
+    if total <= 0:
+        return ";".join(sorted(energy))
+    shares = [(c, (e / total).quantize(Decimal("0.000001"))) for c, e in sorted(energy.items())]
+    return ";".join(f"{c}:{share}" for c, share in shares if share > 0)
+
+
 def toc_from_energy(
     fs: FactorSet,
     toc_id: str,
@@ -138,12 +156,11 @@ def toc_from_energy(
 ) -> TOC:
     """TOC intensity from primary data: all energy used / all transport activity."""
     intensities = _pooled(fs, uses, f"TOC '{toc_id}': transport activity")
-    carriers = sorted({u.energy_carrier for u in uses})
     return TOC(
         toc_id=toc_id,
         mode=mode,
         activity_unit=activity_unit,
-        energy_carrier=";".join(carriers),
+        energy_carrier=energy_blend(fs, uses),
         description=description or f"{toc_id} from primary energy data",
         emission_standard=";".join(sorted({u.emission_standard for u in uses} - {""})),
         data_source=DataSource.PRIMARY,
@@ -207,7 +224,7 @@ def hoc_from_energy(
         hoc_id=hoc_id,
         hub_type=hub_type,
         activity_unit=activity_unit,
-        energy_carrier=";".join(sorted({u.energy_carrier for u in uses})),
+        energy_carrier=energy_blend(fs, uses),
         description=description or f"{hoc_id} from primary energy data",
         data_source=DataSource.PRIMARY,
         source="primary hub energy and throughput data (ISO 14083 6.4)",

@@ -34,6 +34,7 @@ def hoc_file_row(h: HOC) -> dict[str, str]:
         "co2e_intensity_wtw": str(h.co2e_wtw_kg_per_unit),
         "co2e_intensity_ttw": str(h.co2e_ttw_kg_per_unit),
         "intensity_unit": f"kgCO2e/{h.activity_unit.value}",
+        "energy_carrier": h.energy_carrier,
         "nox_intensity_g": _opt(h.nox_g_per_unit),
         "pm_intensity_g": _opt(h.pm_g_per_unit),
         "sox_intensity_g": _opt(h.sox_g_per_unit),

@@ -17,6 +17,7 @@ are final: retrying a refused credential or a malformed request cannot help.
 from __future__ import annotations
 
 import json
+import ssl
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -54,7 +55,7 @@ class PactClient:
     client_id: str
     client_secret: str
     transport: httpx.BaseTransport | None = None
-    verify: bool | str = True
+    verify: bool | str | ssl.SSLContext = True
     timeout_s: float = 15.0
     deadline_s: float = 120.0
     max_page_bytes: int = 20 * 1024 * 1024
@@ -74,9 +75,15 @@ class PactClient:
 
     def __enter__(self) -> PactClient:
         self._started = time.monotonic()
+        # A path names a CA bundle or a partner's self-signed certificate to trust.
+        verify = (
+            ssl.create_default_context(cafile=self.verify)
+            if isinstance(self.verify, str)
+            else self.verify
+        )
         self._client = httpx.Client(
             transport=self.transport,
-            verify=self.verify,
+            verify=verify,
             timeout=httpx.Timeout(self.timeout_s),
             follow_redirects=False,
             headers={"User-Agent": "keten-pact-client", "Accept": "application/json"},

@@ -8,6 +8,7 @@ between them (1 s, 2 s); each HTTP call times out after ``timeout_s`` (10 s)."""
 
 from __future__ import annotations
 
+import ssl
 import time
 import uuid
 from datetime import UTC, datetime
@@ -40,7 +41,7 @@ def answer_request(
     own_source: str,
     *,
     transport: httpx.BaseTransport | None = None,
-    verify: bool = True,
+    verify: bool | str = True,
     attempts: int = 3,
     backoff_s: float = 1.0,
     timeout_s: float = 10.0,
@@ -77,7 +78,10 @@ def answer_request(
     last_error = ""
     for attempt in range(max(1, attempts)):
         try:
-            with httpx.Client(transport=transport, verify=verify, timeout=timeout_s) as client:
+            tls: bool | ssl.SSLContext = (
+                ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
+            )
+            with httpx.Client(transport=transport, verify=tls, timeout=timeout_s) as client:
                 token_response = client.post(
                     f"{base}/auth/token",
                     auth=(client_id, client_secret),

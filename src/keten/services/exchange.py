@@ -532,3 +532,45 @@ def import_intensities(
                 raise NotFoundError(f"no company '{cid}' to share with")
             repo.share_footprints(session, company_id, cid, ids)
     return tuple(ids)
+
+
+def publish_intensity_files(
+    store: Store,
+    company_id: str,
+    tocs: Path | None,
+    hocs: Path | None,
+    *,
+    share_with: Sequence[str] = (),
+    reference_year: int | None = None,
+) -> tuple[str, ...]:
+    """Serve a carrier's TOC/HOC files (as ``keten toc``/``keten hoc`` write them) as iLEAP
+    TOC/HOC footprints (iLEAP DT#2, the TOC/HOC transaction), shared with its customers."""
+    from keten.exchange import ileap
+    from keten.factors.library import load_factor_set
+    from keten.io.factor_input import read_hoc_file, read_toc_file
+
+    fs = load_factor_set()
+    problems = ProblemCollector(file=str(tocs or hocs))
+    toc_records = read_toc_file(tocs, fs) if tocs is not None else {}
+    hoc_records = read_hoc_file(hocs, fs) if hocs is not None else {}
+    toc_data: list[dict[str, Any]] = []
+    hoc_data: list[dict[str, Any]] = []
+    for records, out, build, label in (
+        (toc_records, toc_data, ileap.toc_data, "TOC"),
+        (hoc_records, hoc_data, ileap.hoc_data, "HOC"),
+    ):
+        for key, record in records.items():
+            if not record.energy_carrier:
+                problems.add(f"{label} {key} has no energy_carrier (iLEAP requires one)",
+                             column="energy_carrier")
+                continue
+            mode = getattr(record, "mode", None)
+            if mode is not None and mode.ileap is None:
+                problems.add(f"TOC {key}: iLEAP v1.0.0 has no mode {mode.value}",
+                             column="mode")
+                continue
+            out.append(build(record, fs))
+    problems.raise_if_any("cannot publish these intensities")
+    return import_intensities(
+        store, company_id, toc_data, hoc_data, reference_year=reference_year, share_with=share_with
+    )

@@ -6,6 +6,7 @@ rejection with its reason."""
 
 from __future__ import annotations
 
+import ssl
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -135,7 +136,7 @@ def request(
     *,
     comment: str = "Please send the product footprints matching these criteria.",
     transport: httpx.BaseTransport | None = None,
-    verify: bool | str = True,
+    verify: bool | str | ssl.SSLContext = True,
 ) -> RequestInfo:
     """Send a RequestCreated event to the partner (its PACT version by discovery). The
     partner answers asynchronously on this host's events endpoint (``settings.public_url``)."""

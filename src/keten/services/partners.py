@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -195,7 +196,7 @@ def client_for(
     settings: Settings,
     target: Target,
     transport: httpx.BaseTransport | None,
-    verify: bool | str,
+    verify: bool | str | ssl.SSLContext,
 ) -> PactClient:
     return PactClient(
         target.base_url,
@@ -335,18 +336,20 @@ def fetch(
     name: str,
     *,
     transport: httpx.BaseTransport | None = None,
-    verify: bool | str = True,
+    verify: bool | str | ssl.SSLContext = True,
+    pact_version: int | None = None,
 ) -> FetchSummary:
-    """Pull every footprint the partner shares with us (v3 or v2 by discovery), validate them
-    all, then store them in one transaction. Any failure stores nothing but the partner's
-    status (``unreachable`` or ``rejected``) and the reason."""
+    """Pull every footprint the partner shares with us (v3 or v2 by discovery, or the
+    ``pact_version`` given), validate them all, then store them in one transaction. Any
+    failure stores nothing but the partner's status (``unreachable`` or ``rejected``) and
+    the reason."""
     from keten.io.pact_client import PartnerError
 
     target = target_of(store, settings, company_id, name)
     items: list[Any] = []
     try:
         with client_for(settings, target, transport, verify) as client:
-            version = client.discover_version()
+            version = pact_version or client.discover_version()
             for page in client.pages(version):
                 items.extend(page.items)
                 if len(items) > MAX_FOOTPRINTS_PER_FETCH:

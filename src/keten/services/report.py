@@ -5,6 +5,12 @@ GHG Protocol Scope 3 Standard that ESRS E1-6 refers to. Each shipment carries th
 was imported with (``import_footprints(..., scope3_category=4|9)``); shipments imported without
 one are reported as "unclassified" so nothing silently disappears.
 
+Own and received: rows with ``source`` "own" come from shipments computed or imported here;
+rows "received: <partner>" from partners' iLEAP ShipmentFootprints collected with
+``keten partner fetch`` / ``request`` (their WTW PCF, in the partner's scope 3 category).
+They are listed apart and never merged, so a reader sees which figures are whose; a
+shipment both computed here and received from its carrier would be counted twice.
+
 Primary-data share: the emission-weighted mean of the shipments' primary-data share (%), as in
 PACT's ``primaryDataShare``; a shipment with no known share counts as 0 % primary.
 """
@@ -39,13 +45,18 @@ class Scope3Row:
     co2e_wtw_kg: float
     co2e_ttw_kg: float
     primary_data_share_pct: float
+    source: str = "own"
+    statements_verified: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def scope3_report(store: Store, year: int, company_id: str | None = None) -> list[Scope3Row]:
-    """Totals per company and category (4, 9, then unclassified) for shipments of ``year``."""
+def scope3_report(
+    store: Store, year: int, company_id: str | None = None, *, received: bool = True
+) -> list[Scope3Row]:
+    """Totals per company and category (4, 9, then unclassified) for shipments of ``year``,
+    then (``received``) the partners' shipment footprints of that year, per partner."""
     with store.transaction() as session:
         if company_id is not None and repo.get_company(session, company_id) is None:
             raise NotFoundError(f"no company '{company_id}'")
@@ -83,4 +94,23 @@ def scope3_report(store: Store, year: int, company_id: str | None = None) -> lis
                 primary_data_share_pct=(primary / wtw) if wtw > 0 else 0.0,
             )
         )
+    if received:
+        from keten.services.received import received_totals
+
+        out += [
+            Scope3Row(
+                company_id=r.company_id,
+                year=year,
+                scope3_category=r.scope3_category,
+                label=CATEGORY_LABELS.get(r.scope3_category, f"category {r.scope3_category}"),
+                shipments=r.shipments,
+                transport_activity_tkm=r.transport_activity_tkm,
+                co2e_wtw_kg=r.co2e_wtw_kg,
+                co2e_ttw_kg=r.co2e_ttw_kg,
+                primary_data_share_pct=r.primary_data_share_pct,
+                source=f"received: {r.partner}",
+                statements_verified=r.statements_verified,
+            )
+            for r in received_totals(store, year, company_id)
+        ]
     return out
