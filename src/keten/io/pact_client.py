@@ -122,32 +122,34 @@ class PactClient:
         return b"".join(chunks)
 
     def _send(
-        self, method: str, url: str, what: str, **kwargs: Any
+        self, method: str, url: str, what: str, *, retry: bool = True, **kwargs: Any
     ) -> tuple[httpx.Response, bytes]:
         """One call with the retry schedule; returns the response and its (bounded) body."""
         assert self._client is not None, "use PactClient as a context manager"
+        delays = RETRY_DELAYS_S if retry else ()
         last = ""
-        for attempt in range(len(RETRY_DELAYS_S) + 1):
+        for attempt in range(len(delays) + 1):
             self._check_deadline(what)
-            delay = RETRY_DELAYS_S[attempt] if attempt < len(RETRY_DELAYS_S) else None
             try:
                 with self._client.stream(method, url, **kwargs) as response:
-                    if response.status_code in RETRYABLE_STATUS and delay is not None:
-                        last = f"HTTP {response.status_code}"
-                        retry_after = response.headers.get("retry-after", "")
-                        if retry_after.isdigit():
-                            delay = min(float(retry_after), MAX_RETRY_AFTER_S)
-                    else:
+                    if response.status_code not in RETRYABLE_STATUS or not retry:
                         return response, self._read_body(response, what)
+                    last = f"HTTP {response.status_code}"
+                    retry_after = response.headers.get("retry-after", "")
             except (httpx.TimeoutException, httpx.TransportError) as exc:
-                if delay is None:
-                    raise PartnerError(f"{what}: {type(exc).__name__}: {exc}") from exc
                 last = f"{type(exc).__name__}: {exc}"
-            if delay is not None:
-                if delay >= self._remaining_s():
-                    break
-                self.sleep(delay)
-        raise PartnerError(f"{what}: failed after {len(RETRY_DELAYS_S) + 1} tries ({last})")
+                retry_after = ""
+            if attempt == len(delays):
+                break
+            delay = delays[attempt]
+            if retry_after.isdigit():
+                delay = min(float(retry_after), MAX_RETRY_AFTER_S)
+            if delay >= self._remaining_s():
+                break
+            self.sleep(delay)
+        tries = attempt + 1
+        plural = "try" if tries == 1 else "tries"
+        raise PartnerError(f"{what}: failed after {tries} {plural} ({last})")
 
     @staticmethod
     def _json(body: bytes, what: str) -> Any:
@@ -164,7 +166,10 @@ class PactClient:
         default = f"{self.base_url}/auth/token"
         try:
             response, body = self._send(
-                "GET", f"{self.base_url}/.well-known/openid-configuration", "OpenID discovery"
+                "GET",
+                f"{self.base_url}/.well-known/openid-configuration",
+                "OpenID discovery",
+                retry=False,
             )
         except PartnerError:
             return default
