@@ -427,7 +427,11 @@ async def verify(request: Request, session: Session = Depends(writer)) -> Any:
             stored = store_bundle(store, session.company_id, bundle).stored
     except KetenError as exc:
         return problem_response(exc)
-    return {"ok": report.ok, "trusted": report.trusted, "stored": stored,
+    from keten.exchange.received import STATEMENT_REASONS
+
+    issue = report.first_issue
+    reason = "verified" if issue is None else STATEMENT_REASONS.get(issue.check, issue.check)
+    return {"ok": report.ok, "trusted": report.trusted, "stored": stored, "reason": reason,
             "report": report.as_dict()}
 
 

@@ -39,6 +39,7 @@ PAGES = [
     ("/resilience", "Resilience", "resilience.html"),
     ("/chain", "Chain", "chain.html"),
     ("/construction", "Construction", "construction.html"),
+    ("/partners", "Partners", "partners.html"),
 ]
 
 
@@ -163,6 +164,7 @@ def mount_dashboard(app: FastAPI, state: AppState) -> DashboardState:
     """Add the dashboard (pages, static files, ``/dashboard/api``) to keten's app."""
     from keten.web.api import install_exception_handler
     from keten.web.api import router as api_router
+    from keten.web.partners_api import router as partners_router
 
     dash = DashboardState(api=state)
     app.state.dashboard = dash
@@ -171,6 +173,7 @@ def mount_dashboard(app: FastAPI, state: AppState) -> DashboardState:
     from keten.web.construction_api import router as construction_router
 
     app.include_router(construction_router)
+    app.include_router(partners_router)
     install_exception_handler(app)
     app.mount("/dashboard/static", StaticFiles(directory=str(STATIC_DIR)),
               name="dashboard-static")

@@ -422,7 +422,7 @@
           var ok = result.ok;
           out.appendChild(el("p", { class: "badge " + (ok ? "ok" : "bad") },
             ok ? "The bundle verifies" + (result.trusted ? " with trusted keys." : " (keys not on the trust list).")
-              : "The bundle does NOT verify."));
+              : "The bundle does NOT verify: " + result.reason + "."));
           var issues = (result.report && result.report.issues) || [];
           if (issues.length) {
             var list = el("ul");
