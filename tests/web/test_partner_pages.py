@@ -20,6 +20,7 @@ from keten.cli.main import app as cli
 from keten.demo import demo_file
 from keten.errors import ValidationError
 from keten.exchange.chain import Party, public_key_entry
+from keten.io.keys import public_key_pem
 from keten.services import auth, companies, exchange
 from keten.services.dashboard import DEMO_PASSWORD, DEMO_USER, load_dashboard_demo
 from keten.services.pact_demo import DEMO_COMPANY
@@ -74,9 +75,16 @@ def test_partner_credentials_sharing_and_keys_round_trip(client: TestClient) -> 
     client_id = created.json()["client_id"]
     shared = _post(client, "/dashboard/api/partners/share", {"company_id": "rijnvaart"})
     assert shared.json()["shared"] > 0
-    key = public_key_entry(Ed25519PrivateKey.from_private_bytes(b"\x07" * 32),
-                           Party("NL-RV", "Rijnvaart BV")).as_json()
-    assert _post(client, "/dashboard/api/partners/keys", key).status_code == 201
+    private = Ed25519PrivateKey.from_private_bytes(b"\x07" * 32)
+    key = public_key_entry(private, Party("NL-RV", "Rijnvaart BV")).as_json()
+    pem = public_key_pem(private.public_key()).decode()
+    added_key = _post(client, "/dashboard/api/partners/keys",
+                      {"company_id": "NL-RV", "company_name": "Rijnvaart BV",
+                       "public_key_pem": pem})
+    assert added_key.status_code == 201, added_key.text
+    assert added_key.json()["fingerprint"] == key["fingerprint"]
+    assert _post(client, "/dashboard/api/partners/keys",
+                 {"company_id": "X", "public_key_pem": "nonsense"}).status_code == 422
     view = client.get("/dashboard/api/partners").json()
     assert [p["name"] for p in view["partners"]] == ["rijnvaart"]
     assert view["partners"][0]["status"] == "new"

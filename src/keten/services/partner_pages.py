@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
-from keten.errors import ForbiddenError, NotFoundError
+from keten.errors import ForbiddenError, NotFoundError, Problem, ValidationError
 from keten.exchange import pact, pact_v2, received
 from keten.services import auth, chain_store, partner_requests, partners
 from keten.services import received as received_data
@@ -122,6 +122,35 @@ def incoming_requests(store: Store, company_id: str) -> list[dict[str, Any]]:
             }
             for e, name in rows
         ]
+
+
+def key_entry(doc: dict[str, Any]) -> dict[str, Any]:
+    """A trust-list entry from ``{company_id, company_name?, public_key_pem}`` (an Ed25519
+    public key in PEM), or ``doc`` itself when it already is an entry."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from keten.exchange.chain_model import PublicKeyEntry
+
+    pem = doc.get("public_key_pem")
+    if not isinstance(pem, str):
+        return doc
+    problems = []
+    company = doc.get("company_id")
+    if not isinstance(company, str) or not company.strip():
+        problems.append(Problem("required", column="company_id"))
+    try:
+        key = serialization.load_pem_public_key(pem.strip().encode())
+    except ValueError as exc:
+        raise ValidationError([Problem(f"not a PEM public key: {exc}")], "invalid key") from exc
+    if not isinstance(key, Ed25519PublicKey):
+        problems.append(Problem("the key must be Ed25519", column="public_key_pem"))
+    if problems:
+        raise ValidationError(problems, "invalid key")
+    assert isinstance(key, Ed25519PublicKey) and isinstance(company, str)
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    name = doc.get("company_name") if isinstance(doc.get("company_name"), str) else None
+    return PublicKeyEntry(company.strip(), raw, name or None).as_json()
 
 
 def remove_public_key(store: Store, company_id: str, fingerprint: str) -> None:

@@ -141,8 +141,11 @@ async def share(request: Request, session: Session = Depends(writer)) -> Any:
 
 @router.post("/keys")
 async def add_key(request: Request, session: Session = Depends(writer)) -> Any:
+    """Trust a partner's key: ``{company_id, company_name?, public_key_pem}`` (the partner's
+    ``<company>.pub.pem`` from ``keten keys generate``) or a trust-list entry as JSON."""
     try:
-        entry = await _body(request)
+        doc = await _body(request)
+        entry = partner_pages.key_entry(doc)
         registered = chain_store.register_public_key(
             dashboard(request).api.store, _company(session), entry
         )

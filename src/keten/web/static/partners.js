@@ -168,11 +168,8 @@
   $("key-form").addEventListener("submit", function (event) {
     event.preventDefault();
     showErrors(null);
-    var entry;
-    try { entry = JSON.parse($("key-entry").value); } catch (e) {
-      showErrors({ title: "The key entry is not JSON.", problems: [String(e)] });
-      return;
-    }
+    var entry = { company_id: $("key-company").value, company_name: $("key-name").value,
+      public_key_pem: $("key-entry").value };
     api("/dashboard/api/partners/keys", entry).then(function () { $("key-entry").value = ""; return load(); }).catch(showErrors);
   });
   $("pverify-form").addEventListener("submit", function (event) {
