@@ -20,9 +20,26 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from keten.api import create_app
-from keten.services import auth, companies, exchange, partner_requests, partners, received
+from keten.exchange.chain import (
+    OwnEmissions,
+    Party,
+    Quantities,
+    Subject,
+    public_key_entry,
+    sign_bundle,
+)
+from keten.services import (
+    auth,
+    chain_store,
+    companies,
+    exchange,
+    partner_requests,
+    partners,
+    received,
+)
 from keten.services.pact_demo import demo_tocs
 from keten.services.report import scope3_report
 from keten.services.tls import ensure_self_signed
@@ -52,6 +69,19 @@ def shipment_footprint(
             }
         )
     return {"shipmentId": shipment_id, "mass": legs[0][0], "tces": tces}
+
+
+CARRIER_KEY = Ed25519PrivateKey.from_private_bytes(b"\x11" * 32)
+CARRIER_PARTY = Party("NL-RIJNVAART", "Rijnvaart BV")
+CARRIER_BUNDLE = sign_bundle(
+    CARRIER_KEY,
+    CARRIER_PARTY,
+    Subject("S1"),
+    OwnEmissions(
+        Quantities(Decimal("75.1"), Decimal("60.2"), Decimal(0), Decimal(0), Decimal(1000)),
+        "keten-2026.1",
+    ),
+)
 
 
 def _free_port() -> int:
@@ -129,6 +159,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Instance, I
             shipment_footprint("S1", [("10000", "100", "75.1", "60.2")]),
             shipment_footprint("S2", [("20000", "50", "30.5", "25")], origin_country="DE"),
         ],
+        bundles=[CARRIER_BUNDLE],
     )
     exchange.import_intensities(store_b, "rijnvaart", demo_tocs(), reference_year=2025)
     # Shipper A: its own shipment, served to the carrier's tenant on A.
@@ -162,6 +193,9 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Instance, I
         store_a, a.settings, "shipper", "rijnvaart", b.url, "shipper-client", "shipper-secret",
         tenant_company_id="rijnvaart-at-a",
     )
+    chain_store.register_public_key(
+        store_a, "shipper", public_key_entry(CARRIER_KEY, CARRIER_PARTY).as_json()
+    )
     companies.add_company(store_b, "Rijnvaart BV (as client)", "rijnvaart-client-side")
     partners.add_partner(
         store_b, b.settings, "rijnvaart", "shipper", a.url, "rijnvaart-client", "rijnvaart-secret",
@@ -194,6 +228,9 @@ def test_shipper_collects_the_carriers_footprints(
         name = "pCfExcludingBiogenic" if version == 2 else "pcfExcludingBiogenicUptake"
         assert Decimal(str(row.co2e_kg)) == Decimal(pcf[name])
     assert got["S1"].co2e_kg == 75.1 and got["S1"].kind == "shipment"
+    # S1 came with the carrier's signed statement, verified against A's trust list.
+    assert got["S1"].statement_status == "verified"
+    assert got["S2"].statement_status == "none"
     assert got["road-truck-diesel"].kind == "toc"
     [info] = partners.list_partners(a.store, "shipper")
     assert info.status == "ok" and info.pact_version == version

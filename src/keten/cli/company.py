@@ -112,6 +112,16 @@ def _read_import(
     raise AssertionError("TCE tables are read by exchange.footprints_from_table")
 
 
+def _read_bundle(path: Path) -> dict[str, Any]:
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValidationError([Problem(str(exc), file=str(path))], "cannot read bundle") from exc
+    if not isinstance(doc, dict):
+        raise ValidationError([Problem("a bundle is a JSON object", file=str(path))])
+    return doc
+
+
 @company_app.command("import")
 def import_(
     company_id: str = typer.Argument(..., help="Company that owns the data."),
@@ -126,6 +136,11 @@ def import_(
     share_with: list[str] = typer.Option([], "--share-with", help="Company to share with."),
     tocs: Path | None = typer.Option(None, "--tocs", help="TOC file for a TCE table."),
     hocs: Path | None = typer.Option(None, "--hocs", help="HOC file for a TCE table."),
+    bundle: list[Path] = typer.Option(
+        [], "--bundle", exists=True, dir_okay=False,
+        help="Signed Carbon Added bundle (keten chain sign) to serve with its shipment's "
+        "footprint (repeatable).",
+    ),
 ) -> None:
     """Import shipments (iLEAP ShipmentFootprint JSON, or a TCE table computed with
     keten.footprint) as PACT v3 footprints; atomic and idempotent."""
@@ -153,6 +168,7 @@ def import_(
         tads=tads,
         share_with=share_with,
         source=str(path),
+        bundles=[_read_bundle(b) for b in bundle],
     )
     console.print(
         f"{company_id}: {summary.shipments_created} shipment(s) added, "

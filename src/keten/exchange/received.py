@@ -76,6 +76,15 @@ class Figures:
     ileap_data: Mapping[str, Any] | None
 
 
+def bundle_extension(bundle: Mapping[str, Any]) -> dict[str, Any]:
+    """The DataModelExtension that carries a signed Carbon Added bundle beside a footprint."""
+    return {
+        "specVersion": "1.0.0",
+        "dataSchema": CARBON_ADDED_BUNDLE_SCHEMA,
+        "data": dict(bundle),
+    }
+
+
 def ileap_extension(footprint: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]] | None:
     """(kind, data) of the footprint's first iLEAP extension, if it has one."""
     for extension in footprint.get("extensions") or []:

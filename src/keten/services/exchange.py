@@ -125,6 +125,40 @@ def _for_shipment(value: Any, shipment_id: str) -> Any:
     return value.get(shipment_id) if isinstance(value, Mapping) else value
 
 
+def _bundles_by_shipment(
+    bundles: Sequence[Mapping[str, Any]],
+    shipment_footprints: Sequence[Mapping[str, Any]],
+    source: str,
+) -> dict[str, Mapping[str, Any]]:
+    """Each bundle by the shipment its head statement names; a bundle that does not verify
+    (its own keys), names no imported shipment, or repeats one is refused."""
+    if not bundles:
+        return {}
+    from keten.exchange.chain import head_statement
+    from keten.exchange.chain_verify import verify_bundle
+
+    problems = ProblemCollector(file=source)
+    wanted = {str(sf.get("shipmentId")) for sf in shipment_footprints}
+    out: dict[str, Mapping[str, Any]] = {}
+    for row, bundle in enumerate(bundles):
+        report = verify_bundle(bundle)
+        if not report.ok:
+            problems.add(f"the bundle does not verify: {report.first_issue}", row=row)
+            continue
+        subject = head_statement(bundle).get("statement", {}).get("subject", {})
+        shipment_id = subject.get("shipment_id") if isinstance(subject, Mapping) else None
+        if shipment_id not in wanted:
+            problems.add(
+                f"the bundle is about shipment {shipment_id!r}, not imported here", row=row
+            )
+        elif shipment_id in out:
+            problems.add(f"a second bundle for shipment {shipment_id}", row=row)
+        else:
+            out[str(shipment_id)] = bundle
+    problems.raise_if_any("invalid Carbon Added bundles")
+    return out
+
+
 @dataclass(frozen=True)
 class TableImport:
     """ShipmentFootprints computed from a TCE table, with what the table says per shipment."""
@@ -177,15 +211,18 @@ def import_footprints(
     tads: Sequence[Mapping[str, Any]] = (),
     share_with: Sequence[str] = (),
     source: str = "import",
+    bundles: Sequence[Mapping[str, Any]] = (),
 ) -> ImportSummary:
     """Store iLEAP ShipmentFootprints of a company as PACT v3 ProductFootprints (plus TAD).
 
     ``reference_year`` sets the reference period when the TCEs carry no departure/arrival
     times (default: the current year). ``scope3_category`` and ``primary_data_share_pct`` are
-    one value for all shipments or a mapping per shipment id. Everything happens in one
-    transaction.
+    one value for all shipments or a mapping per shipment id. ``bundles`` are signed Carbon
+    Added bundles (``keten chain sign``) served with the footprint of the shipment their head
+    statement names. Everything happens in one transaction.
     """
     _check_shipments(shipment_footprints, source)
+    by_shipment = _bundles_by_shipment(bundles, shipment_footprints, source)
     _check_tads(tads, source)
     categories = (
         scope3_category.values() if isinstance(scope3_category, Mapping) else [scope3_category]
@@ -249,6 +286,10 @@ def import_footprints(
                 primary_data_share_pct=shipment.primary_data_share_pct,
             )
             payload = pact.shipment_product_footprint(sf, company_id, ctx)
+            if shipment.shipment_id in by_shipment:
+                from keten.exchange.received import bundle_extension
+
+                payload["extensions"].append(bundle_extension(by_shipment[shipment.shipment_id]))
             footprint_rows.append(
                 repo.stage_footprint(session, company_id, payload, shipment.id, existing)
             )
