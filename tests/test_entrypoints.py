@@ -46,7 +46,9 @@ def test_all_commands_are_reached() -> None:
                      "chain verify", "keys generate", "serve", "report scope3", "report html",
                      "report iso14083",
                      "disrupt", "sweep", "dashboard", "user add", "credentials create",
-                     "construction"):
+                     "construction",
+                     "partner add", "partner fetch", "partner request", "partner publish",
+                     "partner intensities", "partner received", "partner remove"):
         assert expected in names
 
 

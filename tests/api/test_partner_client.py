@@ -444,3 +444,42 @@ def test_statements_arriving_with_footprints_are_verified_and_the_reason_stored(
         assert row.statement_status == expected, (expected, row.statement_detail)
         if expected not in ("verified", "none"):
             assert row.statement_detail
+
+
+def test_toc_hoc_transaction_round_trip_gives_the_carriers_own_footprint(
+    setup: tuple[Store, Settings], tmp_path: Path
+) -> None:
+    """iLEAP TOC/HOC transaction: the carrier publishes the intensities `keten toc`/`keten hoc`
+    derived from its fuel and energy data; the customer fetches them, turns them back into
+    TOC/HOC files and gets the same footprint as the carrier computes with its own files."""
+    import pyarrow as pa
+
+    import keten
+    from keten.exchange import ileap
+    from keten.services import exchange
+    from keten.services.demo import run_demo
+    from keten.services.footprint_output import csv_text
+
+    store, settings = setup
+    demo = run_demo(tmp_path / "demo")
+    carrier = Store(f"sqlite:///{tmp_path / 'carrier.sqlite'}")
+    companies.add_company(carrier, "Rijnvaart BV", "rijnvaart")
+    companies.add_company(carrier, "Demo Shipper BV", "shipper")
+    exchange.publish_intensity_files(carrier, "rijnvaart", demo.files["tocs.csv"],
+                                     demo.files["hocs.csv"], share_with=["shipper"])
+    served, _ = exchange.list_footprints(carrier, "shipper", pact.FootprintFilter(), 1000)
+    carrier.close()
+    _fetch(store, settings, FakePartner([{"data": served}]))
+    tocs, hocs = received_data.received_intensities(store, "shipper", "rijnvaart")
+    files = {}
+    for name, items, row in (("tocs.csv", tocs, ileap.toc_file_row),
+                             ("hocs.csv", hocs, ileap.hoc_file_row)):
+        files[name] = tmp_path / f"received-{name}"
+        files[name].write_text(csv_text(pa.Table.from_pylist([row(i, "test") for i in items])))
+    tces = Path(keten.__file__).parent / "demo" / "data" / "tces.csv"
+    theirs = keten.footprint(tces, tocs=files["tocs.csv"], hocs=files["hocs.csv"]).totals()
+    own = demo.result.totals()
+    # intensities travel as decimal strings of 12 decimals (kg per tkm): equal to ~1e-11
+    assert theirs["co2e_wtw_kg"] == pytest.approx(own["co2e_wtw_kg"], rel=1e-9)
+    assert theirs["co2e_ttw_kg"] == pytest.approx(own["co2e_ttw_kg"], rel=1e-9)
+    assert theirs["transport_activity_tkm"] == own["transport_activity_tkm"]

@@ -23,6 +23,7 @@ partner_app = typer.Typer(
 )
 console = Console()
 
+SHORT_UNITS = {"ton kilometer": "tkm", "kilogram": "kg", "liter": "l", "cubic meter": "m3"}
 COMPANY_HELP = "Your company in the keten store (default: the only one)."
 CA_HELP = "Trust this CA/self-signed certificate file for the partner's HTTPS."
 
@@ -234,20 +235,21 @@ def received(
         emit_json(rows, None)
         return
     table = Table(title="Received footprints", title_justify="left", header_style="bold")
-    for col in ("partner", "kind", "id", "PACT", "CO2e kg", "per", "year", "statement",
-                "received"):
-        table.add_column(col)
+    for col, justify in (("partner", "left"), ("kind", "left"), ("id", "left"),
+                         ("kg CO2e", "right"), ("per", "right"), ("year", "right"),
+                         ("PACT", "left"), ("statement", "left")):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for r in rows:
+        unit = SHORT_UNITS.get(r["declared_unit"], r["declared_unit"])
         table.add_row(
             r["partner"],
             r["kind"],
             r["local_id"] or r["footprint_id"][:8],
-            r["spec_version"],
             f"{r['co2e_kg']:,.3f}",
-            f"{r['declared_amount']:,.6g} {r['declared_unit']}",
+            f"{r['declared_amount']:,.6g} {unit}",
             str(r["reference_year"] or ""),
-            r["statement_status"],
-            r["received_at"] or "",
+            f"v{r['pact_version']}",
+            "–" if r["statement_status"] == "none" else r["statement_status"],
         )
     if not rows:
         table.caption = "nothing received yet: keten partner fetch"
