@@ -1,4 +1,5 @@
-"""``keten serve``: the PACT v3 / iLEAP host (uvicorn), HTTPS with a given or self-signed cert."""
+"""``keten serve``: the PACT v2 + v3 / iLEAP host (uvicorn), HTTPS with a given or self-signed
+cert."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ def serve(
     ),
     log_level: str = typer.Option("info", "--log-level"),
 ) -> None:
-    """Serve the PACT v3 API (with iLEAP extensions). With TLS, plain HTTP is refused."""
+    """Serve the PACT v2.3 and v3.0 APIs (with iLEAP extensions) and the dashboard. With TLS,
+    plain HTTP is refused."""
     import uvicorn
 
     from keten.api.app import create_app
