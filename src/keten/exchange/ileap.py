@@ -16,6 +16,7 @@ from typing import Any
 
 from keten.emissions.results import ShipmentResult, TCEResult
 from keten.exchange.decimals import decimal_str
+from keten.model.enums import HubType, Mode
 
 
 def _tce(t: TCEResult) -> dict[str, Any]:
@@ -228,22 +229,12 @@ def hoc_data(hoc: Any, fs: Any) -> dict[str, Any]:
     }
 
 
-def _mode_id(ileap_mode: str) -> str:
-    from keten.model.enums import Mode
-
-    for mode in Mode:
-        if mode.ileap == ileap_mode:
-            return mode.value
-    raise ValueError(f"unknown iLEAP mode '{ileap_mode}'")
-
-
-def _hub_type_id(ileap_hub_type: str) -> str:
-    from keten.model.enums import HubType
-
-    for hub in HubType:
-        if hub.ileap == ileap_hub_type:
-            return hub.value
-    raise ValueError(f"unknown iLEAP hubType '{ileap_hub_type}'")
+def _keten_value(enum: Any, ileap_value: str, what: str) -> str:
+    """keten's value of the enum member whose ``.ileap`` name is ``ileap_value``."""
+    for member in enum:
+        if member.ileap == ileap_value:
+            return str(member.value)
+    raise ValueError(f"unknown iLEAP {what} '{ileap_value}'")
 
 
 def toc_file_row(toc: Any, provenance: str) -> dict[str, str]:
@@ -251,7 +242,7 @@ def toc_file_row(toc: Any, provenance: str) -> dict[str, str]:
     ``data_source`` is ``primary`` (the carrier's own figures, ISO 14083 Annex)."""
     return {
         "toc_id": str(toc["tocId"]),
-        "mode": _mode_id(str(toc["mode"])),
+        "mode": _keten_value(Mode, str(toc["mode"]), "mode"),
         "co2e_intensity_wtw": str(toc["co2eIntensityWTW"]),
         "co2e_intensity_ttw": str(toc["co2eIntensityTTW"]),
         "intensity_unit": KETEN_TOC_UNITS[str(toc["transportActivityUnit"])],
@@ -264,7 +255,7 @@ def hoc_file_row(hoc: Any, provenance: str) -> dict[str, str]:
     """A row of a keten HOC file from a received iLEAP HOC."""
     return {
         "hoc_id": str(hoc["hocId"]),
-        "hub_type": _hub_type_id(str(hoc["hubType"])),
+        "hub_type": _keten_value(HubType, str(hoc["hubType"]), "hubType"),
         "co2e_intensity_wtw": str(hoc["co2eIntensityWTW"]),
         "co2e_intensity_ttw": str(hoc["co2eIntensityTTW"]),
         "intensity_unit": KETEN_HOC_UNITS[str(hoc["hubActivityUnit"])],

@@ -472,9 +472,10 @@ def _is_uuid(text: Any) -> bool:
     return True
 
 
-def validate_event(event: Any) -> dict[str, Any]:
-    """Check a PACT v3 CloudEvent (structured mode); raise ``ValidationError`` listing all."""
-    problems = ProblemCollector(file="event")
+def event_envelope(event: Any, problems: ProblemCollector) -> tuple[dict[str, Any], Any]:
+    """The CloudEvents envelope checks both PACT versions share: a JSON object with non-empty
+    ``type``, ``specversion``, ``id``, ``source``, an ISO 8601 ``time`` and a ``data`` object.
+    Returns (event, data); problems go to ``problems`` (a non-object raises at once)."""
     if not isinstance(event, dict):
         problems.add("the event must be a JSON object")
         problems.raise_if_any("invalid event")
@@ -488,6 +489,13 @@ def validate_event(event: Any) -> dict[str, Any]:
         data = {}
     if isinstance(event.get("time"), str) and _parse_optional(event["time"]) is None:
         problems.add("not an ISO 8601 date-time", column="time")
+    return event, data
+
+
+def validate_event(event: Any) -> dict[str, Any]:
+    """Check a PACT v3 CloudEvent (structured mode); raise ``ValidationError`` listing all."""
+    problems = ProblemCollector(file="event")
+    event, data = event_envelope(event, problems)
     kind = event.get("type")
     if isinstance(kind, str) and kind not in EVENT_TYPES:
         problems.add(f"unknown event type '{kind}'", column="type")
@@ -500,20 +508,31 @@ def validate_event(event: Any) -> dict[str, Any]:
             parse_filter(data, source="event.data")
         except Exception as exc:  # ValidationError: fold its problems into ours
             problems.extend(getattr(exc, "problems", []))
-    elif kind == REQUEST_FULFILLED:
-        if not isinstance(data.get("requestEventId"), str):
-            problems.add("required, a string", column="data.requestEventId")
-        pfs = data.get("pfs")
-        if not isinstance(pfs, list) or not pfs or not all(isinstance(p, dict) for p in pfs):
-            problems.add("must be a non-empty list of ProductFootprints", column="data.pfs")
-    elif kind == REQUEST_REJECTED:
-        if not isinstance(data.get("requestEventId"), str):
-            problems.add("required, a string", column="data.requestEventId")
-        error = data.get("error")
-        if not isinstance(error, dict) or not isinstance(error.get("code"), str):
-            problems.add("required, an Error object with a code", column="data.error")
+    elif kind in (REQUEST_FULFILLED, REQUEST_REJECTED):
+        answer_problems(data, kind == REQUEST_FULFILLED, problems, pfs_required=True)
     problems.raise_if_any("invalid event")
     return event
+
+
+def answer_problems(
+    data: Mapping[str, Any], fulfilled: bool, problems: ProblemCollector, pfs_required: bool
+) -> None:
+    """Checks of a RequestFulfilled (``pfs``) or RequestRejected (``error``) event's data,
+    shared by v2 and v3 (v3 requires a non-empty ``pfs``)."""
+    if not isinstance(data.get("requestEventId"), str):
+        problems.add("required, a string", column="data.requestEventId")
+    if fulfilled:
+        pfs = data.get("pfs")
+        if (
+            not isinstance(pfs, list)
+            or (pfs_required and not pfs)
+            or not all(isinstance(p, dict) for p in pfs)
+        ):
+            problems.add("must be a non-empty list of ProductFootprints", column="data.pfs")
+        return
+    error = data.get("error")
+    if not isinstance(error, dict) or not isinstance(error.get("code"), str):
+        problems.add("required, an Error object with a code", column="data.error")
 
 
 def response_event(

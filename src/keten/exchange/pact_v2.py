@@ -267,22 +267,7 @@ def fragment_filter(fragment: Any) -> pact.FootprintFilter:
 def validate_event_v2(event: Any) -> dict[str, Any]:
     """Check a PACT v2 CloudEvent; raise ``ValidationError`` listing every problem."""
     problems = ProblemCollector(file="event")
-    if not isinstance(event, dict):
-        problems.add("the event must be a JSON object")
-        problems.raise_if_any("invalid event")
-        raise AssertionError("unreachable")
-    for name in ("type", "specversion", "id", "source", "time"):
-        if not isinstance(event.get(name), str) or not event.get(name):
-            problems.add("required, a non-empty string", column=name)
-    data = event.get("data")
-    if not isinstance(data, dict):
-        problems.add("required, an object", column="data")
-        data = {}
-    if isinstance(event.get("time"), str):
-        try:
-            pact.parse_datetime_utc(event["time"])
-        except ValueError:
-            problems.add("not an ISO 8601 date-time", column="time")
+    event, data = pact.event_envelope(event, problems)
     kind = event.get("type")
     if isinstance(kind, str) and kind not in EVENT_TYPES_V2:
         problems.add(f"unknown PACT v2 event type '{kind}'", column="type")
@@ -293,18 +278,8 @@ def validate_event_v2(event: Any) -> dict[str, Any]:
     elif kind == REQUEST_CREATED_V2:
         if not isinstance(data.get("pf"), dict):
             problems.add("required, a ProductFootprint fragment object", column="data.pf")
-    elif kind == REQUEST_FULFILLED_V2:
-        if not isinstance(data.get("requestEventId"), str):
-            problems.add("required, a string", column="data.requestEventId")
-        pfs = data.get("pfs")
-        if not isinstance(pfs, list) or not all(isinstance(p, dict) for p in pfs):
-            problems.add("must be a list of ProductFootprints", column="data.pfs")
-    elif kind == REQUEST_REJECTED_V2:
-        if not isinstance(data.get("requestEventId"), str):
-            problems.add("required, a string", column="data.requestEventId")
-        error = data.get("error")
-        if not isinstance(error, dict) or not isinstance(error.get("code"), str):
-            problems.add("required, an Error object with a code", column="data.error")
+    elif kind in (REQUEST_FULFILLED_V2, REQUEST_REJECTED_V2):
+        pact.answer_problems(data, kind == REQUEST_FULFILLED_V2, problems, pfs_required=False)
     problems.raise_if_any("invalid event")
     return event
 

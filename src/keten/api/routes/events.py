@@ -30,19 +30,23 @@ _EVENT_BODY_SCHEMA: dict[str, Any] = {
 }
 
 
+#: The request body both ``/2/events`` and ``/3/events`` document.
+EVENT_REQUEST_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/cloudevents+json": {"schema": _EVENT_BODY_SCHEMA},
+            "application/json": {"schema": _EVENT_BODY_SCHEMA},
+        },
+    }
+}
+
+
 @router.post(
     "/3/events",
     status_code=200,
     responses={200: {"description": "event accepted (empty body)"}, **ERROR_RESPONSES},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/cloudevents+json": {"schema": _EVENT_BODY_SCHEMA},
-                "application/json": {"schema": _EVENT_BODY_SCHEMA},
-            },
-        }
-    },
+    openapi_extra=EVENT_REQUEST_BODY,
     summary="Action Events (PACT v3)",
 )
 async def post_event(
@@ -50,20 +54,26 @@ async def post_event(
     background: BackgroundTasks,
     principal: Annotated[Principal, Depends(require_scope("events:write"))],
 ) -> Response:
-    body = await request.body()
+    return await accept_event(request, background, principal, version=3)
+
+
+async def accept_event(
+    request: Request, background: BackgroundTasks, principal: Principal, *, version: int
+) -> Response:
+    """Validate and record an event for ``/{version}/events``; a new RequestCreated event is
+    answered in the background (on the requester's ``/{version}/events``)."""
     try:
-        event = json.loads(body)
+        event = json.loads(await request.body())
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValidationError([Problem(f"body is not JSON: {exc}")], "invalid event") from exc
     state = get_state(request)
-    receipt = exchange.receive_event(state.store, principal.company_id, event)
+    receipt = exchange.receive_event(state.store, principal.company_id, event, version=version)
     if receipt.needs_answer:
-        own_source = str(request.base_url).rstrip("/")
         background.add_task(
             callbacks.answer_request,
             state.store,
             receipt.row_id,
-            own_source,
+            str(request.base_url).rstrip("/"),
             transport=state.callback_transport,
             verify=state.callback_verify_tls,
             attempts=state.callback_attempts,

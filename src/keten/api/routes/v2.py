@@ -5,7 +5,6 @@ ShipmentFootprint/TOC/HOC extensions are carried unchanged, as iLEAP v1.0.0 bind
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Annotated, Any
 
@@ -15,11 +14,11 @@ from fastapi.responses import JSONResponse
 from keten.api.deps import get_state, require_scope
 from keten.api.dto import ERROR_RESPONSES, FootprintList, FootprintOne
 from keten.api.errors import error_body
-from keten.api.routes.events import _EVENT_BODY_SCHEMA
+from keten.api.routes.events import EVENT_REQUEST_BODY, accept_event
 from keten.api.routes.footprints import next_link, paging
-from keten.errors import NotFoundError, Problem, ValidationError
+from keten.errors import NotFoundError
 from keten.exchange import pact_v2
-from keten.services import callbacks, exchange
+from keten.services import exchange
 from keten.services.auth import Principal
 
 router = APIRouter(tags=["pact-v2"])
@@ -83,15 +82,7 @@ def get_footprint_v2(
     "/2/events",
     status_code=200,
     responses={200: {"description": "event accepted (empty body)"}, **ERROR_RESPONSES},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/cloudevents+json": {"schema": _EVENT_BODY_SCHEMA},
-                "application/json": {"schema": _EVENT_BODY_SCHEMA},
-            },
-        }
-    },
+    openapi_extra=EVENT_REQUEST_BODY,
     summary="Action Events (PACT v2.3): RequestCreated answered asynchronously on /2/events",
 )
 async def post_event_v2(
@@ -99,20 +90,4 @@ async def post_event_v2(
     background: BackgroundTasks,
     principal: Annotated[Principal, Depends(require_scope("events:write"))],
 ) -> Response:
-    try:
-        event = json.loads(await request.body())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValidationError([Problem(f"body is not JSON: {exc}")], "invalid event") from exc
-    state = get_state(request)
-    receipt = exchange.receive_event(state.store, principal.company_id, event, version=2)
-    if receipt.needs_answer:
-        background.add_task(
-            callbacks.answer_request,
-            state.store,
-            receipt.row_id,
-            str(request.base_url).rstrip("/"),
-            transport=state.callback_transport,
-            verify=state.callback_verify_tls,
-            attempts=state.callback_attempts,
-        )
-    return Response(status_code=200)
+    return await accept_event(request, background, principal, version=2)
