@@ -56,7 +56,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path
         stderr=subprocess.STDOUT,
     )
     try:
-        for _ in range(300):
+        # up to 120 s: on a loaded 2-core machine the demo load alone can take half a minute
+        for _ in range(1200):
             try:
                 httpx.get(f"https://127.0.0.1:{port}/jwks", verify=False, timeout=1)
                 break
@@ -65,6 +66,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path
                     output = process.stdout.read().decode() if process.stdout else ""
                     raise AssertionError(output) from None
                 time.sleep(0.1)
+        else:
+            raise AssertionError("keten serve did not answer within 120 s")
         yield port, home
     finally:
         process.terminate()
