@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from keten.network.model import Network
+
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
 # Two end points closer than this are the same node (1e-7 degree ~ 1 cm).
 _QUANTUM_DEG = 1e-7
@@ -121,3 +123,19 @@ def orient_by_ids(a: np.ndarray, b: np.ndarray, start: np.ndarray, end: np.ndarr
     off = np.maximum(haversine_km(from_pt[:, 0], from_pt[:, 1], lon[a], lat[a]),
                      haversine_km(to_pt[:, 0], to_pt[:, 1], lon[b], lat[b])) * 1000.0
     return Orientation(rev, lon, lat, off)
+
+
+def link_lines(net: Network) -> np.ndarray:
+    """Shapely lines per link: the kept geometry, else straight from node to node."""
+    if net.link_geometry is not None and len(net.link_geometry) == len(net.links):
+        return np.asarray(net.link_geometry)
+    index = net.node_index()
+    lon = net.nodes["lon"].to_numpy(dtype=float)
+    lat = net.nodes["lat"].to_numpy(dtype=float)
+    a = np.array([index.get(x, -1) for x in net.links["from_node"]], dtype=np.int64)
+    b = np.array([index.get(x, -1) for x in net.links["to_node"]], dtype=np.int64)
+    ok = (a >= 0) & (b >= 0)
+    pts = np.full((len(a), 2, 2), np.nan)
+    pts[ok, 0] = np.column_stack([lon[a[ok]], lat[a[ok]]])
+    pts[ok, 1] = np.column_stack([lon[b[ok]], lat[b[ok]]])
+    return np.asarray(shapely.linestrings(pts))

@@ -21,6 +21,7 @@ from keten.errors import KetenError, Problem, ValidationError
 from keten.io.tables import atomic_path
 from keten.network.build import network_from_frames
 from keten.network.geofile import ImportNotes, ImportOptions, read_links_file
+from keten.network.geometry import link_lines
 from keten.network.model import LINK_COLUMNS, NODE_COLUMNS, Network
 from keten.network.osm import read_osm
 
@@ -48,24 +49,6 @@ def is_keten_network_file(path: Path) -> bool:
     return False
 
 
-def _link_lines(net: Network) -> np.ndarray:
-    """Shapely lines per link: the kept geometry, else straight from node to node."""
-    import shapely
-
-    if net.link_geometry is not None and len(net.link_geometry) == len(net.links):
-        return np.asarray(net.link_geometry)
-    index = net.node_index()
-    lon = net.nodes["lon"].to_numpy(dtype=float)
-    lat = net.nodes["lat"].to_numpy(dtype=float)
-    a = np.array([index.get(x, -1) for x in net.links["from_node"]], dtype=np.int64)
-    b = np.array([index.get(x, -1) for x in net.links["to_node"]], dtype=np.int64)
-    ok = (a >= 0) & (b >= 0)
-    pts = np.full((len(a), 2, 2), np.nan)
-    pts[ok, 0] = np.column_stack([lon[a[ok]], lat[a[ok]]])
-    pts[ok, 1] = np.column_stack([lon[b[ok]], lat[b[ok]]])
-    return np.asarray(shapely.linestrings(pts))
-
-
 def _property_records(frame: pd.DataFrame, feature_type: str) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts (NaN -> null), through pandas' C JSON writer."""
     rows: list[dict[str, Any]] = json.loads(frame.to_json(orient="records", double_precision=10))
@@ -84,7 +67,7 @@ def network_geojson(net: Network) -> dict[str, Any]:
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [x, y]},
          "properties": props}
         for x, y, props in zip(lon, lat, _property_records(net.nodes, "node"), strict=True)]
-    lines = _link_lines(net)
+    lines = link_lines(net)
     coords, owner = shapely.get_coordinates(lines, return_index=True)
     bounds = np.r_[0, np.cumsum(np.bincount(owner, minlength=len(lines)))].tolist()
     rounded = np.round(coords, 7).tolist()
@@ -116,7 +99,7 @@ def write_network(net: Network, path: str | Path, fmt: str | None = None) -> Pat
 
         nodes = gpd.GeoDataFrame(net.nodes.copy(), crs=4326, geometry=shapely.points(
             np.column_stack([net.nodes["lon"].to_numpy(float), net.nodes["lat"].to_numpy(float)])))
-        links = gpd.GeoDataFrame(net.links.copy(), crs=4326, geometry=_link_lines(net))
+        links = gpd.GeoDataFrame(net.links.copy(), crs=4326, geometry=link_lines(net))
         tmp = path.with_name(f".{path.stem}.tmp.gpkg")  # GDAL wants the .gpkg suffix
         tmp.unlink(missing_ok=True)
         try:
@@ -127,7 +110,7 @@ def write_network(net: Network, path: str | Path, fmt: str | None = None) -> Pat
             tmp.unlink(missing_ok=True)
     else:
         links = net.links.copy()
-        links["geometry_wkt"] = shapely.to_wkt(_link_lines(net), rounding_precision=7)
+        links["geometry_wkt"] = shapely.to_wkt(link_lines(net), rounding_precision=7)
         tmp_dir = path.with_name(f".{path.name}.tmp")
         shutil.rmtree(tmp_dir, ignore_errors=True)
         tmp_dir.mkdir(parents=True)
