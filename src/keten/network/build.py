@@ -170,6 +170,42 @@ def default_network() -> Network:
                                file="keten/network/data/{nodes,links}.csv")
 
 
+NATIONAL_PACKAGE = "keten.network.data.national"
+
+
+@lru_cache(maxsize=1)
+def national_network() -> Network:
+    """keten's national-scale network (package data, Parquet; built from open data by
+    scripts/build_national_network.py): every RWS fairway section, the major roads and the
+    railways of NL, BE and western DE, and the default network's ports, terminals, pipelines
+    and freight corridors with access links. Every link names its source and licence."""
+    import pyarrow.parquet as pq
+    import shapely
+
+    folder = resources.files(NATIONAL_PACKAGE)
+    with folder.joinpath("nodes.parquet").open("rb") as fh:
+        nodes = pq.read_table(fh).to_pandas()
+    with folder.joinpath("links.parquet").open("rb") as fh:
+        links = pq.read_table(fh).to_pandas()
+    wkb = links.pop("geometry_wkb").to_numpy()
+    geometry = shapely.from_wkb(wkb)
+    if shapely.is_missing(geometry).any():  # straight lines where no shape is stored
+        index = pd.Index(nodes["node_id"])
+        a = index.get_indexer(links["from_node"])
+        b = index.get_indexer(links["to_node"])
+        xy = nodes[["lon", "lat"]].to_numpy(dtype=float)
+        missing = shapely.is_missing(geometry)
+        geometry[missing] = shapely.linestrings(
+            np.stack([xy[a[missing]], xy[b[missing]]], axis=1))
+    return network_from_frames(nodes, links, name="keten-nl-national",
+                               file="keten/network/data/national/{nodes,links}.parquet",
+                               link_geometry=geometry)
+
+
+#: Networks shipped with keten, selectable by name wherever a network file is asked for.
+NAMED_NETWORKS = {"default": default_network, "national": national_network}
+
+
 @lru_cache(maxsize=1)
 def default_mode_defaults() -> ModeDefaults:
     """Per-mode default speed and transport cost (package data ``mode_defaults.csv``)."""

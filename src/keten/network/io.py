@@ -127,12 +127,18 @@ def write_network(net: Network, path: str | Path, fmt: str | None = None) -> Pat
 
 def read_network_file(path: str | Path) -> Network:
     """Read a network written by ``write_network`` (GeoJSON, GeoPackage or CSV directory),
-    with its link geometry and extra columns."""
+    with its link geometry and extra columns; or a built-in one by name (``national``)."""
     import shapely
 
+    from keten.network.build import NAMED_NETWORKS
+
     path = Path(path)
+    if not path.exists() and str(path) in NAMED_NETWORKS:
+        return NAMED_NETWORKS[str(path)]()
     if not path.exists():
-        raise ValidationError([Problem("file not found", str(path))], title="cannot read network")
+        raise ValidationError([Problem("file not found (or a built-in network: "
+                                       f"{', '.join(NAMED_NETWORKS)})", str(path))],
+                              title="cannot read network")
     geometry: Any = None
     if path.is_dir():
         try:
