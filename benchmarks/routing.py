@@ -2,7 +2,9 @@
 
 1. all terminals x all terminals (cost objective, all modes but pipeline) on the built-in
    network;
-2. many-to-many on a generated road network of >= 200,000 nodes (a perturbed grid).
+2. many-to-many on a generated road network of >= 200,000 nodes (a perturbed grid);
+3. all terminals x all terminals on the national-scale network (``national``);
+4. 40 x 40 on the 50k-link OSM-style network of scripts/make_osm_style_network.py, imported.
 
 For each: keten's full query (edge weights from the attributes, CSR build, Dijkstra, matrix),
 the floor (scipy.sparse.csgraph.dijkstra on the same prebuilt CSR arrays) and networkx
@@ -79,8 +81,8 @@ def report(name: str, keten_s: float, matrix_s: float, floor_s: float,
             "floor_ms": floor_s * 1000, "nx_ms": nx_s * 1000}
 
 
-def default_case() -> dict[str, float]:
-    net = default_network()
+def default_case(net: Network | None = None, label: str = "default") -> dict[str, float]:
+    net = net if net is not None else default_network()
     g = build_graph(net, load_factor_set(), default_mode_defaults())
     attrs = g.attributes(20.0, 2.0)
     terminals = np.flatnonzero(net.nodes["kind"].isin(TERMINAL_KINDS).to_numpy())
@@ -95,7 +97,7 @@ def default_case() -> dict[str, float]:
     matrix_s = best_of(lambda: cost_matrix(g, csr, terminals, terminals), 20)
     floor_s = best_of(lambda: dijkstra(csr.matrix, directed=True, indices=sources), 20)
     nx_s = best_of(lambda: nx_matrix(graph, g, terminals, terminals), 3)
-    print(f"default network: {len(net.nodes)} nodes, {len(net.links)} links, "
+    print(f"{label} network: {len(net.nodes)} nodes, {len(net.links)} links, "
           f"{g.n_vertices} layered vertices, {len(terminals)} terminals")
     return report(f"{len(terminals)}x{len(terminals)} terminals", keten_s, matrix_s, floor_s,
                   nx_s)
@@ -117,9 +119,31 @@ def grid_network(side: int, seed: int = 7) -> Network:
     return network_from_frames(nodes, links, name=f"grid{side}")
 
 
-def large_case(side: int = 450, n_sources: int = 40, n_nx: int = 3) -> dict[str, float]:
+def osm_style_network() -> Network:
+    """The 50k-link OSM-style file of scripts/make_osm_style_network.py, imported by keten."""
+    import importlib.util
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from keten.network.io import read_links_file
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "make_osm_style_network.py"
+    spec = importlib.util.spec_from_file_location("make_osm_style_network", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    out = Path(tempfile.mkdtemp(prefix="keten-bench-"))
+    made = module.make(out, side=160)
+    return read_links_file(made.gpkg, mode="road", from_col="u", to_col="v",
+                           speed_col="maxspeed_kmh")
+
+
+def large_case(side: int = 450, n_sources: int = 40, n_nx: int = 3,
+               net: Network | None = None) -> dict[str, float]:
     t = time.perf_counter()
-    net = grid_network(side)
+    net = net if net is not None else grid_network(side)
     g = build_graph(net, load_factor_set(), default_mode_defaults())
     attrs = g.attributes(20.0)
     print(f"large network: {len(net.nodes):,} nodes, {len(net.links):,} links, "
@@ -142,5 +166,9 @@ def large_case(side: int = 450, n_sources: int = 40, n_nx: int = 3) -> dict[str,
 
 
 if __name__ == "__main__":
+    from keten.network.build import national_network
+
     default_case()
     large_case()
+    default_case(national_network(), "national")
+    large_case(net=osm_style_network())

@@ -128,16 +128,20 @@ def _mode_problems(net: Network, uniq: pd.Index, ends: dict[str, np.ndarray],
     """Links whose mode an end node does not list (nodes listing no modes take any)."""
     first = ~net.nodes["node_id"].astype(str).duplicated().to_numpy()
     listed = net.nodes["modes"].astype(str).to_numpy()[first]
+    if (listed == "").all():  # an imported network: no node restricts its modes
+        return []
     pairs = pd.Series(listed).str.split("|").explode()
     allowed = pd.Index((pd.Series(pairs.index.to_numpy()).astype(str) + "|"
                         + pairs.to_numpy().astype(str)).to_numpy())
     any_mode = listed == ""
+    allowed = pd.Index(allowed.unique())
     mode = net.links["mode"].astype(str).to_numpy()
     out = []
     for col, idx in ends.items():
         known = idx >= 0
         keys = pd.Series(idx).astype(str).to_numpy().astype(object) + "|" + mode
-        bad = known & ~any_mode[np.where(known, idx, 0)] & ~pd.Index(keys).isin(allowed)
+        listed_ok = allowed.get_indexer(pd.Index(keys)) >= 0  # hashed (isin is slow on str)
+        bad = known & ~any_mode[np.where(known, idx, 0)] & ~listed_ok
         for i in np.flatnonzero(bad):
             node = net.links[col].iloc[i]
             out.append(Problem(f"node '{node}' does not list mode '{mode[i]}' used by link "
