@@ -15,42 +15,20 @@ Ratios are from the same run. Aim: import + validate within a few seconds, <= 3x
 
 from __future__ import annotations
 
-import importlib.util
 import sys
-import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from routing import best_of, make_osm_style
+
 from keten.network.io import read_links_file, read_osm
 from keten.network.validate import validate_network
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def best_of(fn: Callable[[], object], runs: int = 3) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
-def generator() -> object:
-    spec = importlib.util.spec_from_file_location(
-        "make_osm_style_network", ROOT / "scripts" / "make_osm_style_network.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
 
 def main() -> None:
-    made = generator().make(Path(tempfile.mkdtemp(prefix="keten-import-")), side=160)  # type: ignore[attr-defined]
+    made = make_osm_style(160)
     print(f"OSM-style network: {made.links:,} links, {made.junctions:,} junctions, "
           f"{made.reversed_in_gpkg:,} listed v->u")
 
@@ -62,10 +40,10 @@ def main() -> None:
     def keten_osm() -> None:
         validate_network(read_osm(made.osm))
 
-    k_gpkg = best_of(keten_gpkg)
-    g_gpkg = best_of(lambda: gpd.read_file(made.gpkg, engine="pyogrio"))
-    k_osm = best_of(keten_osm)
-    g_osm = best_of(lambda: gpd.read_file(made.osm, layer="lines", engine="pyogrio"))
+    k_gpkg = best_of(keten_gpkg, 3)
+    g_gpkg = best_of(lambda: gpd.read_file(made.gpkg, engine="pyogrio"), 3)
+    k_osm = best_of(keten_osm, 3)
+    g_osm = best_of(lambda: gpd.read_file(made.osm, layer="lines", engine="pyogrio"), 3)
     print(f"GeoPackage: keten import + validate {k_gpkg:.2f} s, geopandas read {g_gpkg:.2f} s"
           f" -> {k_gpkg / g_gpkg:.2f}x")
     print(f"OSM XML:    keten import + validate {k_osm:.2f} s, geopandas (GDAL OSM) read "
