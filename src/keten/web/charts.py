@@ -89,6 +89,7 @@ class MapCanvas:
 
     def __init__(self, tile_url: str | None = None) -> None:
         self.tile_url = tile_url or None
+        self.with_basemap = False  # set by basemap_traces: water background, attribution
 
     def trace(self, lon: Sequence[float | None], lat: Sequence[float | None],
               **kwargs: Any) -> dict[str, Any]:
@@ -119,12 +120,12 @@ class MapCanvas:
             # 1 degree of latitude is 1/cos(lat) times as long as one of longitude.
             yaxis={**axis, "range": y_range, "scaleanchor": "x",
                    "scaleratio": 1 / math.cos(math.radians(lat0))},
-            plot_bgcolor=WATER_COLOUR,
+            plot_bgcolor=WATER_COLOUR if self.with_basemap else "#eef2f5",
             annotations=[{"text": basemap()["attribution"], "showarrow": False,
                           "xref": "paper", "yref": "paper", "x": 0, "y": 0,
                           "xanchor": "left", "yanchor": "bottom",
                           "font": {"size": 10, "color": "#6b7280"},
-                          "bgcolor": "rgba(255,255,255,0.7)"}],
+                          "bgcolor": "rgba(255,255,255,0.7)"}] if self.with_basemap else [],
             margin={"l": 10, "r": 10, "t": 50, "b": 10},
             hovermode="closest",
             legend={"orientation": "v", "x": 1, "xanchor": "right", "y": 1,
@@ -157,6 +158,7 @@ def basemap_traces(canvas: MapCanvas) -> list[dict[str, Any]]:
     which carry their own). Not clickable, not in the legend."""
     if canvas.tile_url:
         return []
+    canvas.with_basemap = True
     base = basemap()
     quiet = {"hoverinfo": "skip", "showlegend": False}
     traces = []
