@@ -2,20 +2,23 @@
 
 1. all terminals x all terminals (cost objective, all modes but pipeline) on the built-in
    network;
-2. many-to-many on a generated road network of >= 200,000 nodes (a perturbed grid).
+2. many-to-many on a generated road network of >= 200,000 nodes (a perturbed grid);
+3. all terminals x all terminals on the national-scale network (``national``);
+4. 40 x 40 on the 50k-link OSM-style network of scripts/make_osm_style_network.py, imported.
 
 For each: keten's full query (edge weights from the attributes, CSR build, Dijkstra, matrix),
 the floor (scipy.sparse.csgraph.dijkstra on the same prebuilt CSR arrays) and networkx
 (single-source Dijkstra on the same layered graph; on the large network timed on a few
 sources and scaled to all). Best of several runs; ratios are measured in this same run.
 
-    python benchmarks/routing.py
+    python benchmarks/routing.py [default] [grid] [national] [osm]
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -79,8 +82,9 @@ def report(name: str, keten_s: float, matrix_s: float, floor_s: float,
             "floor_ms": floor_s * 1000, "nx_ms": nx_s * 1000}
 
 
-def default_case() -> dict[str, float]:
-    net = default_network()
+def default_case(net: Network | None = None, label: str = "default", runs: int = 20,
+                 nx_runs: int = 3) -> dict[str, float]:
+    net = net if net is not None else default_network()
     g = build_graph(net, load_factor_set(), default_mode_defaults())
     attrs = g.attributes(20.0, 2.0)
     terminals = np.flatnonzero(net.nodes["kind"].isin(TERMINAL_KINDS).to_numpy())
@@ -91,11 +95,11 @@ def default_case() -> dict[str, float]:
     graph = nx_graph(g, attrs, modes)
     oracle = nx_matrix(graph, g, terminals, terminals)
     assert np.allclose(ours, oracle, rtol=1e-9, atol=1e-6), "keten and networkx disagree"
-    keten_s = best_of(lambda: keten_query(g, attrs, terminals, terminals, modes), 20)
-    matrix_s = best_of(lambda: cost_matrix(g, csr, terminals, terminals), 20)
-    floor_s = best_of(lambda: dijkstra(csr.matrix, directed=True, indices=sources), 20)
-    nx_s = best_of(lambda: nx_matrix(graph, g, terminals, terminals), 3)
-    print(f"default network: {len(net.nodes)} nodes, {len(net.links)} links, "
+    keten_s = best_of(lambda: keten_query(g, attrs, terminals, terminals, modes), runs)
+    matrix_s = best_of(lambda: cost_matrix(g, csr, terminals, terminals), runs)
+    floor_s = best_of(lambda: dijkstra(csr.matrix, directed=True, indices=sources), runs)
+    nx_s = best_of(lambda: nx_matrix(graph, g, terminals, terminals), nx_runs)
+    print(f"{label} network: {len(net.nodes)} nodes, {len(net.links)} links, "
           f"{g.n_vertices} layered vertices, {len(terminals)} terminals")
     return report(f"{len(terminals)}x{len(terminals)} terminals", keten_s, matrix_s, floor_s,
                   nx_s)
@@ -117,9 +121,35 @@ def grid_network(side: int, seed: int = 7) -> Network:
     return network_from_frames(nodes, links, name=f"grid{side}")
 
 
-def large_case(side: int = 450, n_sources: int = 40, n_nx: int = 3) -> dict[str, float]:
+def make_osm_style(side: int = 160) -> Any:
+    """Write the OSM-style files of scripts/make_osm_style_network.py into a temp folder."""
+    import importlib.util
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "make_osm_style_network.py"
+    spec = importlib.util.spec_from_file_location("make_osm_style_network", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module.make(Path(tempfile.mkdtemp(prefix="keten-bench-")), side=side)
+
+
+def osm_style_network() -> Network:
+    """The 50k-link OSM-style file of scripts/make_osm_style_network.py, imported by keten."""
+    from keten.network.io import read_links_file
+
+    made = make_osm_style()
+    return read_links_file(made.gpkg, mode="road", from_col="u", to_col="v",
+                           speed_col="maxspeed_kmh")
+
+
+def large_case(side: int = 450, n_sources: int = 40, n_nx: int = 3,
+               net: Network | None = None) -> dict[str, float]:
     t = time.perf_counter()
-    net = grid_network(side)
+    net = net if net is not None else grid_network(side)
     g = build_graph(net, load_factor_set(), default_mode_defaults())
     attrs = g.attributes(20.0)
     print(f"large network: {len(net.nodes):,} nodes, {len(net.links):,} links, "
@@ -142,5 +172,16 @@ def large_case(side: int = 450, n_sources: int = 40, n_nx: int = 3) -> dict[str,
 
 
 if __name__ == "__main__":
-    default_case()
-    large_case()
+    import sys
+
+    from keten.network.build import national_network
+
+    which = set(sys.argv[1:]) or {"default", "grid", "national", "osm"}
+    if "default" in which:
+        default_case()
+    if "grid" in which:
+        large_case()
+    if "national" in which:
+        default_case(national_network(), "national", runs=3, nx_runs=1)
+    if "osm" in which:
+        large_case(net=osm_style_network())

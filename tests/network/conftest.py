@@ -11,7 +11,9 @@ from keten.network.build import network_from_frames
 from keten.network.model import Network
 
 HERE = Path(__file__).resolve().parent
-FAIRWAYS = HERE.parents[2] / "shared" / "data" / "rws-vaarwegvakken" / "Vaarwegvakken.shp"
+_SHARED = next((p for p in (HERE.parents[2] / "shared", HERE.parents[3] / "shared",
+                            Path("/work/shared")) if p.exists()), Path("/work/shared"))
+FAIRWAYS = _SHARED / "data" / "rws-vaarwegvakken" / "Vaarwegvakken.shp"
 
 
 @pytest.fixture

@@ -66,13 +66,19 @@ def test_network_show_export_validate(tmp_path: Path) -> None:
 
 def test_network_import_osm_reports_problems(tmp_path: Path, osm_fixture: Path) -> None:
     out = tmp_path / "osm.geojson"
+    res = runner.invoke(app, ["network", "import", str(osm_fixture), str(out), "--strict"],
+                        env=ENV)
+    assert res.exit_code == 2 and not out.exists()  # --strict: a warning is an error
+    assert "disconnected part" in res.output
     res = runner.invoke(app, ["network", "import", str(osm_fixture), str(out)], env=ENV)
-    assert out.exists()
-    assert res.exit_code == 2  # the rail way is a disconnected component
-    assert "disconnected component" in res.output
+    assert res.exit_code == 0, res.output  # the rail way stands alone: a warning only
+    assert out.exists() and "disconnected part" in res.output
     res = runner.invoke(app, ["network", "validate", str(out), "--format", "json"], env=ENV)
+    assert res.exit_code == 0
+    doc = json.loads(res.stdout)
+    assert doc["components"] == 2 and doc["ok"] and len(doc["warnings"]) == 1
+    res = runner.invoke(app, ["network", "validate", str(out), "--strict"], env=ENV)
     assert res.exit_code == 2
-    assert json.loads(res.stdout)["components"] == 2
 
 
 def test_network_import_fairways(tmp_path: Path, fairways: Path) -> None:
@@ -82,4 +88,5 @@ def test_network_import_fairways(tmp_path: Path, fairways: Path) -> None:
                               "VWJ_ID_END", "--id-col", "VWK_ID"], env=ENV)
     assert (out / "links.csv").exists()
     assert "3721 links" in res.output
-    assert res.exit_code == 2  # the data hold two small islands apart from the main network
+    assert res.exit_code == 0  # two small islands apart from the main network: warnings
+    assert res.output.count("disconnected part") == 2

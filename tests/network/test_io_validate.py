@@ -107,7 +107,7 @@ def test_validation_report_lists_every_problem() -> None:
     assert "unknown node 'Z'" in text
     assert "length 0.0 km" in text and "length -2.0 km" in text
     assert "does not list mode 'rail'" in text
-    assert "disconnected component of 2 node(s)" in text
+    assert "disconnected part of 2 node(s)" in str(report.warnings[0])
     assert report.components == 2
 
 

@@ -5,11 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.console import Console
 
 from keten.cli.render import check_format, console, emit_json, rich_table
-from keten.errors import ValidationError
+from keten.errors import Problem, ValidationError
 from keten.network.build import default_network
-from keten.network.io import read_links_file, read_network_file, read_osm, write_network
+from keten.network.io import (
+    ImportNotes,
+    ImportOptions,
+    read_links_file,
+    read_network_file,
+    read_osm,
+    write_network,
+)
 from keten.network.model import Network, records
 from keten.network.validate import validate_network
 
@@ -77,6 +85,19 @@ def export_command(
     console.print(f"wrote {path}")
 
 
+def _print_warnings(warnings: list[Problem], strict: bool) -> None:
+    if not warnings:
+        return
+    err = Console(stderr=True)
+    err.print(f"{len(warnings)} warning(s)" + (" (--strict: treated as errors)" if strict
+                                                else " (the network is usable)") + ":",
+              markup=False, highlight=False)
+    for w in warnings[:50]:
+        err.print(f"  - {w}", markup=False, highlight=False)
+    if len(warnings) > 50:
+        err.print(f"  ... and {len(warnings) - 50} more", markup=False, highlight=False)
+
+
 @network_app.command("import")
 def import_command(
     source: Path = typer.Argument(..., help="GeoJSON, GeoPackage, Shapefile or .osm file."),
@@ -89,44 +110,72 @@ def import_command(
     length_col: str | None = typer.Option(None, "--length-col", help="Column with lengths."),
     length_unit_km: float = typer.Option(1.0, "--length-unit-km",
                                          help="km per unit of --length-col (0.001 for m)."),
+    speed_col: str | None = typer.Option(None, "--speed-col", help="Column with speed (km/h)."),
+    class_col: str | None = typer.Option(None, "--class-col",
+                                         help="Road class (road, rail) or CEMT class (barge)."),
+    oneway_col: str | None = typer.Option(None, "--oneway-col",
+                                          help="Column that is yes/true on one-way links."),
     corridor_col: str | None = typer.Option(None, "--corridor-col", help="Waterway/road name."),
+    keep: str | None = typer.Option(None, "--keep", help="Extra columns to keep, comma-"
+                                    "separated (default: all of them)."),
     layer: str | None = typer.Option(None, "--layer", help="Layer of a GeoPackage."),
+    strict: bool = typer.Option(False, "--strict", help="Treat warnings (self-loops, "
+                                "disconnected parts) as errors: exit 2, write nothing."),
 ) -> None:
     """Import links from a geodata file (any CRS) or an OpenStreetMap extract, validate them,
-    and write them in keten's format. The validation report is printed; exit 2 on problems."""
+    and write them in keten's format with their full geometry and attribute columns.
+
+    Errors (bad cells, unknown nodes, zero lengths, duplicate ids) exit 2 and write nothing;
+    warnings (self-loops, disconnected parts) are reported and exit 0 unless --strict."""
+    notes = ImportNotes()
     if source.suffix.lower() == ".osm":
         net = read_osm(source)
     else:
-        net = read_links_file(source, layer=layer, mode=mode, from_col=from_col, to_col=to_col,
-                              id_col=id_col, length_col=length_col,
-                              length_unit_km=length_unit_km, corridor_col=corridor_col)
+        options = ImportOptions(
+            mode=mode, from_col=from_col, to_col=to_col, id_col=id_col, length_col=length_col,
+            length_unit_km=length_unit_km, speed_col=speed_col, class_col=class_col,
+            corridor_col=corridor_col, oneway_col=oneway_col, layer=layer,
+            keep=None if keep is None else tuple(filter(None, (c.strip() for c in
+                                                                keep.split(",")))))
+        net = read_links_file(source, options, notes)
+    report = validate_network(net, str(source))
+    warnings = notes.warnings + report.warnings
+    if report.problems or (strict and warnings):
+        raise ValidationError(report.problems + (warnings if strict else []),
+                              title=f"network '{net.name}' not imported (nothing written)")
     path = write_network(net, out)
     summary = net.summary()
-    console.print(f"imported {summary['nodes']} nodes, {summary['links']} links -> {path}")
-    report = validate_network(net, str(source))
-    if report.problems:
-        raise ValidationError(report.problems, title=f"network '{net.name}' has problems")
+    flipped = f", {notes.reversed_links} geometries drawn to->from" if notes.reversed_links else ""
+    console.print(f"imported {summary['nodes']} nodes, {summary['links']} links -> {path} "
+                  f"({report.components} connected part(s), {report.self_loops} self-loop(s)"
+                  f"{flipped})")
+    _print_warnings(warnings, strict)
 
 
 @network_app.command("validate")
 def validate_command(
     network: Path | None = typer.Argument(None, help="A network file; default: built-in."),
     fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 2 on warnings too."),
 ) -> None:
-    """Report disconnected components, zero/negative lengths, dangling node references and
-    duplicate ids. Exit code 0 when clean, 2 when problems are found."""
+    """Report errors (dangling node references, zero/negative lengths, duplicate ids: exit 2)
+    and warnings (disconnected parts, self-loops: exit 0 unless --strict)."""
     check_format(fmt, ("table", "json"))
     net = load_network(network)
     report = validate_network(net, None if network is None else str(network))
+    failed = bool(report.problems) or (strict and bool(report.warnings))
     if fmt == "json":
         emit_json({"network": net.name, **report.as_dict()}, None)
-        if report.problems:
+        if failed:
             raise typer.Exit(2)
         return
-    if report.problems:
-        raise ValidationError(report.problems, title=f"network '{net.name}' has problems")
+    if failed:
+        raise ValidationError(report.problems + (report.warnings if strict else []),
+                              title=f"network '{net.name}' has problems")
     console.print(f"network '{net.name}' is valid: {len(net.nodes)} nodes, {len(net.links)} "
-                  f"links, {report.components} connected component(s)")
+                  f"links, {report.components} connected part(s), {report.self_loops} "
+                  "self-loop(s)")
+    _print_warnings(report.warnings, strict)
 
 
 def register(app: typer.Typer) -> None:

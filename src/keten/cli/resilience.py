@@ -164,33 +164,69 @@ def disrupt_command(
 
 def criticality_command(
     network: Path | None = NETWORK_OPTION,
-    demand: Path | None = DEMAND_OPTION,
+    demand: Path | None = typer.Option(
+        None, "--demand", "-d", help="Demand matrix (CSV/JSON/Parquet: origin, destination, "
+        "tonnes_per_day, modes) for freight-weighted criticality; default: keten's demo flows "
+        "on the built-in network, none for a --network file (redundancy only)."),
     top: int = typer.Option(15, "--top", help="Rows to show per ranking (0: all)."),
     any_mode: bool = typer.Option(False, "--any-mode",
                                   help="Let detours use other modes' links too."),
+    hazard_col: str | None = typer.Option(None, "--hazard-col", help="Hazard overlay: a link "
+                                          "attribute (e.g. flood_depth_m)."),
+    hazard_raster: Path | None = typer.Option(None, "--hazard-raster", help="Hazard overlay: "
+                                              "a GeoTIFF sampled along each link (max)."),
+    threshold: float | None = typer.Option(None, "--threshold", help="Links whose hazard "
+                                           "value is at least this are all removed at once."),
     fmt: str = FORMAT_OPTION,
     out: Path | None = typer.Option(None, "--output", "-o", help="Write JSON here."),
 ) -> None:
     """Single-link redundancy (detour yes/no, extra km and h), bridges, and links ranked by
-    the extra generalised cost and CO2e of the demand when they fail."""
+    the extra generalised cost and CO2e of the demand when they fail. With --hazard-col or
+    --hazard-raster and --threshold: multi-link redundancy of every affected link."""
     check_format(fmt, ("table", "json"))
     if top < 0:
         raise ValidationError([Problem("--top must be >= 0", None, None, "top")])
+    if hazard_col is not None or hazard_raster is not None or threshold is not None:
+        _hazard(network, hazard_col, hazard_raster, threshold, not any_mode, top, fmt, out)
+        return
     result = service.criticality(network, demand, same_mode=not any_mode)
     doc = result.as_dict(top or None)
     if fmt == "json" or out is not None:
         emit_json(doc, out)
         return
     console.print(f"{doc['links']} links, {doc['bridges']} bridges, "
-                  f"{doc['without_detour']} without a detour")
+                  f"{doc['without_detour']} without a detour"
+                  + (f", {doc['self_loops']} self-loop(s)" if doc["self_loops"] else ""))
     console.print(rich_table("redundancy: no detour first, then largest extra time",
                              doc["redundancy"],
                              ["link_id", "mode", "is_bridge", "has_detour", "length_km",
                               "extra_length_km", "extra_time_h"], 1))
+    if doc["freight"] is None:
+        console.print("no demand given: freight-weighted criticality skipped (--demand FILE)")
+        return
     console.print(rich_table("freight-weighted criticality", doc["freight"],
                              ["link_id", "mode", "flows", "tonnes_per_day",
                               "extra_cost_eur_per_day", "extra_co2e_wtw_kg_per_day",
                               "unserved_t_per_day"], 0))
+
+
+def _hazard(network: Path | None, column: str | None, raster: Path | None,
+            threshold: float | None, same_mode: bool, top: int, fmt: str,
+            out: Path | None) -> None:
+    from keten.services.hazard import overlay
+
+    result = overlay(network, threshold, column, raster, same_mode)
+    doc = result.as_dict(top or None)
+    if fmt == "json" or out is not None:
+        emit_json(doc, out)
+        return
+    console.print(f"hazard {doc['hazard']} >= {doc['threshold']:g}: {doc['removed']} of "
+                  f"{doc['links']} links removed at once; {doc['disconnected']} leave their "
+                  f"ends cut off, {doc['detoured']} have a detour")
+    console.print(rich_table("removed links: cut off first, then largest extra time",
+                             doc["removed_links"],
+                             ["link_id", "mode", "hazard_value", "connected", "length_km",
+                              "extra_length_km", "extra_time_h"], 2))
 
 
 def stress_test_command(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ from keten.network.model import (
     NODE_COLUMNS,
     REQUIRED_LINK_COLUMNS,
     REQUIRED_NODE_COLUMNS,
+    RESERVED_COLUMNS,
     ModeDefaults,
     Network,
     NodeKind,
@@ -48,6 +50,13 @@ def _coerce(frame: pd.DataFrame, columns: dict[str, str], required: tuple[str, .
     for col, kind in columns.items():
         raw = (frame[col] if col in frame.columns else pd.Series([""] * len(frame)))
         raw = raw.reset_index(drop=True)
+        if kind == "float" and pd.api.types.is_numeric_dtype(raw.dtype) \
+                and not pd.api.types.is_bool_dtype(raw.dtype):
+            out[col] = raw.astype(float)  # numbers already: nothing to parse
+            continue
+        if kind == "bool" and pd.api.types.is_bool_dtype(raw.dtype):
+            out[col] = raw.astype(bool)
+            continue
         text = raw.astype(str).str.strip().where(raw.notna(), "")
         text = text.where(~text.isin(["nan", "None", "NaN"]), "")
         if kind == "str":
@@ -91,11 +100,23 @@ def _with_link_ids(links: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _with_extra(out: pd.DataFrame, given: pd.DataFrame, canonical: dict[str, str]
+                ) -> pd.DataFrame:
+    """Append the columns of ``given`` that are not canonical, unchanged (hazard depth,
+    capacity, lanes, ...), so attributes survive import and export."""
+    extra = [c for c in given.columns if c not in canonical and c not in RESERVED_COLUMNS]
+    if not extra:
+        return out
+    return pd.concat([out, given[extra].reset_index(drop=True)], axis=1)
+
+
 def network_from_frames(nodes: pd.DataFrame, links: pd.DataFrame, name: str = "network",
-                        file: str | None = None) -> Network:
+                        file: str | None = None, link_geometry: Any = None) -> Network:
     """Validate and normalise node and link tables into a :class:`Network`.
 
-    Row numbers in problems count the header as row 1 (as in a CSV file).
+    Columns beyond the canonical ones are kept as they are. ``link_geometry``: optional
+    shapely lines (WGS84), one per link row. Row numbers in problems count the header as
+    row 1 (as in a CSV file).
     """
     problems = ProblemCollector(file)
     n = _coerce(nodes, NODE_COLUMNS, REQUIRED_NODE_COLUMNS, problems, "node")
@@ -135,7 +156,9 @@ def network_from_frames(nodes: pd.DataFrame, links: pd.DataFrame, name: str = "n
     n["name"] = n["name"].where(n["name"] != "", n["node_id"])
     for col in ("handling_cost_eur_per_t", "handling_time_h"):
         n[col] = n[col].fillna(0.0)
-    return Network(nodes=n, links=lk, name=name)
+    n = _with_extra(n, nodes.reset_index(drop=True), NODE_COLUMNS)
+    lk = _with_extra(lk, links_in, LINK_COLUMNS)
+    return Network(nodes=n, links=lk, name=name, link_geometry=link_geometry)
 
 
 @lru_cache(maxsize=1)
@@ -145,6 +168,42 @@ def default_network() -> Network:
     links = _read_package_csv("links.csv")
     return network_from_frames(nodes, links, name="keten-nl-default",
                                file="keten/network/data/{nodes,links}.csv")
+
+
+NATIONAL_PACKAGE = "keten.network.data.national"
+
+
+@lru_cache(maxsize=1)
+def national_network() -> Network:
+    """keten's national-scale network (package data, Parquet; built from open data by
+    scripts/build_national_network.py): every RWS fairway section, the major roads and the
+    railways of NL, BE and western DE, and the default network's ports, terminals, pipelines
+    and freight corridors with access links. Every link names its source and licence."""
+    import pyarrow.parquet as pq
+    import shapely
+
+    folder = resources.files(NATIONAL_PACKAGE)
+    with folder.joinpath("nodes.parquet").open("rb") as fh:
+        nodes = pq.read_table(fh).to_pandas()
+    with folder.joinpath("links.parquet").open("rb") as fh:
+        links = pq.read_table(fh).to_pandas()
+    wkb = links.pop("geometry_wkb").to_numpy()
+    geometry = shapely.from_wkb(wkb)
+    if shapely.is_missing(geometry).any():  # straight lines where no shape is stored
+        index = pd.Index(nodes["node_id"])
+        a = index.get_indexer(links["from_node"])
+        b = index.get_indexer(links["to_node"])
+        xy = nodes[["lon", "lat"]].to_numpy(dtype=float)
+        missing = shapely.is_missing(geometry)
+        geometry[missing] = shapely.linestrings(
+            np.stack([xy[a[missing]], xy[b[missing]]], axis=1))
+    return network_from_frames(nodes, links, name="keten-nl-national",
+                               file="keten/network/data/national/{nodes,links}.parquet",
+                               link_geometry=geometry)
+
+
+#: Networks shipped with keten, selectable by name wherever a network file is asked for.
+NAMED_NETWORKS = {"default": default_network, "national": national_network}
 
 
 @lru_cache(maxsize=1)

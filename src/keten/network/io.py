@@ -1,17 +1,16 @@
-"""Network files in and out: GeoJSON / GeoPackage / Shapefile links in any CRS, OpenStreetMap
-XML extracts, keten's own GeoJSON / GeoPackage / CSV exports (round trip).
+"""Network files in and out: keten's own GeoJSON / GeoPackage / CSV (round trip, with the
+full link geometry and every extra column), and the importers for foreign files
+(:mod:`keten.network.geofile` for GeoJSON / GeoPackage / Shapefile in any CRS,
+:mod:`keten.network.osm` for OpenStreetMap XML).
 
-Reading turns every format into the canonical node and link tables, then
-``network_from_frames`` validates them once. (Do not load SpatiaLite in this process:
-GeoPackage goes through pyogrio/GDAL only.)
+Writing is atomic: a file is replaced only once it is complete. (Do not load SpatiaLite in
+this process: GeoPackage goes through pyogrio/GDAL only.)
 """
 
 from __future__ import annotations
 
-import itertools
 import json
-import math
-import xml.etree.ElementTree as ET
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,241 +18,148 @@ import numpy as np
 import pandas as pd
 
 from keten.errors import KetenError, Problem, ValidationError
+from keten.io.tables import atomic_path
 from keten.network.build import network_from_frames
-from keten.network.model import LINK_COLUMNS, NODE_COLUMNS, Network, records
+from keten.network.geofile import ImportNotes, ImportOptions, read_links_file
+from keten.network.geometry import link_lines
+from keten.network.model import LINK_COLUMNS, NODE_COLUMNS, Network
+from keten.network.osm import read_osm
 
-OSM_MODE_TAGS = {"highway": "road", "railway": "rail", "waterway": "inland_waterway"}
-OSM_RAILWAY_VALUES = {"rail", "light_rail", "narrow_gauge"}
-OSM_WATERWAY_VALUES = {"river", "canal", "fairway"}
-_EARTH_KM = 6371.0088
-
-
-def _geodesic_km(coords: np.ndarray) -> float:
-    """Length in km of a lon/lat polyline (haversine per segment)."""
-    if len(coords) < 2:
-        return 0.0
-    lon, lat = np.radians(coords[:, 0]), np.radians(coords[:, 1])
-    dlat, dlon = np.diff(lat), np.diff(lon)
-    h = np.sin(dlat / 2) ** 2 + np.cos(lat[:-1]) * np.cos(lat[1:]) * np.sin(dlon / 2) ** 2
-    return float(np.sum(2 * _EARTH_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))))
+__all__ = ["ImportNotes", "ImportOptions", "is_keten_network_file", "network_geojson",
+           "read_links_file", "read_network_file", "read_osm", "write_network"]
 
 
-def read_links_file(path: str | Path, *, layer: str | None = None, mode: str | None = None,
-                    from_col: str | None = None, to_col: str | None = None,
-                    id_col: str | None = None, length_col: str | None = None,
-                    length_unit_km: float = 1.0, corridor_col: str | None = None,
-                    name: str | None = None) -> Network:
-    """Links from a GeoJSON, GeoPackage or Shapefile (any CRS; reprojected to WGS84).
-
-    Nodes come from ``from_col``/``to_col`` ids when given (e.g. ``VWJ_ID_BEG``/
-    ``VWJ_ID_END`` in Rijkswaterstaat fairway data), else from line end points. Lengths from
-    ``length_col`` x ``length_unit_km``, else the geodesic length of the geometry. ``mode``
-    applies to every link unless the file has a ``mode`` column.
-    """
-    import geopandas as gpd
-
-    path = Path(path)
-    if not path.exists():
-        raise KetenError(f"network file not found: {path}")
-    if path.suffix.lower() in (".geojson", ".json") and _is_keten_geojson(path):
-        return read_network_file(path)
-    frame = gpd.read_file(path, layer=layer, engine="pyogrio")
-    if layer is None and path.suffix.lower() == ".gpkg":
+def is_keten_network_file(path: Path) -> bool:
+    """Is ``path`` a network keten wrote (GeoJSON flagged ``keten_network``, a GeoPackage
+    with layers nodes and links, or a folder with nodes.csv and links.csv)?"""
+    if path.is_dir():
+        return (path / "nodes.csv").exists() and (path / "links.csv").exists()
+    suffix = path.suffix.lower()
+    if suffix in (".geojson", ".json"):
+        with path.open("rb") as fh:
+            return b'"keten_network"' in fh.read(256)
+    if suffix == ".gpkg":
         import pyogrio
 
-        names = [str(x[0]) for x in pyogrio.list_layers(path)]
-        if {"nodes", "links"} <= set(names):
-            return read_network_file(path)
-    if frame.crs is None:
-        raise ValidationError([Problem("the file has no coordinate reference system",
-                                       str(path))], title="cannot import network")
-    frame = frame.to_crs(4326)
-    frame = frame[frame.geometry.notna()]
-    frame = frame.explode(index_parts=False).reset_index(drop=True)
-    problems: list[Problem] = []
-    for col in (from_col, to_col, id_col, length_col, corridor_col):
-        if col and col not in frame.columns:
-            problems.append(Problem(f"no column '{col}' (columns: {', '.join(frame.columns)})",
-                                    str(path), None, col))
-    if mode is None and "mode" not in frame.columns:
-        problems.append(Problem("give a mode (no 'mode' column in the file)", str(path)))
-    if problems:
-        raise ValidationError(problems, title="cannot import network")
-    coords = [np.asarray(g.coords) for g in frame.geometry]
-    starts = np.array([c[0][:2] for c in coords])
-    ends = np.array([c[-1][:2] for c in coords])
-    if from_col and to_col:
-        a_ids = frame[from_col].astype(str).to_numpy()
-        b_ids = frame[to_col].astype(str).to_numpy()
-    else:
-        keys: dict[tuple[float, float], str] = {}
-        both: np.ndarray = np.asarray(np.round(np.r_[starts, ends], 6))
-        rounded = [(float(both[i, 0]), float(both[i, 1])) for i in range(len(both))]
-        for x, y in rounded:
-            keys.setdefault((x, y), f"n{len(keys)}")
-        a_ids = np.array([keys[(x, y)] for x, y in rounded[:len(starts)]])
-        b_ids = np.array([keys[(x, y)] for x, y in rounded[len(starts):]])
-    node_xy: dict[str, tuple[float, float]] = {}
-    for ids, xy in ((a_ids, starts), (b_ids, ends)):
-        for nid, (x, y) in zip(ids, xy, strict=True):
-            node_xy.setdefault(str(nid), (float(x), float(y)))
-    link_mode = frame["mode"].astype(str) if "mode" in frame.columns and mode is None else mode
-    nodes = pd.DataFrame({"node_id": list(node_xy),
-                          "lat": [v[1] for v in node_xy.values()],
-                          "lon": [v[0] for v in node_xy.values()],
-                          "kind": "junction", "modes": "", "source": str(path.name)})
-    lengths = (frame[length_col].astype(float).to_numpy() * length_unit_km if length_col
-               else np.array([_geodesic_km(c[:, :2]) for c in coords]))
-    links = pd.DataFrame({
-        "link_id": frame[id_col].astype(str) if id_col else [f"l{i}" for i in range(len(frame))],
-        "from_node": a_ids, "to_node": b_ids, "mode": link_mode, "length_km": lengths,
-        "corridor": frame[corridor_col].astype(str) if corridor_col else "",
-        "source": str(path.name)})
-    return network_from_frames(nodes, links, name=name or path.stem, file=str(path))
+        try:
+            names = {str(x[0]) for x in pyogrio.list_layers(path)}
+        except Exception:  # not a readable GeoPackage: the importer reports it
+            return False
+        return {"nodes", "links"} <= names
+    return False
 
 
-def read_osm(path: str | Path, name: str | None = None) -> Network:
-    """Road, rail and waterway links from an OpenStreetMap XML extract (.osm).
-
-    Ways tagged ``highway``, ``railway`` (rail, light_rail, narrow_gauge) or ``waterway``
-    (river, canal, fairway) are split at their end points and at nodes shared by several
-    ways; ``oneway=yes`` makes a link one-way. Node ids are ``osm:<id>``.
-    """
-    path = Path(path)
-    coords: dict[str, tuple[float, float]] = {}
-    ways: list[tuple[str, str, list[str], dict[str, str]]] = []
-    try:
-        for _, elem in ET.iterparse(path, events=("end",)):
-            if elem.tag == "node":
-                coords[elem.attrib["id"]] = (float(elem.attrib["lat"]), float(elem.attrib["lon"]))
-            elif elem.tag == "way":
-                tags = {t.attrib["k"]: t.attrib["v"] for t in elem.findall("tag")}
-                mode = _osm_mode(tags)
-                if mode:
-                    refs = [nd.attrib["ref"] for nd in elem.findall("nd")]
-                    ways.append((elem.attrib["id"], mode, refs, tags))
-                elem.clear()
-    except (ET.ParseError, FileNotFoundError, KeyError, ValueError) as exc:
-        raise ValidationError([Problem(f"not a readable OSM XML file: {exc}", str(path))],
-                              title="cannot import network") from None
-    use: dict[str, int] = {}
-    for _, _, refs, _ in ways:
-        for r in refs:
-            use[r] = use.get(r, 0) + 1
-    problems = [Problem(f"way {wid} refers to missing node {r}", str(path), None, "nd")
-                for wid, _, refs, _ in ways for r in refs if r not in coords]
-    if problems:
-        raise ValidationError(problems, title="cannot import network")
-    rows: list[dict[str, Any]] = []
-    for wid, mode, refs, tags in ways:
-        cut = [0] + [i for i in range(1, len(refs) - 1) if use[refs[i]] > 1] + [len(refs) - 1]
-        for part, (i, j) in enumerate(itertools.pairwise(cut)):
-            pts = np.array([[coords[r][1], coords[r][0]] for r in refs[i:j + 1]])
-            rows.append({"link_id": f"osm:{wid}:{part}", "from_node": f"osm:{refs[i]}",
-                         "to_node": f"osm:{refs[j]}", "mode": mode,
-                         "length_km": _geodesic_km(pts),
-                         "bidirectional": "false" if tags.get("oneway") == "yes" else "true",
-                         "road_class": tags.get("highway", ""),
-                         "corridor": tags.get("ref", tags.get("name", "")),
-                         "rail_electrified": tags.get("electrified", ""),
-                         "source": "OpenStreetMap contributors (ODbL)"})
-    links = pd.DataFrame(rows, columns=list(LINK_COLUMNS))
-    ends = sorted({r for row in rows for r in (row["from_node"], row["to_node"])})
-    nodes = pd.DataFrame({"node_id": ends,
-                          "lat": [coords[e[4:]][0] for e in ends],
-                          "lon": [coords[e[4:]][1] for e in ends],
-                          "kind": "junction", "modes": "",
-                          "source": "OpenStreetMap contributors (ODbL)"})
-    return network_from_frames(nodes, links, name=name or path.stem, file=str(path))
-
-
-def _osm_mode(tags: dict[str, str]) -> str | None:
-    if "highway" in tags:
-        return "road"
-    if tags.get("railway") in OSM_RAILWAY_VALUES:
-        return "rail"
-    if tags.get("waterway") in OSM_WATERWAY_VALUES:
-        return "inland_waterway"
-    return None
-
-
-def _is_keten_geojson(path: Path) -> bool:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return bool(data.get("keten_network"))
+def _property_records(frame: pd.DataFrame, feature_type: str) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts (NaN -> null), through pandas' C JSON writer."""
+    rows: list[dict[str, Any]] = json.loads(frame.to_json(orient="records", double_precision=10))
+    for row in rows:
+        row["feature_type"] = feature_type
+    return rows
 
 
 def network_geojson(net: Network) -> dict[str, Any]:
     """The network as one GeoJSON FeatureCollection: node Points and link LineStrings."""
-    xy = {nid: [float(lon), float(lat)] for nid, lat, lon in
-          zip(net.nodes["node_id"], net.nodes["lat"], net.nodes["lon"], strict=True)}
-    features = []
-    for rec in records(net.nodes):
-        features.append({"type": "Feature", "geometry": {"type": "Point",
-                                                         "coordinates": xy[rec["node_id"]]},
-                         "properties": {"feature_type": "node", **_clean(rec)}})
-    for rec in records(net.links):
-        line = [xy.get(rec["from_node"], [math.nan] * 2), xy.get(rec["to_node"], [math.nan] * 2)]
+    import shapely
+
+    lon = np.round(net.nodes["lon"].to_numpy(dtype=float), 7).tolist()
+    lat = np.round(net.nodes["lat"].to_numpy(dtype=float), 7).tolist()
+    features: list[dict[str, Any]] = [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [x, y]},
+         "properties": props}
+        for x, y, props in zip(lon, lat, _property_records(net.nodes, "node"), strict=True)]
+    lines = link_lines(net)
+    coords, owner = shapely.get_coordinates(lines, return_index=True)
+    bounds = np.r_[0, np.cumsum(np.bincount(owner, minlength=len(lines)))].tolist()
+    rounded = np.round(coords, 7).tolist()
+    for i, props in enumerate(_property_records(net.links, "link")):
+        line = rounded[bounds[i]:bounds[i + 1]] or [[None, None], [None, None]]
         features.append({"type": "Feature", "geometry": {"type": "LineString",
                                                          "coordinates": line},
-                         "properties": {"feature_type": "link", **_clean(rec)}})
-    return {"type": "FeatureCollection", "keten_network": net.name, "features": features}
-
-
-def _clean(rec: dict[str, Any]) -> dict[str, Any]:
-    return {k: (None if isinstance(v, float) and not math.isfinite(v) else
-                (bool(v) if isinstance(v, np.bool_) else v)) for k, v in rec.items()}
+                         "properties": props})
+    return {"keten_network": net.name, "type": "FeatureCollection", "features": features}
 
 
 def write_network(net: Network, path: str | Path, fmt: str | None = None) -> Path:
     """Write ``net`` as GeoJSON (one file), GeoPackage (layers nodes, links) or CSV (a
-    directory with nodes.csv and links.csv). The format follows the suffix unless given."""
+    directory with nodes.csv and links.csv, geometry as WKT). The format follows the suffix
+    unless given. The target is replaced only when the whole file is written."""
+    import shapely
+
     path = Path(path)
     fmt = (fmt or {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg"}.get(
         path.suffix.lower(), "csv")).lower()
+    if fmt not in ("geojson", "gpkg", "csv"):
+        raise KetenError(f"unknown network format '{fmt}'; use geojson, gpkg or csv")
     if fmt == "geojson":
-        path.write_text(json.dumps(network_geojson(net), allow_nan=False), encoding="utf-8")
+        text = json.dumps(network_geojson(net), allow_nan=False)
+        with atomic_path(path) as tmp:
+            tmp.write_text(text, encoding="utf-8")
     elif fmt == "gpkg":
         import geopandas as gpd
-        from shapely.geometry import LineString, Point
 
-        xy = {nid: (lon, lat) for nid, lat, lon in
-              zip(net.nodes["node_id"], net.nodes["lat"], net.nodes["lon"], strict=True)}
-        nodes = gpd.GeoDataFrame(net.nodes.copy(), crs=4326,
-                                 geometry=[Point(xy[n]) for n in net.nodes["node_id"]])
-        links = gpd.GeoDataFrame(net.links.copy(), crs=4326, geometry=[
-            LineString([xy[a], xy[b]]) for a, b in zip(net.links["from_node"],
-                                                       net.links["to_node"], strict=True)])
-        if path.exists():
-            path.unlink()
-        nodes.to_file(path, layer="nodes", driver="GPKG", engine="pyogrio")
-        links.to_file(path, layer="links", driver="GPKG", engine="pyogrio")
-    elif fmt == "csv":
-        path.mkdir(parents=True, exist_ok=True)
-        net.nodes.to_csv(path / "nodes.csv", index=False)
-        net.links.to_csv(path / "links.csv", index=False)
+        nodes = gpd.GeoDataFrame(net.nodes.copy(), crs=4326, geometry=shapely.points(
+            np.column_stack([net.nodes["lon"].to_numpy(float), net.nodes["lat"].to_numpy(float)])))
+        links = gpd.GeoDataFrame(net.links.copy(), crs=4326, geometry=link_lines(net))
+        tmp = path.with_name(f".{path.stem}.tmp.gpkg")  # GDAL wants the .gpkg suffix
+        tmp.unlink(missing_ok=True)
+        try:
+            nodes.to_file(tmp, layer="nodes", driver="GPKG", engine="pyogrio", use_arrow=True)
+            links.to_file(tmp, layer="links", driver="GPKG", engine="pyogrio", use_arrow=True)
+            tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)
     else:
-        raise KetenError(f"unknown network format '{fmt}'; use geojson, gpkg or csv")
+        links = net.links.copy()
+        links["geometry_wkt"] = shapely.to_wkt(link_lines(net), rounding_precision=7)
+        tmp_dir = path.with_name(f".{path.name}.tmp")
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+        tmp_dir.mkdir(parents=True)
+        try:
+            net.nodes.to_csv(tmp_dir / "nodes.csv", index=False)
+            links.to_csv(tmp_dir / "links.csv", index=False)
+            path.mkdir(parents=True, exist_ok=True)
+            for name in ("nodes.csv", "links.csv"):
+                (tmp_dir / name).replace(path / name)
+        finally:
+            shutil.rmtree(tmp_dir, ignore_errors=True)
     return path
 
 
 def read_network_file(path: str | Path) -> Network:
-    """Read a network written by ``write_network`` (GeoJSON, GeoPackage or CSV directory)."""
-    path = Path(path)
-    if not path.exists():
-        raise ValidationError([Problem("file not found", str(path))], title="cannot read network")
-    if path.is_dir():
-        nodes = pd.read_csv(path / "nodes.csv", dtype=str, keep_default_na=False)
-        links = pd.read_csv(path / "links.csv", dtype=str, keep_default_na=False)
-    elif path.suffix.lower() == ".gpkg":
-        import geopandas as gpd
+    """Read a network written by ``write_network`` (GeoJSON, GeoPackage or CSV directory),
+    with its link geometry and extra columns; or a built-in one by name (``national``)."""
+    import shapely
 
-        nodes = pd.DataFrame(gpd.read_file(path, layer="nodes", engine="pyogrio")
-                             .drop(columns="geometry"))
-        links = pd.DataFrame(gpd.read_file(path, layer="links", engine="pyogrio")
-                             .drop(columns="geometry"))
+    from keten.network.build import NAMED_NETWORKS
+
+    path = Path(path)
+    if not path.exists() and str(path) in NAMED_NETWORKS:
+        return NAMED_NETWORKS[str(path)]()
+    if not path.exists():
+        raise ValidationError([Problem("file not found (or a built-in network: "
+                                       f"{', '.join(NAMED_NETWORKS)})", str(path))],
+                              title="cannot read network")
+    geometry: Any = None
+    if path.is_dir():
+        try:
+            nodes = pd.read_csv(path / "nodes.csv", dtype=str, keep_default_na=False)
+            links = pd.read_csv(path / "links.csv", dtype=str, keep_default_na=False)
+        except FileNotFoundError as exc:
+            raise ValidationError([Problem(f"no {Path(str(exc.filename)).name} in the folder",
+                                           str(path))], title="cannot read network") from None
+        if "geometry_wkt" in links.columns:
+            wkt = links["geometry_wkt"].where(links["geometry_wkt"] != "", None).to_numpy()
+            geometry = shapely.from_wkt(wkt)
+    elif path.suffix.lower() == ".gpkg":
+        import pyogrio
+
+        _, node_table = pyogrio.read_arrow(path, layer="nodes")
+        meta, link_table = pyogrio.read_arrow(path, layer="links")
+        geom_col = meta.get("geometry_name") or "geom"
+        nodes = node_table.drop_columns([c for c in node_table.column_names
+                                         if c in (geom_col, "geom", "geometry")]).to_pandas()
+        geometry = shapely.from_wkb(link_table.column(geom_col).to_numpy(zero_copy_only=False))
+        links = link_table.drop_columns([geom_col]).to_pandas()
     elif path.suffix.lower() in (".geojson", ".json"):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -261,14 +167,16 @@ def read_network_file(path: str | Path) -> Network:
         except (json.JSONDecodeError, AttributeError) as exc:
             raise ValidationError([Problem(f"not a GeoJSON FeatureCollection: {exc}", str(path))],
                                   title="cannot read network") from exc
-        nodes = pd.DataFrame([f["properties"] for f in feats
-                              if f["properties"].get("feature_type") == "node"],
-                             columns=list(NODE_COLUMNS))
-        links = pd.DataFrame([f["properties"] for f in feats
-                              if f["properties"].get("feature_type") == "link"],
-                             columns=list(LINK_COLUMNS))
+        node_feats = [f for f in feats if f["properties"].get("feature_type") == "node"]
+        link_feats = [f for f in feats if f["properties"].get("feature_type") == "link"]
+        nodes = pd.DataFrame([f["properties"] for f in node_feats], columns=None if node_feats
+                             else list(NODE_COLUMNS))
+        links = pd.DataFrame([f["properties"] for f in link_feats], columns=None if link_feats
+                             else list(LINK_COLUMNS))
+        if link_feats and all(isinstance(f.get("geometry"), dict) for f in link_feats):
+            geometry = shapely.from_geojson([json.dumps(f["geometry"]) for f in link_feats])
     else:
         raise KetenError(f"cannot read network '{path}': use a .geojson, .gpkg or a directory "
                          "with nodes.csv and links.csv")
     return network_from_frames(nodes.astype(object), links.astype(object), name=path.stem,
-                               file=str(path))
+                               file=str(path), link_geometry=geometry)

@@ -64,6 +64,8 @@ LINK_COLUMNS: dict[str, str] = {
     "bidirectional": "bool",
     "source": "str",
 }
+# Columns of imported files that are never kept as extra link attributes.
+RESERVED_COLUMNS = frozenset({"geometry", "feature_type", "geometry_wkt"})
 
 REQUIRED_NODE_COLUMNS = ("node_id", "lat", "lon")
 REQUIRED_LINK_COLUMNS = ("from_node", "to_node", "mode", "length_km")
@@ -93,6 +95,8 @@ class Network:
     nodes: pd.DataFrame
     links: pd.DataFrame
     name: str = "network"
+    # Optional shapely LineStrings (WGS84), one per link row; None: straight node-to-node.
+    link_geometry: Any = field(default=None, repr=False, compare=False)
 
     @property
     def node_ids(self) -> list[str]:

@@ -1,6 +1,10 @@
-"""Network validation report: duplicate ids, dangling node references, zero or negative
-lengths, links whose mode a node does not list, and disconnected components (per mode layer
-and for the whole network). Returns problems; ``check_network`` raises them all at once.
+"""Network validation report, vectorised (50,000 links in well under a second).
+
+Errors make a network unusable: duplicate ids, links to unknown nodes, missing, zero or
+negative lengths, links whose mode a node does not list. Warnings are facts every real
+extract has and routing copes with: self-loops and parts not joined to the main network
+(weakly connected components by ``scipy.sparse.csgraph``). ``check_network`` raises the
+errors at once; ``strict`` raises the warnings too.
 """
 
 from __future__ import annotations
@@ -8,19 +12,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import rustworkx as rx
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from keten.errors import Problem, ValidationError
-from keten.network.model import Network, records
+from keten.network.model import Network
+
+# At most this many disconnected parts are named one by one; the rest are summed up.
+_LISTED_COMPONENTS = 20
 
 
 @dataclass(frozen=True)
 class ValidationReport:
-    """What ``validate_network`` found; ``problems`` are errors, ``components`` facts."""
+    """What ``validate_network`` found: ``problems`` are errors, ``warnings`` are not."""
 
     problems: list[Problem]
     components: int
     component_sizes: list[int] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    self_loops: int = 0
 
     @property
     def ok(self) -> bool:
@@ -31,79 +42,117 @@ class ValidationReport:
             "ok": self.ok,
             "components": self.components,
             "component_sizes": self.component_sizes,
+            "self_loops": self.self_loops,
             "problems": [p.as_dict() for p in self.problems],
+            "warnings": [p.as_dict() for p in self.warnings],
         }
 
 
-def _components(n_nodes: int, a: np.ndarray, b: np.ndarray) -> list[list[int]]:
-    graph = rx.PyGraph(multigraph=False)
-    graph.add_nodes_from(range(n_nodes))
-    graph.add_edges_from_no_data(list(zip(a.tolist(), b.tolist(), strict=True)))
-    comps = [sorted(c) for c in rx.connected_components(graph)]
-    return sorted(comps, key=len, reverse=True)
+def _duplicates(ids: pd.Series, what: str, column: str, file: str | None) -> list[Problem]:
+    dup = ids[ids.duplicated(keep=False)]
+    out = []
+    for nid, rows in dup.groupby(dup, sort=True).groups.items():
+        r = (np.asarray(rows) + 2).tolist()
+        out.append(Problem(f"duplicate {what} id '{nid}' (rows {r})", file, r[1], column))
+    return out
+
+
+def _component_warnings(n: int, a: np.ndarray, b: np.ndarray, node_ids: np.ndarray,
+                        file: str | None) -> tuple[list[Problem], list[int]]:
+    graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n)).tocsr()
+    count, label = connected_components(graph, directed=False)
+    sizes = np.bincount(label, minlength=count)
+    order = np.argsort(-sizes, kind="stable")
+    out: list[Problem] = []
+    if count > 1:
+        main = int(sizes[order[0]])
+        by_label = np.argsort(label, kind="stable")
+        starts = np.r_[0, np.cumsum(np.bincount(label, minlength=count))]
+        for c in order[1:1 + _LISTED_COMPONENTS]:
+            members = by_label[starts[c]:starts[c + 1]]
+            names = [str(x) for x in node_ids[members[:8]]]
+            more = f" and {len(members) - 8} more" if len(members) > 8 else ""
+            out.append(Problem(f"disconnected part of {len(members)} node(s) not joined to the "
+                               f"main network of {main}: {', '.join(names)}{more}", file))
+        rest = order[1 + _LISTED_COMPONENTS:]
+        if len(rest):
+            out.append(Problem(f"... and {len(rest)} more disconnected part(s) with "
+                               f"{int(sizes[rest].sum())} node(s) in all", file))
+    return out, [int(s) for s in sizes[order]]
 
 
 def validate_network(net: Network, file: str | None = None) -> ValidationReport:
     """Every structural problem of ``net`` (row numbers count the header as row 1)."""
     problems: list[Problem] = []
-    if len(net.links) == 0:
+    warnings: list[Problem] = []
+    links = net.links
+    if len(links) == 0:
         problems.append(Problem("the network has no links", file))
-    ids = net.nodes["node_id"].astype(str)
-    for nid in sorted(ids[ids.duplicated()].unique()):
-        rows = (np.flatnonzero((ids == nid).to_numpy()) + 2).tolist()
-        problems.append(Problem(f"duplicate node id '{nid}' (rows {rows})", file, rows[1],
-                                "node_id"))
-    lids = net.links["link_id"].astype(str)
-    for lid in sorted(lids[lids.duplicated()].unique()):
-        rows = (np.flatnonzero((lids == lid).to_numpy()) + 2).tolist()
-        problems.append(Problem(f"duplicate link id '{lid}' (rows {rows})", file, rows[1],
-                                "link_id"))
-    index = net.node_index()
-    modes = net.nodes["modes"].astype(str).str.split("|").tolist()
-    a_idx, b_idx = [], []
-    for i, row in enumerate(records(net.links)):
-        r = i + 2
-        for col in ("from_node", "to_node"):
-            ref = row[col]
-            if ref not in index:
-                problems.append(Problem(f"link '{row['link_id']}' refers to unknown node '{ref}'",
-                                        file, r, col))
-        length = row["length_km"]
-        if not np.isfinite(length):
-            problems.append(Problem(f"link '{row['link_id']}' has no length", file, r, "length_km"))
-        elif length <= 0:
-            problems.append(Problem(f"link '{row['link_id']}' has length {length} km (must be > 0)",
-                                    file, r, "length_km"))
-        if row["from_node"] == row["to_node"]:
-            problems.append(Problem(f"link '{row['link_id']}' is a self-loop", file, r, "to_node"))
-        if row["from_node"] in index and row["to_node"] in index:
-            a_idx.append(index[row["from_node"]])
-            b_idx.append(index[row["to_node"]])
-            for col in ("from_node", "to_node"):
-                node_modes = modes[index[row[col]]]
-                if node_modes != [""] and row["mode"] not in node_modes:
-                    problems.append(Problem(
-                        f"node '{row[col]}' does not list mode '{row['mode']}' "
-                        f"used by link '{row['link_id']}'", file, r, col))
-    unique_rows = sorted(set(index.values()))  # a duplicated id is one node here
-    pos = {row: k for k, row in enumerate(unique_rows)}
-    comps = _components(len(unique_rows), np.array([pos[a] for a in a_idx], dtype=int),
-                        np.array([pos[b] for b in b_idx], dtype=int))
-    comps = [[unique_rows[k] for k in comp] for comp in comps]
-    if len(comps) > 1:
-        for comp in comps[1:]:
-            names = [net.node_ids[i] for i in comp[:8]]
-            more = f" and {len(comp) - 8} more" if len(comp) > 8 else ""
-            problems.append(Problem(
-                f"disconnected component of {len(comp)} node(s) not joined to the main network "
-                f"of {len(comps[0])}: {', '.join(names)}{more}", file, None, None))
-    return ValidationReport(problems=problems, components=len(comps),
-                            component_sizes=[len(c) for c in comps])
+    node_ids = net.nodes["node_id"].astype(str)
+    problems += _duplicates(node_ids, "node", "node_id", file)
+    link_ids = links["link_id"].astype(str).to_numpy()
+    problems += _duplicates(links["link_id"].astype(str), "link", "link_id", file)
+    uniq = pd.Index(node_ids.drop_duplicates())  # a duplicated id is one node here
+    ends = {col: uniq.get_indexer(pd.Index(links[col].astype(str)))
+            for col in ("from_node", "to_node")}
+    for col, idx in ends.items():
+        for i in np.flatnonzero(idx < 0):
+            problems.append(Problem(f"link '{link_ids[i]}' refers to unknown node "
+                                    f"'{links[col].iloc[i]}'", file, int(i) + 2, col))
+    length = links["length_km"].to_numpy(dtype=float)
+    for i in np.flatnonzero(~np.isfinite(length)):
+        problems.append(Problem(f"link '{link_ids[i]}' has no length", file, int(i) + 2,
+                                "length_km"))
+    for i in np.flatnonzero(np.isfinite(length) & (length <= 0)):
+        problems.append(Problem(f"link '{link_ids[i]}' has length {length[i]} km (must be > 0)",
+                                file, int(i) + 2, "length_km"))
+    problems += _mode_problems(net, uniq, ends, link_ids, file)
+    a, b = ends["from_node"], ends["to_node"]
+    loops = np.flatnonzero((a == b) & (a >= 0))
+    for i in loops[:_LISTED_COMPONENTS]:
+        warnings.append(Problem(f"link '{link_ids[i]}' is a self-loop (never on a route)",
+                                file, int(i) + 2, "to_node"))
+    if len(loops) > _LISTED_COMPONENTS:
+        warnings.append(Problem(f"... and {len(loops) - _LISTED_COMPONENTS} more self-loop(s)",
+                                file))
+    known = (a >= 0) & (b >= 0)
+    comp_warnings, sizes = _component_warnings(len(uniq), a[known], b[known],
+                                               uniq.to_numpy(), file)
+    warnings += comp_warnings
+    return ValidationReport(problems=problems, components=len(sizes), component_sizes=sizes,
+                            warnings=warnings, self_loops=len(loops))
 
 
-def check_network(net: Network, file: str | None = None) -> Network:
-    """Raise one ``ValidationError`` listing every problem, or return ``net`` unchanged."""
+def _mode_problems(net: Network, uniq: pd.Index, ends: dict[str, np.ndarray],
+                   link_ids: np.ndarray, file: str | None) -> list[Problem]:
+    """Links whose mode an end node does not list (nodes listing no modes take any)."""
+    first = ~net.nodes["node_id"].astype(str).duplicated().to_numpy()
+    listed = net.nodes["modes"].astype(str).to_numpy()[first]
+    if (listed == "").all():  # an imported network: no node restricts its modes
+        return []
+    pairs = pd.Series(listed).str.split("|").explode()
+    allowed = pd.Index((pd.Series(pairs.index.to_numpy()).astype(str) + "|"
+                        + pairs.to_numpy().astype(str)).to_numpy())
+    any_mode = listed == ""
+    allowed = pd.Index(allowed.unique())
+    mode = net.links["mode"].astype(str).to_numpy()
+    out = []
+    for col, idx in ends.items():
+        known = idx >= 0
+        keys = pd.Series(idx).astype(str).to_numpy().astype(object) + "|" + mode
+        listed_ok = allowed.get_indexer(pd.Index(keys)) >= 0  # hashed (isin is slow on str)
+        bad = known & ~any_mode[np.where(known, idx, 0)] & ~listed_ok
+        for i in np.flatnonzero(bad):
+            node = net.links[col].iloc[i]
+            out.append(Problem(f"node '{node}' does not list mode '{mode[i]}' used by link "
+                               f"'{link_ids[i]}'", file, int(i) + 2, col))
+    return sorted(out, key=lambda p: (p.row or 0, p.column or ""))
+
+
+def check_network(net: Network, file: str | None = None, strict: bool = False) -> Network:
+    """Raise one ``ValidationError`` listing every error (and warning when ``strict``)."""
     report = validate_network(net, file)
-    if report.problems:
-        raise ValidationError(report.problems, title=f"invalid network '{net.name}'")
+    found = report.problems + (report.warnings if strict else [])
+    if found:
+        raise ValidationError(found, title=f"invalid network '{net.name}'")
     return net

@@ -36,7 +36,8 @@ def redundancy(net: Network, same_mode: bool = True,
                defaults: ModeDefaults | None = None) -> pd.DataFrame:
     """Single-link redundancy of every link (ra2ce's definition), with bridges.
 
-    Columns: link_id, mode, from_node, to_node, length_km, time_h, is_bridge, has_detour,
+    Columns: link_id, mode, from_node, to_node, length_km, time_h, is_bridge, self_loop,
+    has_detour,
     detour_length_km, extra_length_km, detour_time_h, extra_time_h (NaN without a detour).
     """
     links = net.links
@@ -68,6 +69,7 @@ def redundancy(net: Network, same_mode: bool = True,
         "from_node": links["from_node"].astype(str).to_numpy(),
         "to_node": links["to_node"].astype(str).to_numpy(),
         "length_km": length, "time_h": times, "is_bridge": is_bridge & ok,
+        "self_loop": ok & (u == v),  # never on a route: no detour needed
         "has_detour": has,
         "detour_length_km": np.where(has, det_len, np.nan),
         "extra_length_km": np.where(has, det_len - length, np.nan),

@@ -31,7 +31,7 @@ DISRUPTION_TYPES = ("closure", "capacity_factor", "speed_factor", "cost_factor",
                     "emission_factor", "congestion", "low_water")
 RECOVERY_KINDS = ("none", "linear", "steps")
 TARGET_KEYS = ("links", "corridor", "node", "mode", "bbox", "center", "radius_km",
-               "chokepoint")
+               "chokepoint", "hazard")
 MODES = ("road", "rail", "inland_waterway", "sea", "air", "pipeline")
 DEFAULT_VALUE_OF_TIME_EUR_PER_T_H = 0.1  # keten default generalised-cost weight of time
 PADDING_DAYS = 14  # days simulated after the last recovery, so backlogs can clear
@@ -80,6 +80,9 @@ class Target:
     center: tuple[float, float] | None = None  # lat, lon
     radius_km: float | None = None
     chokepoint: str | None = None
+    # hazard overlay: links whose attribute reaches at_least (see keten.resilience.hazard)
+    hazard_attribute: str | None = None
+    hazard_at_least: float | None = None
 
     def describe(self) -> str:
         parts = []
@@ -92,6 +95,8 @@ class Target:
             parts.append(f"bbox {self.bbox}")
         if self.center:
             parts.append(f"within {self.radius_km:g} km of {self.center}")
+        if self.hazard_attribute:
+            parts.append(f"hazard {self.hazard_attribute} >= {self.hazard_at_least:g}")
         return "; ".join(parts) or "(default)"
 
 
@@ -273,11 +278,29 @@ def _target(doc: Any, path: str, ck: _Checker) -> Target:
         if choke not in PASSAGES:
             ck.bad(f"{path}.chokepoint", f"'{doc.get('chokepoint')}' is not one of "
                                          f"{', '.join(PASSAGES)}")
+    hazard_attr, hazard_min = _hazard_target(doc.get("hazard"), f"{path}.hazard", ck)
     return Target(tuple(str(x) for x in links_raw),
                   None if doc.get("corridor") is None else str(doc["corridor"]),
                   None if doc.get("node") is None else str(doc["node"]),
                   None if mode is None else str(mode), bbox_t, center_t, radius,
-                  None if choke is None else str(choke))
+                  None if choke is None else str(choke), hazard_attr, hazard_min)
+
+
+def _hazard_target(doc: Any, path: str, ck: _Checker) -> tuple[str | None, float | None]:
+    """``hazard: {attribute: flood_depth_m, at_least: 0.5}`` (a raster is turned into an
+    attribute by the service that reads it: ``{raster: depth.tif, at_least: 0.5}``)."""
+    if doc is None:
+        return None, None
+    if not isinstance(doc, Mapping) or not (doc.get("attribute") or doc.get("raster")):
+        ck.bad(path, "expected {attribute: NAME, at_least: VALUE} or {raster: FILE, "
+                     "at_least: VALUE}")
+        return None, None
+    if doc.get("raster") and not doc.get("attribute"):
+        ck.bad(f"{path}.raster", "a raster hazard is sampled when the scenario is run on a "
+                                 "network (keten disrupt); it cannot be checked on its own")
+        return None, None
+    at_least = ck.number(doc, "at_least", path)
+    return str(doc["attribute"]), at_least
 
 
 def _disruption(doc: Any, i: int, ck: _Checker) -> Disruption | None:
@@ -431,6 +454,14 @@ def _link_mask(t: Target, net: Network, path: str, ck: _Checker) -> np.ndarray:
         chosen = True
     if t.mode:
         mask &= (links["mode"].astype(str) == t.mode).to_numpy()
+    if t.hazard_attribute and t.hazard_at_least is not None:
+        from keten.resilience.hazard import affected, attribute_values
+
+        try:
+            mask &= affected(attribute_values(net, t.hazard_attribute), t.hazard_at_least)
+        except ValidationError as exc:
+            ck.bad(f"{path}.hazard.attribute", exc.problems[0].reason)
+        chosen = True
     if t.bbox or t.center:
         index = net.node_index()
         lat = net.nodes["lat"].to_numpy(dtype=float)

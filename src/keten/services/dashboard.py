@@ -319,7 +319,8 @@ def criticality_view() -> dict[str, Any]:
     from keten.services.resilience import criticality
 
     result = criticality()
-    freight = {str(r["link_id"]): r for r in result.freight.to_dict(orient="records")}
+    freight = {str(r["link_id"]): r for r in ([] if result.freight is None else
+                                              result.freight.to_dict(orient="records"))}
     rows = []
     for r in result.redundancy.to_dict(orient="records"):
         f = freight.get(str(r["link_id"]), {})

@@ -93,25 +93,32 @@ def load_scenario(spec: str) -> Scenario:
 def disrupt(spec: str, demand: Path | None = None, network: Path | None = None) -> ImpactResult:
     """Impact of a scenario (file or template) on the demand, day by day; problems in the
     file's shape and in the names it uses are reported together."""
+    from keten.services.hazard import with_raster_hazards
+
     doc, source = scenario_document(spec)
     model = impact_model(network, demand)
-    scenario, resolved = check_scenario(doc, model.network, source)
+    base = Path(spec).parent if Path(spec).suffix.lower() in (".yaml", ".yml", ".json") else None
+    doc, net = with_raster_hazards(doc, model.network, base)  # rows stay those of the model
+    scenario, resolved = check_scenario(doc, net, source)
     return simulate(model, scenario, resolved=resolved)
 
 
 @dataclass(frozen=True)
 class CriticalityResult:
     redundancy: pd.DataFrame
-    freight: pd.DataFrame
+    freight: pd.DataFrame | None  # None: no demand given for a network file
 
     def as_dict(self, top: int | None = None) -> dict[str, Any]:
-        red = self.redundancy.sort_values(["has_detour", "extra_time_h"],
-                                          ascending=[True, False], kind="stable")
+        red = self.redundancy.sort_values(["self_loop", "has_detour", "extra_time_h"],
+                                          ascending=[True, True, False], kind="stable")
+        loops = self.redundancy["self_loop"]
         return {"links": len(self.redundancy),
                 "bridges": int(self.redundancy["is_bridge"].sum()),
-                "without_detour": int((~self.redundancy["has_detour"]).sum()),
+                "without_detour": int((~self.redundancy["has_detour"] & ~loops).sum()),
+                "self_loops": int(loops.sum()),
                 "redundancy": _records(red.head(top) if top else red),
-                "freight": _records(self.freight.head(top) if top else self.freight)}
+                "freight": None if self.freight is None else
+                _records(self.freight.head(top) if top else self.freight)}
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -126,9 +133,13 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def criticality(network: Path | None = None, demand: Path | None = None,
                 same_mode: bool = True) -> CriticalityResult:
-    """Single-link redundancy and bridges of the network, and freight-weighted criticality."""
+    """Single-link redundancy and bridges of the network, and freight-weighted criticality
+    (of the given demand; of keten's demo demand on the built-in network; none for a
+    network file without demand)."""
     net = load_network(network)
     red = redundancy(net, same_mode=same_mode)
+    if network is not None and demand is None:
+        return CriticalityResult(red, None)
     model = impact_model(network, demand)
     return CriticalityResult(red, freight_criticality(model))
 

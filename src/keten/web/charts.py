@@ -9,10 +9,13 @@ that raster base map.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +39,8 @@ MODE_LABELS = {
     "pipeline": "pipeline",
 }
 HUB_COLOUR = "#555555"
+LAND_COLOUR = "#f6f4ee"
+WATER_COLOUR = "#dbe7f0"
 #: Terminals named on the network map (largest throughput first).
 LABELLED_TERMINALS = 10
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
@@ -84,6 +89,7 @@ class MapCanvas:
 
     def __init__(self, tile_url: str | None = None) -> None:
         self.tile_url = tile_url or None
+        self.with_basemap = False  # set by basemap_traces: water background, attribution
 
     def trace(self, lon: Sequence[float | None], lat: Sequence[float | None],
               **kwargs: Any) -> dict[str, Any]:
@@ -104,19 +110,74 @@ class MapCanvas:
             return _layout(title, map={"style": style, "center": {"lon": lon0, "lat": lat0},
                                        "zoom": 6}, margin={"l": 0, "r": 0, "t": 50, "b": 0})
         axis = {"visible": False, "showgrid": False, "zeroline": False}
+        pad_lon = max(0.15, 0.06 * (max(lons) - min(lons))) if lons else 1.0
+        pad_lat = max(0.1, 0.06 * (max(lats) - min(lats))) if lats else 1.0
+        x_range = [min(lons) - pad_lon, max(lons) + pad_lon] if lons else [3.0, 7.5]
+        y_range = [min(lats) - pad_lat, max(lats) + pad_lat] if lats else [50.6, 53.7]
         return _layout(
             title,
-            xaxis={**axis},
+            xaxis={**axis, "range": x_range},
             # 1 degree of latitude is 1/cos(lat) times as long as one of longitude.
-            yaxis={**axis, "scaleanchor": "x",
+            yaxis={**axis, "range": y_range, "scaleanchor": "x",
                    "scaleratio": 1 / math.cos(math.radians(lat0))},
-            plot_bgcolor="#eef2f5",
+            plot_bgcolor=WATER_COLOUR if self.with_basemap else "#eef2f5",
+            annotations=[{"text": basemap()["attribution"], "showarrow": False,
+                          "xref": "paper", "yref": "paper", "x": 0, "y": 0,
+                          "xanchor": "left", "yanchor": "bottom",
+                          "font": {"size": 10, "color": "#6b7280"},
+                          "bgcolor": "rgba(255,255,255,0.7)"}] if self.with_basemap else [],
             margin={"l": 10, "r": 10, "t": 50, "b": 10},
             hovermode="closest",
             legend={"orientation": "v", "x": 1, "xanchor": "right", "y": 1,
                     "bgcolor": "rgba(255,255,255,0.85)"},
             dragmode="pan",
         )
+
+
+@lru_cache(maxsize=1)
+def basemap() -> dict[str, Any]:
+    """The offline basemap (package data ``web/data/basemap.json``, Natural Earth 1:10m,
+    public domain; built by scripts/build_basemap.py): land, lakes, rivers, borders, places."""
+    text = resources.files("keten.web.data").joinpath("basemap.json").read_text(encoding="utf-8")
+    doc: dict[str, Any] = json.loads(text)
+    return doc
+
+
+def _rings(rings: Sequence[Sequence[Sequence[float]]]
+           ) -> tuple[list[float | None], list[float | None]]:
+    lon: list[float | None] = []
+    lat: list[float | None] = []
+    for ring in rings:
+        lon += [p[0] for p in ring] + [None]
+        lat += [p[1] for p in ring] + [None]
+    return lon, lat
+
+
+def basemap_traces(canvas: MapCanvas) -> list[dict[str, Any]]:
+    """Land, lakes, rivers, borders and place labels under a lon/lat map (none over tiles,
+    which carry their own). Not clickable, not in the legend."""
+    if canvas.tile_url:
+        return []
+    canvas.with_basemap = True
+    base = basemap()
+    quiet = {"hoverinfo": "skip", "showlegend": False}
+    traces = []
+    for key, style in (("land", {"fill": "toself", "fillcolor": LAND_COLOUR,
+                                 "line": {"color": "#c9c3b5", "width": 0.6}}),
+                       ("lakes", {"fill": "toself", "fillcolor": WATER_COLOUR,
+                                  "line": {"color": "#a9c6de", "width": 0.5}}),
+                       ("rivers", {"line": {"color": "#a9c6de", "width": 1}}),
+                       ("borders", {"line": {"color": "#9aa0a6", "width": 1, "dash": "dash"}})):
+        lon, lat = _rings(base[key])
+        traces.append(canvas.trace(lon, lat, mode="lines", name=f"basemap {key}", **style,
+                                   **quiet, meta={"role": "basemap", "layer": key}))
+    places = base["places"]
+    traces.append(canvas.trace(
+        [p["lon"] for p in places], [p["lat"] for p in places], mode="text",
+        text=[p["name"] for p in places], textposition="middle center",
+        textfont={"size": 10, "color": "#8a8f96"}, name="basemap places", **quiet,
+        meta={"role": "basemap", "layer": "places"}))
+    return traces
 
 
 def _polyline(links: Sequence[dict[str, Any]]) -> tuple[list[float | None], list[float | None]]:
@@ -210,7 +271,8 @@ def network_map(view: dict[str, Any], tile_url: str | None = None,
     """Links coloured by mode, terminals sized by throughput; every feature is clickable
     (``customdata`` = ["link"|"node", id])."""
     canvas = MapCanvas(tile_url)
-    data = _base_links(canvas, view["links"]) + _node_traces(canvas, view["nodes"])
+    data = (basemap_traces(canvas) + _base_links(canvas, view["links"])
+            + _node_traces(canvas, view["nodes"]))
     if not canvas.tile_url:
         top = sorted((n for n in view["nodes"] if n.get("throughput_t_per_day")),
                      key=lambda n: -float(n["throughput_t_per_day"]))[:LABELLED_TERMINALS]
@@ -240,7 +302,8 @@ def lowwater_map(network: dict[str, Any], view: dict[str, Any],
     clickable point per affected link with its factor."""
     canvas = MapCanvas(tile_url)
     links = {str(link["link_id"]): link for link in network["links"]}
-    data = _base_links(canvas, network["links"], faded=True, clickable=False)
+    data = basemap_traces(canvas) + _base_links(canvas, network["links"], faded=True,
+                                                clickable=False)
     affected = [(a, links[a["link_id"]]) for a in view["affected"] if a["link_id"] in links]
     for lower, label, colour in PAYLOAD_CLASSES:
         upper = next((lo for lo, _, _ in reversed(PAYLOAD_CLASSES) if lo > lower), 9.0)
@@ -288,7 +351,8 @@ def criticality_map(network: dict[str, Any], view: dict[str, Any],
     canvas = MapCanvas(tile_url)
     links = {str(link["link_id"]): link for link in network["links"]}
     crit = {str(r["link_id"]): r for r in view["links"]}
-    data = _base_links(canvas, network["links"], faded=True, clickable=False)
+    data = basemap_traces(canvas) + _base_links(canvas, network["links"], faded=True,
+                                                clickable=False)
     for lower, label, colour, width in CRITICALITY_CLASSES:
         upper = next((lo for lo, *_ in reversed(CRITICALITY_CLASSES) if lo > lower), math.inf)
         group = [links[k] for k, r in crit.items() if k in links

@@ -1,0 +1,225 @@
+"""Build keten's national-scale network (src/keten/network/data/national/*.parquet) once.
+
+Layers, each link naming its source and licence:
+- waterways: every Rijkswaterstaat fairway section (Vaarwegvakken BN0212-a, 2017-11-01;
+  3,721 sections routable through their junction ids VWJ_ID_BEG/END; RWS open data, CC0),
+  sea-lane sections as mode ``sea``; CEMT class and Lobith reference gauge copied from the
+  nearest waterway corridor of keten's default network (within 3 km), so low-water
+  scenarios apply; plus the default network's Rhine, Waal, IJssel, Maas, German and Belgian
+  waterway links (CEMT class, locks, gauge);
+- roads: the major-road graph of scgraph_data ``world_highways`` (OpenStreetMap-derived,
+  ODbL 1.0) inside NL, BE and western DE (largest connected part), trucks at 80 km/h
+  (RVV 1990 art. 21: the Dutch lorry limit on motorways); it replaces the default network's
+  sketched road links;
+- rail: scgraph_data ``world_railways`` (ODbL 1.0) in the same area, plus the default
+  network's freight corridors (Betuweroute, Brabantroute, border crossings) with their
+  electrification;
+- pipelines, sea and air links, ports, terminals and border crossings: keten's default
+  network (ids kept, so demo data and UN/LOCODEs still resolve);
+- access links: each terminal or port joined to the nearest node of every layer it handles
+  (straight line x 1.2).
+
+Needs, besides keten's dependencies: ``scgraph<3`` and ``scgraph_data`` (pip install --target
+DIR; PYTHONPATH=DIR) at build time only, and the fairway data.
+
+    PYTHONPATH=/tmp/scg .venv/bin/python scripts/build_national_network.py \\
+        --fairways /work/shared/data/rws-vaarwegvakken/Vaarwegvakken.shp
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from keten.network.build import default_network
+from keten.network.geometry import haversine_km, link_lines
+from keten.network.io import read_links_file
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "src" / "keten" / "network" / "data" / "national"
+BBOX = (2.4, 49.4, 9.2, 53.8)  # lon/lat: NL, BE, LU and Germany west of about Kassel
+RWS = "Rijkswaterstaat Vaarwegvakken BN0212-a (2017-11-01)"
+RWS_LICENCE = "CC0 1.0 (Rijkswaterstaat open data)"
+OSM_LICENCE = "ODbL 1.0 (OpenStreetMap contributors)"
+SEA_WORDS = ("Voorzorgsgebied", "VSS", "NCP", "Vrije Scheepvaartzone", "Vrije scheepvaartzone",
+             "Vrijje", "Vrije Scheepsvaartzone", "DW Route", "Aanloop", "Nabij", "nabij")
+ROAD_SPEED_KMH = 80.0  # RVV 1990 art. 21: lorries over 3.5 t on motorways
+ACCESS_CIRCUITY = 1.2
+CEMT_MATCH_KM = 3.0
+SIMPLIFY_DEG = 0.0003  # ~25 m: fairway shapes kept, package data small
+
+
+def _fairways(shp: Path, default: object) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    net = read_links_file(shp, mode="inland_waterway", from_col="VWJ_ID_BEG",
+                          to_col="VWJ_ID_END", id_col="VWK_ID", corridor_col="VRT_NAAM",
+                          keep=("VWG_NAAM", "BEGKM", "ENDKM"))
+    nodes = net.nodes.assign(node_id="vwj:" + net.nodes["node_id"].astype(str),
+                             kind="junction", modes="", source=f"{RWS}; {RWS_LICENCE}")
+    links = net.links.copy()
+    links["link_id"] = "vwk:" + links["link_id"].astype(str)
+    links["from_node"] = "vwj:" + links["from_node"].astype(str)
+    links["to_node"] = "vwj:" + links["to_node"].astype(str)
+    names = links["corridor"].astype(str) + " " + links["VWG_NAAM"].astype(str)
+    sea = names.str.contains("|".join(SEA_WORDS), regex=True).to_numpy()
+    links["mode"] = np.where(sea, "sea", "inland_waterway")
+    links["source"] = f"{RWS}; {RWS_LICENCE}"
+    links["licence"] = RWS_LICENCE
+    # CEMT class / gauge of the nearest default-network waterway corridor
+    dn = default  # keten's default network
+    w = dn.links[dn.links["mode"] == "inland_waterway"]  # type: ignore[attr-defined]
+    idx = dn.node_index()  # type: ignore[attr-defined]
+    lon = dn.nodes["lon"].to_numpy(float)  # type: ignore[attr-defined]
+    lat = dn.nodes["lat"].to_numpy(float)  # type: ignore[attr-defined]
+    segs = shapely.linestrings(np.stack([
+        np.column_stack([lon[[idx[a] for a in w["from_node"]]],
+                         lat[[idx[a] for a in w["from_node"]]]]),
+        np.column_stack([lon[[idx[b] for b in w["to_node"]]],
+                         lat[[idx[b] for b in w["to_node"]]]])], axis=1))
+    mids = shapely.line_interpolate_point(net.link_geometry, 0.5, normalized=True)
+    tree = shapely.STRtree(segs)
+    near, dist = tree.query_nearest(mids, return_distance=True, all_matches=False)
+    km = dist * 111.0 * np.cos(np.radians(52.0))  # degrees -> km (conservative)
+    ok = (km <= CEMT_MATCH_KM) & ~sea[near[0]]
+    for col in ("cemt_class", "reference_gauge"):
+        values = np.full(len(links), "", dtype=object)
+        values[near[0][ok]] = w[col].to_numpy()[near[1][ok]]
+        links[col] = values
+    links["cemt_source"] = np.where(links["cemt_class"] != "",
+                                    "nearest corridor of keten's default network", "")
+    geoms = shapely.simplify(net.link_geometry, SIMPLIFY_DEG, preserve_topology=True)
+    return nodes, links.drop(columns=["VWG_NAAM"]), geoms
+
+
+def _scgraph(graph: object, mode: str, prefix: str, what: str
+             ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The largest connected part of an scgraph GeoGraph inside BBOX, as nodes and links."""
+    coords = np.asarray(graph.nodes, dtype=float)  # type: ignore[attr-defined]  # [lat, lon]
+    inside = ((coords[:, 1] >= BBOX[0]) & (coords[:, 1] <= BBOX[2])
+              & (coords[:, 0] >= BBOX[1]) & (coords[:, 0] <= BBOX[3]))
+    rows = np.flatnonzero(inside)
+    a_list, b_list, d_list = [], [], []
+    adjacency = graph.graph  # type: ignore[attr-defined]
+    for a in rows:
+        for b, dist in adjacency[a].items():
+            if a < b and inside[b]:
+                a_list.append(a)
+                b_list.append(b)
+                d_list.append(dist)
+    a, b, dist_km = np.array(a_list), np.array(b_list), np.array(d_list, dtype=float)
+    n = len(coords)
+    _, label = connected_components(coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n)),
+                                    directed=False)
+    main = np.bincount(label[a]).argmax()
+    keep = label[a] == main
+    a, b, dist_km = a[keep], b[keep], dist_km[keep]
+    # dead ends made by clipping the world graph to BBOX (and OSM stubs): pruned, so that a
+    # bridge in the result is a real one; a part within 8 km of the box edge is a clip
+    while True:
+        degree = np.bincount(np.r_[a, b], minlength=n)
+        lon, lat = coords[:, 1], coords[:, 0]
+        near_edge = ((lon - BBOX[0] < 0.12) | (BBOX[2] - lon < 0.12)
+                     | (lat - BBOX[1] < 0.08) | (BBOX[3] - lat < 0.08))
+        stub = (degree == 1) & near_edge
+        drop = stub[a] | stub[b]
+        if not drop.any():
+            break
+        a, b, dist_km = a[~drop], b[~drop], dist_km[~drop]
+    used = np.unique(np.r_[a, b])
+    source = f"scgraph_data {what} ({OSM_LICENCE})"
+    nodes = pd.DataFrame({"node_id": [f"{prefix}:{k}" for k in used],
+                          "lat": coords[used, 0], "lon": coords[used, 1], "kind": "junction",
+                          "modes": mode, "source": source})
+    gc = haversine_km(coords[a, 1], coords[a, 0], coords[b, 1], coords[b, 0])
+    links = pd.DataFrame({"link_id": [f"{prefix}:{x}-{y}" for x, y in zip(a, b, strict=True)],
+                          "from_node": [f"{prefix}:{x}" for x in a],
+                          "to_node": [f"{prefix}:{y}" for y in b], "mode": mode,
+                          "length_km": np.maximum(dist_km, gc, where=np.isfinite(dist_km),
+                                                  out=gc.copy()),
+                          "source": source, "licence": OSM_LICENCE})
+    if mode == "road":
+        links["speed_kmh"] = ROAD_SPEED_KMH
+        links["road_class"] = "major (motorway/trunk)"
+    return nodes, links
+
+
+def _access(default: object, layer_nodes: pd.DataFrame, mode: str) -> pd.DataFrame:
+    """A link from each default-network node handling ``mode`` to the layer's nearest node."""
+    dn = default.nodes  # type: ignore[attr-defined]
+    wants = dn[dn["modes"].astype(str).str.split("|").apply(lambda m: mode in m)
+               & ~dn["kind"].isin(["junction"])]
+    if not len(wants) or not len(layer_nodes):
+        return pd.DataFrame()
+    scale = np.cos(np.radians(52.0))
+    tree = cKDTree(np.column_stack([layer_nodes["lon"] * scale, layer_nodes["lat"]]))
+    _, near = tree.query(np.column_stack([wants["lon"] * scale, wants["lat"]]))
+    target = layer_nodes.iloc[near]
+    km = haversine_km(wants["lon"].to_numpy(float), wants["lat"].to_numpy(float),
+                      target["lon"].to_numpy(float), target["lat"].to_numpy(float))
+    return pd.DataFrame({
+        "link_id": [f"access:{mode}:{n}" for n in wants["node_id"]],
+        "from_node": wants["node_id"].to_numpy(), "to_node": target["node_id"].to_numpy(),
+        "mode": mode, "length_km": np.maximum(0.3, km * ACCESS_CIRCUITY),
+        "source": f"keten access link: straight line x {ACCESS_CIRCUITY} to the nearest "
+                  f"{mode} node", "licence": "keten (Apache-2.0)"})
+
+
+def build(fairway_shp: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from scgraph_data.world_highways import world_highways_geograph
+    from scgraph_data.world_railways import world_railways_geograph
+
+    dn = default_network()
+    fw_nodes, fw_links, fw_geoms = _fairways(fairway_shp, dn)
+    road_nodes, road_links = _scgraph(world_highways_geograph, "road", "road",
+                                      "world_highways")
+    rail_nodes, rail_links = _scgraph(world_railways_geograph, "rail", "rail",
+                                      "world_railways")
+    fw_nodes["modes"] = ""
+    base_links = dn.links[dn.links["mode"] != "road"].copy()
+    base_links["licence"] = "keten default network (see its source column)"
+    access = [_access(dn, road_nodes, "road"), _access(dn, rail_nodes, "rail"),
+              _access(dn, fw_nodes.assign(modes="inland_waterway"), "inland_waterway")]
+    nodes = pd.concat([dn.nodes, fw_nodes, road_nodes, rail_nodes], ignore_index=True)
+    links = pd.concat([base_links, fw_links, road_links, rail_links, *access],
+                      ignore_index=True)
+    geometry = np.concatenate([link_lines(dn)[dn.links["mode"].to_numpy() != "road"],
+                               fw_geoms,
+                               np.full(len(road_links) + len(rail_links)
+                                       + sum(len(x) for x in access), None)])
+    used = set(links["from_node"]) | set(links["to_node"])
+    nodes = nodes[nodes["node_id"].isin(used)].reset_index(drop=True)  # sketch-road junctions
+    links["geometry_wkb"] = shapely.to_wkb(geometry)
+    links["geometry_wkb"] = links["geometry_wkb"].where(pd.notna(geometry), None)
+    return nodes, links
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fairways", type=Path, required=True)
+    args = parser.parse_args()
+    nodes, links = build(args.fairways)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "__init__.py").touch()
+    text_cols = [c for c in links.columns if links[c].dtype == object and c != "geometry_wkb"]
+    links[text_cols] = links[text_cols].astype(str).replace({"nan": "", "None": ""})
+    node_text = [c for c in nodes.columns if nodes[c].dtype == object]
+    nodes[node_text] = nodes[node_text].astype(str).replace({"nan": "", "None": ""})
+    pq.write_table(pa.Table.from_pandas(nodes, preserve_index=False), OUT / "nodes.parquet",
+                   compression="zstd")
+    pq.write_table(pa.Table.from_pandas(links, preserve_index=False), OUT / "links.parquet",
+                   compression="zstd")
+    size = sum(p.stat().st_size for p in OUT.glob("*.parquet")) / 1e6
+    print(f"wrote {OUT}: {len(nodes)} nodes, {len(links)} links "
+          f"({links['mode'].value_counts().to_dict()}), {size:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
