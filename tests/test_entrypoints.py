@@ -48,7 +48,8 @@ def test_all_commands_are_reached() -> None:
                      "disrupt", "sweep", "dashboard", "user add", "credentials create",
                      "construction",
                      "partner add", "partner fetch", "partner request", "partner publish",
-                     "partner intensities", "partner received", "partner remove"):
+                     "partner intensities", "partner received", "partner remove",
+                     "bundle", "load-factor", "ze-zones", "street-turns"):
         assert expected in names
 
 

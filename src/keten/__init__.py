@@ -34,9 +34,15 @@ _EXPORTS = {
     "plan": "keten.services.planning",
     "construction": "keten.services.construction",
     "ConstructionResult": "keten.services.construction",
+    "bundle": "keten.services.bundling",
+    "BundleResult": "keten.services.bundling",
+    "load_factors": "keten.services.load_factor",
+    "ze_zones": "keten.services.ze_zones",
+    "street_turns": "keten.services.street_turns",
 }
 
 __all__ = [
+    "BundleResult",
     "ConstructionResult",
     "FootprintResult",
     "KetenError",
@@ -44,11 +50,15 @@ __all__ = [
     "TCEResult",
     "ValidationError",
     "__version__",
+    "bundle",
     "construction",
     "footprint",
     "load_factor_set",
+    "load_factors",
     "plan",
     "route",
+    "street_turns",
+    "ze_zones",
 ]
 
 
@@ -66,6 +76,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from keten.errors import KetenError, ValidationError
     from keten.factors import load_factor_set
     from keten.network import route
+    from keten.services.bundling import BundleResult, bundle
     from keten.services.construction import ConstructionResult, construction
     from keten.services.footprint import footprint
+    from keten.services.load_factor import load_factors
     from keten.services.planning import plan
+    from keten.services.street_turns import street_turns
+    from keten.services.ze_zones import ze_zones

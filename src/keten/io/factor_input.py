@@ -265,6 +265,8 @@ def read_energy_file(path: Path, fs: FactorSet) -> dict[str, TOC]:
     modelled: dict[str, TOC] = {}
     modelled_rows: dict[str, int] = {}
     primary_rows: dict[str, int] = {}
+    utilisation: dict[str, dict[str, list[tuple[Decimal | None, Decimal]]]] = defaultdict(
+        lambda: defaultdict(list))
     for row_no, r in text_rows(table, first_data_row(path)):
         p.row = row_no
         toc_id = p.text(r, "toc_id")
@@ -329,6 +331,12 @@ def read_energy_file(path: Path, fs: FactorSet) -> dict[str, TOC]:
         units[toc_id] = unit
         if amount is not None and activity is not None:
             primary[toc_id].append(EnergyUse(toc_id, carrier, amount, activity, standard))
+            # measured utilisation (e.g. from `keten load-factor`): iLEAP TOC fields
+            load = p.dec(r, "load_factor", optional=True)
+            if load is not None and not (0 < load <= 1):
+                p.bad("load_factor", f"{load} is not in (0, 1]")
+            utilisation[toc_id]["load_factor"].append((load, activity))
+            utilisation[toc_id]["empty_distance_factor"].append((_edf(p, r), activity))
     if p.problems:
         raise ValidationError(p.problems, title=f"{path}: invalid fuel and activity file")
     p.row = None
@@ -342,10 +350,25 @@ def read_energy_file(path: Path, fs: FactorSet) -> dict[str, TOC]:
             )
             continue
         toc = toc_from_energy(fs, toc_id, modes[toc_id], units[toc_id], uses)
-        out[toc_id] = replace(toc, source=f"{toc.source}; file {path.name}")
+        lf = _weighted(utilisation[toc_id]["load_factor"])
+        edf = _weighted(utilisation[toc_id]["empty_distance_factor"])
+        out[toc_id] = replace(toc, source=f"{toc.source}; file {path.name}",
+                              load_factor=lf if lf is not None else toc.load_factor,
+                              empty_distance_factor=edf if edf is not None
+                              else toc.empty_distance_factor)
     if p.problems:
         raise ValidationError(p.problems, title=f"{path}: invalid fuel and activity file")
     return out
+
+
+def _weighted(values: list[tuple[Decimal | None, Decimal]]) -> Decimal | None:
+    """Activity-weighted mean of a utilisation figure given on every row, else None."""
+    if not values or any(v is None for v, _ in values):
+        return None
+    total = sum((a for _, a in values), Decimal(0))
+    if total <= 0:
+        return None
+    return sum((v * a for v, a in values if v is not None), Decimal(0)) / total
 
 
 def _one_carrier(p: RowParser, fs: FactorSet, r: dict[str, str]) -> str:

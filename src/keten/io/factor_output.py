@@ -22,6 +22,8 @@ def toc_file_row(t: TOC) -> dict[str, str]:
         "nox_intensity_g": _opt(t.nox_g_per_unit),
         "pm_intensity_g": _opt(t.pm_g_per_unit),
         "sox_intensity_g": _opt(t.sox_g_per_unit),
+        "load_factor": _opt(t.load_factor),
+        "empty_distance_factor": _opt(t.empty_distance_factor),
         "data_source": t.data_source.value,
         "description": t.description,
     }

@@ -36,6 +36,7 @@ PAGES = [
     ("/network", "Network", "network.html"),
     ("/footprint", "Footprint", "footprint.html"),
     ("/planning", "Planning", "planning.html"),
+    ("/bundling", "Effectiveness", "bundling.html"),
     ("/resilience", "Resilience", "resilience.html"),
     ("/chain", "Chain", "chain.html"),
     ("/construction", "Construction", "construction.html"),
@@ -174,6 +175,9 @@ def mount_dashboard(app: FastAPI, state: AppState) -> DashboardState:
 
     app.include_router(construction_router)
     app.include_router(partners_router)
+    from keten.web.bundling import router as bundling_router
+
+    app.include_router(bundling_router)
     install_exception_handler(app)
     app.mount("/dashboard/static", StaticFiles(directory=str(STATIC_DIR)),
               name="dashboard-static")

@@ -1,0 +1,45 @@
+"""The Bundling dashboard page and its data route (logged-in only)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from keten.api.app import create_app
+from keten.services.dashboard import DEMO_PASSWORD, DEMO_USER, load_dashboard_demo
+from keten.settings import Settings
+from keten.store import Store
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    home = tmp_path_factory.mktemp("home")
+    store = Store(f"sqlite:///{home / 'keten.sqlite'}")
+    load_dashboard_demo(store)
+    app = create_app(Settings(home=home, secret_key="web-test-secret"), store=store)
+    with TestClient(app) as c:
+        yield c
+    store.close()
+
+
+def test_bundling_page_and_data(client: TestClient) -> None:
+    assert client.get("/dashboard/api/bundling").status_code == 401
+    r = client.post("/login", data={"username": DEMO_USER, "password": DEMO_PASSWORD,
+                                    "next": "/bundling"}, follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get("/bundling")
+    assert page.status_code == 200 and 'href="/bundling"' in page.text
+    data = client.get("/dashboard/api/bundling").json()
+    assert [s["scenario"] for s in data["summary"]] == ["per-shipper (sum)", "together"]
+    together = data["maps"]["together"]
+    lines = [t for t in together["data"] if t.get("mode") == "lines" and "fill" not in t]
+    assert lines and all(len(t["x"]) >= 3 for t in lines)  # depot, stops, depot
+    assert len(data["allocation"]) == 3
+    lf = client.get("/dashboard/api/bundling/load-factor").json()
+    assert lf["lanes"] and lf["totals"]["km_saved"] > 0
+    ze = client.get("/dashboard/api/bundling/ze-zones").json()
+    assert ze["in_zone"] > 0 and ze["zero_emission_vehicles_needed"] > 0
+    st = client.get("/dashboard/api/bundling/street-turns").json()
+    assert len(st["scenarios"]) == 3 and st["street_turns"]
