@@ -3,7 +3,8 @@
 Machinery: NOx and PM = rated power x hours x load factor x the EU Stage limit (g/kWh) of
 Regulation (EU) 2016/1628 Annex II / Directive 2004/26/EC Annex I. NH3 slip: the ppm limits of
 Regulation (EC) 595/2009 (10 ppm, Euro VI) and 25 ppm for reagent-dosing engines, converted
-here from first principles. Road: Euro V vs Euro VI NOx per tkm in the ratio of their limits.
+here from first principles. Road NH3: the published COPERT 5.4 g/vkm (EMEP/EEA Tier 3). Road NOx:
+Euro V vs Euro VI per tkm in the ratio of the factor library's factors.
 """
 
 from __future__ import annotations
@@ -93,25 +94,84 @@ def test_nh3_slip_rows_follow_from_their_ppm_limits() -> None:
 
 
 def test_every_factor_row_names_source_table_and_edition() -> None:
-    rows = [*TABLES.nh3_slip.values(), *TABLES.machinery]
+    rows = [*TABLES.nh3_slip.values(), *TABLES.machinery, *TABLES.road_nh3.values()]
     assert rows
     for r in rows:
         assert r.source and r.table and re.fullmatch(r"\d{4}", r.edition), r
 
 
-def test_euro_vi_leg_nh3_equals_fuel_burnt_times_slip(demo_result: ConstructionResult) -> None:
-    """keten takes NH3 = NOx x (NH3/NOx per kg fuel); check it against the fuel burnt, backed
-    out of the leg's TTW CO2e with the carrier's TTW per litre and density."""
+# Published COPERT 5.4 NH3 (g per vehicle-km, hot, country Netherlands), as republished in
+# eurocontrol-asu/open_alaqs, open_alaqs/database/data/default_vehicle_ef_copert5.csv (commit
+# ca1540a9): "Heavy Duty Trucks,Diesel,Euro V,Netherlands,NH3,Hot,,0.011,..." ;
+# "Heavy Duty Trucks,Diesel,Euro VI A/B/C,Netherlands,NH3,Hot,,0.00899..,0.009..." ;
+# "Light Commercial Vehicles,Diesel,Euro 6 a/b/c,Netherlands,NH3,Hot,,0.00494..(10-70 km/h),
+# 0.007 (80-130 km/h)".
+PUBLISHED_NH3_G_PER_VKM = {
+    ("HEAVY_FREIGHT", "diesel", "euro_v"): 0.011,
+    ("NORMAL_FREIGHT", "diesel", "euro_v"): 0.011,
+    ("HEAVY_FREIGHT", "diesel", "euro_vi"): 0.009,
+    ("NORMAL_FREIGHT", "diesel", "euro_vi"): 0.009,
+    ("HEAVY_FREIGHT", "hvo", "euro_vi"): 0.009,
+    ("LIGHT_TRAFFIC", "diesel", "euro_6"): 0.007,
+}
+
+
+@pytest.mark.parametrize("key", sorted(PUBLISHED_NH3_G_PER_VKM))
+def test_road_nh3_row_is_the_published_copert_value(key: tuple[str, str, str]) -> None:
+    row = TABLES.road_nh3[key]
+    assert row.nh3_g_per_vkm == pytest.approx(PUBLISHED_NH3_G_PER_VKM[key], abs=1e-6)
+    assert "COPERT" in row.source and "EMEP/EEA" in row.source and "open_alaqs" in row.source
+
+
+def test_every_road_nh3_row_is_referenced() -> None:
+    assert set(TABLES.road_nh3) == set(PUBLISHED_NH3_G_PER_VKM)
+
+
+@pytest.mark.parametrize(("source_id", "g_per_vkm"), [
+    ("D3", 0.009),  # prefab, artic Euro VI
+    ("D4", 0.011),  # artic Euro V
+    ("D7", 0.007),  # van Euro 6, 1,400 trips given
+])
+def test_road_leg_nh3_is_vehicle_km_times_copert(
+    demo_result: ConstructionResult, source_id: str, g_per_vkm: float,
+) -> None:
+    """NH3 = 2 x loaded trips (there and back) x km x the published g/vkm, per part of the leg."""
+    res = demo_result.scenarios["as_planned"]
+    e = next(x for x in res.legs if x.leg.source_id == source_id)
+    vkm_in = 2 * e.leg.trips * e.leg.within_km
+    vkm_out = 2 * e.leg.trips * (e.leg.distance_km - e.leg.within_km)
+    assert e.nh3_in_kg == pytest.approx(vkm_in * g_per_vkm / 1000, rel=1e-9)
+    assert e.nh3_out_kg == pytest.approx(vkm_out * g_per_vkm / 1000, rel=1e-9)
+
+
+def test_copert_euro_vi_nh3_lies_below_the_type_approval_slip_limit(
+    demo_result: ConstructionResult,
+) -> None:
+    """Two independent sources: the COPERT inventory NH3 of a Euro VI artic leg must lie below
+    the Regulation 595/2009 limit of 10 ppm (0.159 g/kg) applied to the fuel that leg burns,
+    backed out of its TTW CO2e with the carrier's TTW per litre and density."""
     res = demo_result.scenarios["as_planned"]
     leg = next(e for e in res.legs if e.leg.source_id == "D3")  # prefab, artic Euro VI, 68 km
     carrier = FS.carrier(FS.toc("road_artic_40t_diesel").energy_carrier)
     fuel_kg = (leg.co2e_ttw_kg / float(carrier.ttw_kgco2e_per_unit)
                * float(carrier.density_kg_per_l or 0))
-    within_share = leg.leg.within_km / leg.leg.distance_km
-    assert leg.nh3_in_kg == pytest.approx(fuel_kg * within_share * 0.159 / 1000, rel=1e-3)
+    limit_kg = fuel_kg * TABLES.nh3_slip[("diesel", "euro_vi")].nh3_g_per_kg_fuel / 1000
+    assert 0 < leg.nh3_in_kg + leg.nh3_out_kg < limit_kg
     # and NOx: the factor library's g/kg of Euro VI diesel (0.46 g/kWh / 0.200 kg fuel/kWh)
+    within_share = leg.leg.within_km / leg.leg.distance_km
     nox = float(FS.pollutant_g_per_kg_fuel("diesel", "euro_vi", Pollutant.NOX) or 0)
     assert leg.nox_in_kg == pytest.approx(fuel_kg * within_share * nox / 1000, rel=1e-3)
+
+
+def test_legs_without_a_copert_row_keep_the_slip_ratio(demo_result: ConstructionResult) -> None:
+    """Waterway legs (and fuels COPERT has no row for) take NOx x (NH3/NOx per kg fuel) of the
+    slip limits; the demo barge (CCR 2, no SCR) therefore has no NH3."""
+    res = demo_result.scenarios["by_water"]
+    water = [e for e in res.legs if e.leg.mode == "inland_waterway"]
+    assert water
+    for e in water:
+        assert e.nox_in_kg + e.nox_out_kg > 0
+        assert e.nh3_in_kg == e.nh3_out_kg == 0
 
 
 def test_euro_v_and_euro_vi_nox_in_the_ratio_of_their_limits(

@@ -1,10 +1,11 @@
-"""The construction factor tables (``data/*.csv``): NH3 slip, machinery g/kWh by EU Stage and
-power class, machine types, road vehicles, inland vessels. Every row names its source."""
+"""The construction factor tables (``data/*.csv``): road NH3 per vehicle-km (COPERT/EMEP-EEA), NH3
+slip limits, machinery g/kWh by EU Stage and power class, machine types, road vehicles, inland
+vessels. Every row names its source."""
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -23,6 +24,19 @@ class Nh3Slip:
     emission_standard: str
     nh3_g_per_kg_fuel: float
     scr: bool
+    source: str
+    table: str
+    edition: str
+
+
+@dataclass(frozen=True)
+class RoadNh3:
+    """Inventory NH3 of a road vehicle class per vehicle-km (road_nh3.csv)."""
+
+    aerius_vehicle_type: str
+    fuel_family: str
+    emission_standard: str
+    nh3_g_per_vkm: float
     source: str
     table: str
     edition: str
@@ -85,6 +99,7 @@ class ConstructionTables:
     machine_types: dict[str, MachineType]
     vehicles: dict[str, Vehicle]
     vessels: dict[str, Vessel]
+    road_nh3: dict[tuple[str, str, str], RoadNh3] = field(default_factory=dict)
 
     @property
     def stages(self) -> list[str]:
@@ -148,4 +163,11 @@ def load_tables() -> ConstructionTables:
         )
         for r in _rows("vessels.csv")
     }
-    return ConstructionTables(nh3, machinery, types, vehicles, vessels)
+    road_nh3 = {
+        (r["aerius_vehicle_type"], r["fuel_family"], r["emission_standard"]): RoadNh3(
+            r["aerius_vehicle_type"], r["fuel_family"], r["emission_standard"],
+            float(r["nh3_g_per_vkm"]), r["source"], r["table"], r["edition"],
+        )
+        for r in _rows("road_nh3.csv")
+    }
+    return ConstructionTables(nh3, machinery, types, vehicles, vessels, road_nh3)

@@ -3,9 +3,11 @@
 Each leg becomes up to two TCE rows: the part within the AERIUS distance limit of the site and
 the rest, so NOx/NH3 near the site and CO2e/PM of the whole leg come from the same engine run.
 A vehicle's Euro class that differs from its default TOC's gets a TOC variant with the same
-CO2e intensity and that class's pollutant factors (factor library). NH3 = the engine's NOx x
-(NH3 / NOx per kg fuel) for the leg's fuel and class: both are per kg fuel burnt, so the ratio
-carries the fuel use without recomputing it.
+CO2e intensity and that class's pollutant factors (factor library). NH3 of a road leg =
+vehicle-km x the inventory g/km of its AERIUS vehicle class, fuel and Euro class (road_nh3.csv,
+COPERT / EMEP-EEA), vehicle-km = 2 x loaded trips x km. Where that table has no row (other
+fuels, waterway legs), NH3 = the engine's NOx x (NH3 / NOx per kg fuel) from the type-approval
+slip limits (nh3_slip.csv): both per kg fuel burnt, so the ratio carries the fuel use.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from keten.construction.scenarios import Leg, ScenarioPlan
-from keten.construction.tables import ConstructionTables
+from keten.construction.tables import ConstructionTables, RoadNh3
 from keten.errors import FactorNotFoundError
 from keten.factors.library import FactorSet
 from keten.factors.records import TOC
@@ -79,3 +81,22 @@ def nh3_per_nox(toc: TOC, fs: FactorSet, tables: ConstructionTables) -> float:
     if slip is None or not nox:
         return 0.0
     return slip.nh3_g_per_kg_fuel / float(nox)
+
+
+def road_nh3_factor(leg: Leg, toc: TOC, fs: FactorSet,
+                    tables: ConstructionTables) -> RoadNh3 | None:
+    """The inventory NH3 row (g per vehicle-km) for a road leg, or None to use the slip ratio."""
+    vehicle = tables.vehicles.get(leg.vehicle_type)
+    if leg.mode != "road" or vehicle is None:
+        return None
+    try:
+        family = fs.carrier(toc.energy_carrier).family
+    except FactorNotFoundError:
+        return None
+    return tables.road_nh3.get((vehicle.aerius_vehicle_type, family, toc.emission_standard))
+
+
+def road_nh3_kg(leg: Leg, factor: RoadNh3) -> tuple[float, float]:
+    """kg NH3 within and beyond the AERIUS distance limit: 2 x trips x km x g/vkm."""
+    g = factor.nh3_g_per_vkm * 2.0 * leg.trips
+    return (g * leg.within_km / 1000.0, g * (leg.distance_km - leg.within_km) / 1000.0)

@@ -20,7 +20,14 @@ from keten.construction.model import SCENARIOS, Project
 from keten.construction.results import LegEmissions, ScenarioResult, source_years
 from keten.construction.scenarios import ScenarioPlan, plan_scenario
 from keten.construction.tables import ConstructionTables, load_tables
-from keten.construction.transport import IN, nh3_per_nox, tce_rows, toc_variants
+from keten.construction.transport import (
+    IN,
+    nh3_per_nox,
+    road_nh3_factor,
+    road_nh3_kg,
+    tce_rows,
+    toc_variants,
+)
 from keten.emissions.footprint import METHOD
 from keten.emissions.tce import hoc_table, toc_table
 from keten.errors import KetenError, Problem, ValidationError
@@ -31,12 +38,15 @@ from keten.services.footprint import FootprintJob, evaluate
 
 DEMO_PROJECT = Path(__file__).resolve().parents[1] / "construction" / "data" / "demo_project.yaml"
 CONSTRUCTION_METHOD = (
-    f"{METHOD} for transport CO2e/NOx/PM; NH3 from SCR slip tables; machinery: engine work x "
+    f"{METHOD} for transport CO2e/NOx/PM; road NH3: vehicle-km x COPERT/EMEP-EEA g/km per Euro "
+    "class, else SCR slip limits; machinery: engine work x "
     "EU Stage g/kWh; AERIUS distance limit for NOx/NH3 on access routes"
 )
 
 DATA_QUALITY = {
-    "nh3": "upper bounds at the type-approval NH3 limits (construction/data/nh3_slip.csv)",
+    "nh3": "road diesel Euro V/VI and Euro 6: COPERT 5.4 inventory g/km (EMEP/EEA Tier 3, "
+           "construction/data/road_nh3.csv); other fuels, vessels and machinery: upper bounds "
+           "at the type-approval NH3 limits (nh3_slip.csv, machinery_factors.csv)",
     "machinery": "type-approval limits per EU Stage and power class, HC+NOx counted as NOx; "
                  "EPA NONROAD load factors unless given (construction/data/*.csv)",
     "transport": "keten default TOCs (ISO 14083 / GLEC), distances as given in the project",
@@ -86,7 +96,11 @@ class _NoLookups(DistanceResolver):
 
 
 def _factor_sources(tables: ConstructionTables) -> list[dict[str, str]]:
-    rows = [{"table": "nh3_slip", "key": f"{s.fuel_family}/{s.emission_standard}",
+    rows = [{"table": "road_nh3",
+             "key": f"{r.aerius_vehicle_type}/{r.fuel_family}/{r.emission_standard}",
+             "source": r.source, "detail": r.table, "edition": r.edition}
+            for r in tables.road_nh3.values()]
+    rows += [{"table": "nh3_slip", "key": f"{s.fuel_family}/{s.emission_standard}",
              "source": s.source, "detail": s.table, "edition": s.edition}
             for s in tables.nh3_slip.values()]
     rows += [{"table": "machinery", "key": f"{f.stage} {f.power_min_kw:g}-{f.power_max_kw:g} kW",
@@ -119,12 +133,20 @@ def _leg_emissions(plan: ScenarioPlan, by_tce: dict[str, dict[str, float]], fs: 
                  if k.split("|")[0] == f"{plan.scenario}/{leg.source_id}"}
         inside = next((v for k, v in parts.items() if k.endswith(f"|{IN}")), None)
         outside = next((v for k, v in parts.items() if not k.endswith(f"|{IN}")), None)
-        ratio = 0.0 if leg.mode == "hub" else nh3_per_nox(fs.toc(variant_toc_id(leg, fs)), fs,
-                                                         tables)
         nox_in = inside["nox_kg"] if inside and leg.mode != "hub" else 0.0
         nox_out = outside["nox_kg"] if outside else 0.0
+        if leg.mode == "hub":
+            nh3_in = nh3_out = 0.0
+        else:
+            toc = fs.toc(variant_toc_id(leg, fs))
+            road = road_nh3_factor(leg, toc, fs, tables)
+            if road is not None:
+                nh3_in, nh3_out = road_nh3_kg(leg, road)
+            else:
+                ratio = nh3_per_nox(toc, fs, tables)
+                nh3_in, nh3_out = nox_in * ratio, nox_out * ratio
         out.append(LegEmissions(
-            leg, nox_in, nox_out, nox_in * ratio, nox_out * ratio,
+            leg, nox_in, nox_out, nh3_in, nh3_out,
             sum(v["co2e_wtw_kg"] for v in parts.values()),
             sum(v["co2e_ttw_kg"] for v in parts.values()),
             sum(v["pm_kg"] for v in parts.values()),
