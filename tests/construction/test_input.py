@@ -30,6 +30,8 @@ machinery:
   - {id: M4, phase: p1, type: generator, power_kw: 40, stage: stage_v, hours: 10, adblue_l: 5}
   - {id: M5, phase: p1, type: excavator, power_kw: 20, stage: stage_iv, fuel_l: 100}
   - {id: M1, phase: p1, type: excavator, power_kw: 100, stage: stage_v, hours: 10}
+  - {id: M7, phase: p1, type: dumper, power_kw: 100, stage: stage_iiia, hours: 9, nox_g_per_kwh: -1}
+  - {id: M8, phase: p1, type: excavator, power_kw: 100, stage: electric, hours: 9, nox_g_per_kwh: 2}
 """
 
 
@@ -53,6 +55,8 @@ def test_every_problem_is_reported_with_line_and_field(tmp_path: Path) -> None:
     assert (11, "machinery[3].adblue_l") in where  # AdBlue without SCR
     assert (12, "machinery[4].power_kw") in where  # no Stage IV class below 56 kW
     assert (13, "machinery[5].id") in where  # duplicate id
+    assert (14, "machinery[6].nox_g_per_kwh") in where  # negative measured NOx
+    assert (15, "machinery[7].nox_g_per_kwh") in where  # measured NOx on an electric machine
     reasons = " | ".join(r for _, _, r in found)
     assert "no geometry" in reasons and "unknown Stage class 'stage_vi'" in reasons
     assert "-5 is negative" in reasons and "unknown machine type 'excavatr'" in reasons

@@ -58,6 +58,16 @@ def test_stage_limits(stage: str, power_kw: float, nox_g_per_kwh: float,
     assert run.pm_kg == pytest.approx(kwh * pm_g_per_kwh / 1000)
 
 
+def test_measured_nox_replaces_the_stage_iiia_limit() -> None:
+    """A Stage IIIA excavator measured at 6.1 g/kWh NOx: the measurement, not the 4.0 g/kWh
+    HC+NOx limit (Directive 2004/26/EC, 130-560 kW), sets its NOx; PM and NH3 keep the table."""
+    limit = run_machine(_machine(stage="stage_iiia"), TABLES, FS)
+    measured = run_machine(_machine(stage="stage_iiia", nox_g_per_kwh=6.1), TABLES, FS)
+    assert limit.nox_kg == pytest.approx(88_500 * 4.0 / 1000)
+    assert measured.nox_kg == pytest.approx(88_500 * 6.1 / 1000)
+    assert measured.pm_kg == limit.pm_kg and measured.nh3_kg == limit.nh3_kg
+
+
 def test_fuel_based_machine() -> None:
     # 1,000 l diesel x 0.836 kg/l / 223 g/kWh (EPA NR-009d BSFC) = 3,749 kWh of work
     run = run_machine(_machine(hours=None, fuel_l=1000.0, count=2), TABLES, FS)

@@ -1,7 +1,9 @@
 """Exhaust emissions and energy of mobile machinery on site.
 
 Engine work (kWh) = operating hours x rated power x load factor, or fuel burnt x density / SFC;
-NOx, PM, NH3 = work x the g/kWh of the machine's EU Stage and power class (tables.py). CO2e =
+NOx, PM, NH3 = work x the g/kWh of the machine's EU Stage and power class (tables.py); NOx uses
+the machine's measured g/kWh instead where the project gives one (real-world NOx of Stage IIIA
+and older engines often exceeds the limit). CO2e =
 diesel litres x the factor library's WTW factor per litre. An electric machine does the same
 work from the grid (drive-train efficiency below): no exhaust on site, CO2e from the grid mix.
 """
@@ -73,7 +75,7 @@ def run_machine(m: Machine, tables: ConstructionTables, fs: FactorSet) -> Machin
     return MachineRun(
         m.machine_id, m, kwh, hours, litres, 0.0,
         (m.adblue_l or 0.0) * m.count,
-        kwh * factor.nox_g_per_kwh / 1000.0,
+        kwh * (m.nox_g_per_kwh if m.nox_g_per_kwh is not None else factor.nox_g_per_kwh) / 1000.0,
         kwh * factor.nh3_g_per_kwh / 1000.0,
         kwh * factor.pm_g_per_kwh / 1000.0,
         litres * float(diesel.wtw_kgco2e_per_unit),

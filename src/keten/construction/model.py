@@ -105,6 +105,9 @@ class Machine:
     label: str = ""
     price_eur_per_hour: float | None = None
     electric_price_eur_per_hour: float | None = None
+    # measured NOx of this engine (g/kWh, e.g. from an emission test or PEMS): replaces the
+    # Stage limit, which is often below the real-world NOx of Stage IIIA and older engines
+    nox_g_per_kwh: float | None = None
 
 
 @dataclass(frozen=True)

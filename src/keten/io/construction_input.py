@@ -51,7 +51,7 @@ _KEYS = {
     "by_water": {"vessel", "distance_km", "route", "origin_point", "price_eur_per_t"},
     "machine": {"id", "phase", "type", "power_kw", "stage", "count", "hours", "fuel_l",
                 "adblue_l", "load_factor", "aerius_code", "label", "price_eur_per_hour",
-                "electric_price_eur_per_hour"},
+                "electric_price_eur_per_hour", "nox_g_per_kwh"},
     "hub": {"name", "point", "distance_to_site_km", "last_mile_vehicle", "route", "fill_rate",
             "handling_eur_per_t", "last_mile_eur_per_trip"},
 }
@@ -429,13 +429,17 @@ def _machines(c: _Checker, obj: Any, phases: dict[str, Phase],
             load = None
         prices = {k: c.number(m, path, k) for k in
                   ("price_eur_per_hour", "electric_price_eur_per_hour")}
+        measured_nox = c.number(m, path, "nox_g_per_kwh")
+        if measured_nox is not None and stage == "electric":
+            c.bad((*path, "nox_g_per_kwh"), "an electric machine has no exhaust NOx")
         if mid and phase and mtype in tables.machine_types and power and stage in tables.stages \
                 and (factor is not None or stage == "electric"):
             out.append(Machine(
                 mid, phase, mtype, power, stage, int(count or 1), hours, fuel, adblue, load,
                 c.text(m, path, "aerius_code", required=False) or None,
                 c.text(m, path, "label", required=False),
-                prices["price_eur_per_hour"], prices["electric_price_eur_per_hour"]))
+                prices["price_eur_per_hour"], prices["electric_price_eur_per_hour"],
+                measured_nox))
     return out
 
 
