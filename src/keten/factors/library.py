@@ -274,6 +274,9 @@ def _load_pollutants(p: _Parser) -> dict[str, PollutantFactor]:
             year=p.year(r),
             factor_set=p.text(r, "factor_set"),
             note=r.get("note", ""),
+            status=_status(r),
+            table=r.get("table", ""),
+            edition=r.get("edition", "") or r.get("year", ""),
         )
     return out
 

@@ -68,6 +68,10 @@ class PollutantFactor:
     year: int
     factor_set: str
     note: str = ""
+    # Provenance as for TOCs: "published" (the cited table's value) or "derived" (see note).
+    status: str = "published"
+    table: str = ""
+    edition: str = ""
 
 
 @dataclass(frozen=True)
