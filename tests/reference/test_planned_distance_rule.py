@@ -76,3 +76,24 @@ def test_only_glec_v2_planned_distance_rows_carry_the_adjustment() -> None:
     # keten-2026.1 is unchanged: no adjustment column
     old = load_factor_set("keten-2026.1").tocs.values()
     assert not any(t.actual_distance_adjustment for t in old)
+
+
+def test_the_disclosure_records_the_adjustment_so_a_verifier_can_recompute() -> None:
+    from datetime import date
+
+    from keten.services.report_iso14083 import iso14083_report
+
+    rows = [
+        _row("road_rigid_26_32t_diesel", distance_km=100, departure_at="2026-03-01T08:00:00Z"),
+        {**_row("road_artic_40t_diesel", distance_km=50), "tce_id": "t2", "prev_tce_ids": "t"},
+    ]
+    doc = iso14083_report(footprint(rows), date(2026, 1, 1), date(2026, 12, 31))
+    assert "planned-distance rule" in doc["method"]
+    factors = {r["toc_id"]: r for r in doc["factors_used"]["tocs"]}
+    for t in doc["chains"][0]["tces"]:
+        f = factors[t["factor_id"]]
+        scale = 1 + Decimal(t["distance_adjustment"])
+        wtw = Decimal(t["activity"]) * Decimal(f["co2e_wtw_kg_per_unit"]) * scale
+        assert wtw == Decimal(t["co2e_wtw_kg"])
+        expected = Decimal(f["actual_distance_adjustment"] or 0)
+        assert Decimal(t["distance_adjustment"]) == expected
