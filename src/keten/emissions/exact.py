@@ -37,21 +37,26 @@ def _pollutant(activity: Decimal, g_per_unit: Decimal | None) -> Decimal | None:
     return None if g_per_unit is None else activity * g_per_unit / THOUSAND
 
 
-def _emissions(activity: Decimal, category: TOC | HOC) -> dict[str, Any]:
-    """Emissions of ``activity`` units at a TOC's or HOC's intensities (kg)."""
+def _emissions(
+    activity: Decimal, category: TOC | HOC, scale: Decimal = Decimal(1)
+) -> dict[str, Any]:
+    """Emissions of ``activity`` units at a TOC's or HOC's intensities (kg), the intensities
+    multiplied by ``scale`` (the GLEC v2 planned-distance adjustment, else 1)."""
+    emitted = activity * scale
     return {
         "activity": activity,
         "activity_unit": category.activity_unit.value,
-        "co2e_wtw_kg": activity * category.co2e_wtw_kg_per_unit,
-        "co2e_ttw_kg": activity * category.co2e_ttw_kg_per_unit,
-        "nox_kg": _pollutant(activity, category.nox_g_per_unit),
-        "pm_kg": _pollutant(activity, category.pm_g_per_unit),
-        "sox_kg": _pollutant(activity, category.sox_g_per_unit),
+        "co2e_wtw_kg": emitted * category.co2e_wtw_kg_per_unit,
+        "co2e_ttw_kg": emitted * category.co2e_ttw_kg_per_unit,
+        "nox_kg": _pollutant(emitted, category.nox_g_per_unit),
+        "pm_kg": _pollutant(emitted, category.pm_g_per_unit),
+        "sox_kg": _pollutant(emitted, category.sox_g_per_unit),
         "data_source": category.data_source.value,
         "factor_status": category.status,
         "co2_biogenic_kg": None
         if category.biogenic_co2_kg_per_unit is None
-        else activity * category.biogenic_co2_kg_per_unit,
+        else emitted * category.biogenic_co2_kg_per_unit,
+        "distance_adjustment": scale - 1,
     }
 
 
@@ -84,7 +89,7 @@ def transport_tce(
         distance_km=distance_km,
         distance_type=distance_type,
         teu=teu,
-        **_emissions(activity, toc),
+        **_emissions(activity, toc, toc.distance_scale(distance_type)),
         **_context(row),
     )
 

@@ -17,6 +17,12 @@ from keten.emissions.shipment import group_shipments
 from keten.factors.library import FactorSet
 
 METHOD = "ISO 14083:2023; GLEC Framework v3.1"
+# Recorded in ``method`` when a GLEC v2.0 planned-distance default met an actual distance.
+PLANNED_DISTANCE_RULE = (
+    "GLEC Framework v2.0 planned-distance rule: defaults built on planned distances lowered "
+    "when the actual distance is given (-5 % road, -15 % sea trade lanes; "
+    "see TCE distance_adjustment)"
+)
 SUM_COLUMNS = (
     "transport_activity_tkm",
     "co2e_wtw_kg",
@@ -64,6 +70,15 @@ class FootprintResult:
     factor_set: str
     method: str = METHOD
     factors: FactorSet | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if PLANNED_DISTANCE_RULE in self.method or (
+            "distance_adjustment" not in self.tce_table.column_names
+        ):
+            return
+        adjusted = pc.sum(pc.not_equal(self.tce_table.column("distance_adjustment"), 0.0))
+        if (adjusted.as_py() or 0) > 0:
+            self.method = f"{self.method}; {PLANNED_DISTANCE_RULE}"
 
     @cached_property
     def tces(self) -> list[TCEResult]:

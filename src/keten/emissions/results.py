@@ -40,6 +40,9 @@ class TCEResult:
     arrival_at: str | None = None
     scope3_category: str | None = None
     packaging_or_tr_eq_type: str | None = None
+    # Fraction applied to the TOC intensity for an actual distance (GLEC v2 planned-distance
+    # defaults: -0.05 road, -0.15 sea lanes); 0 where no adjustment applies.
+    distance_adjustment: Decimal = Decimal(0)
 
     @property
     def co2e_wtt_kg(self) -> Decimal:

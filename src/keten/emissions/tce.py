@@ -35,7 +35,17 @@ def _f(value: object) -> float:
     return float(value) if value is not None else np.nan  # type: ignore[arg-type]
 
 
-MATRIX_COLUMNS = ("wtw", "ttw", "nox_g", "pm_g", "sox_g", "per_teu", "mass_per_teu_t", "bio")
+MATRIX_COLUMNS = (
+    "wtw",
+    "ttw",
+    "nox_g",
+    "pm_g",
+    "sox_g",
+    "per_teu",
+    "mass_per_teu_t",
+    "bio",
+    "actual_adj",
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,8 @@ class IntensityTable:
     data_source: np.ndarray
     status: np.ndarray  # published / derived / user: provenance of each factor
     biogenic: np.ndarray  # kg biogenic CO2 per activity unit (NaN: unknown)
+    # fraction applied when the distance is actual (GLEC v2 planned-distance defaults), else 0
+    actual_adj: np.ndarray
 
     @property
     def matrix(self) -> np.ndarray:
@@ -72,6 +84,7 @@ class IntensityTable:
                 self.per_teu.astype(float),
                 self.mass_per_teu_t,
                 self.biogenic,
+                self.actual_adj,
             ]
         )
 
@@ -98,6 +111,9 @@ def _intensity_table(
         data_source=np.array([r.data_source.value for r in records], dtype=object),
         status=np.array([r.status for r in records], dtype=object),
         biogenic=np.array([_f(r.biogenic_co2_kg_per_unit) for r in records]),
+        actual_adj=np.array(
+            [float(getattr(r, "actual_distance_adjustment", None) or 0) for r in records]
+        ),
     )
 
 
@@ -143,7 +159,7 @@ def compute_tce_emissions(
     factors = np.where(
         is_hub[:, None], hocs.matrix[np.clip(hi, 0, None)], tocs.matrix[np.clip(ti, 0, None)]
     )
-    wtw_i, ttw_i, nox_i, pm_i, sox_i, per_teu_f, mass_per_teu, bio_i = factors.T
+    wtw_i, ttw_i, nox_i, pm_i, sox_i, per_teu_f, mass_per_teu, bio_i, adj_i = factors.T
 
     mass_kg = canonical.column("mass_kg").to_numpy(zero_copy_only=False)
     mass_t = mass_kg / 1000.0
@@ -155,8 +171,13 @@ def compute_tce_emissions(
     # ISO 14083 6.3.2: transport activity = mass x distance (tkm), or TEU x distance.
     tkm = np.where(is_hub, 0.0, mass_t * dist)
     activity = np.where(is_hub, np.where(per_teu, teu, mass_t), np.where(per_teu, teu * dist, tkm))
-    wtw = activity * wtw_i
-    ttw = activity * ttw_i
+    # GLEC Framework v2.0: a default built on planned distances is lowered (-5 % road, -15 %
+    # sea lanes) when the actual distance is used; the activity itself stays the actual one.
+    actual = DISTANCE_TYPES.index("actual")
+    adjustment = np.where(~is_hub & (distance_type == actual), adj_i, 0.0)
+    emitted = activity * (1.0 + adjustment)
+    wtw = emitted * wtw_i
+    ttw = emitted * ttw_i
 
     def col(name: str) -> pa.Array | pa.ChunkedArray:
         return canonical.column(name)
@@ -184,10 +205,11 @@ def compute_tce_emissions(
             "co2e_wtw_kg": pa.array(wtw, pa.float64()),
             "co2e_ttw_kg": pa.array(ttw, pa.float64()),
             "co2e_wtt_kg": pa.array(wtw - ttw, pa.float64()),
-            "nox_kg": pa.array(activity * nox_i / 1000.0, pa.float64(), from_pandas=True),
-            "pm_kg": pa.array(activity * pm_i / 1000.0, pa.float64(), from_pandas=True),
-            "sox_kg": pa.array(activity * sox_i / 1000.0, pa.float64(), from_pandas=True),
-            "co2_biogenic_kg": pa.array(activity * bio_i, pa.float64(), from_pandas=True),
+            "nox_kg": pa.array(emitted * nox_i / 1000.0, pa.float64(), from_pandas=True),
+            "pm_kg": pa.array(emitted * pm_i / 1000.0, pa.float64(), from_pandas=True),
+            "sox_kg": pa.array(emitted * sox_i / 1000.0, pa.float64(), from_pandas=True),
+            "co2_biogenic_kg": pa.array(emitted * bio_i, pa.float64(), from_pandas=True),
+            "distance_adjustment": pa.array(adjustment, pa.float64()),
             "data_source": _combined(is_hub, ti, hi, tocs.data_source, hocs.data_source),
             "factor_status": _combined(is_hub, ti, hi, tocs.status, hocs.status),
             "factor_set": _dictionary(np.zeros(n, dtype=np.int32), np.array([factor_set])),

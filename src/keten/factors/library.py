@@ -274,6 +274,9 @@ def _load_pollutants(p: _Parser) -> dict[str, PollutantFactor]:
             year=p.year(r),
             factor_set=p.text(r, "factor_set"),
             note=r.get("note", ""),
+            status=_status(r),
+            table=r.get("table", ""),
+            edition=r.get("edition", "") or r.get("year", ""),
         )
     return out
 
@@ -303,6 +306,7 @@ def _load_tocs(p: _Parser) -> dict[str, TOC]:
             load_factor=p.dec(r, "load_factor", optional=True),
             empty_distance_factor=p.dec(r, "empty_distance_factor", optional=True),
             mass_per_teu_t=p.dec(r, "mass_per_teu_t", optional=True),
+            actual_distance_adjustment=_adjustment(p, r),
             data_source=DataSource.DEFAULT,
             source=p.text(r, "source"),
             year=p.year(r),
@@ -313,6 +317,16 @@ def _load_tocs(p: _Parser) -> dict[str, TOC]:
             note=r.get("note", ""),
         )
     return out
+
+
+def _adjustment(p: _Parser, r: dict[str, str]) -> Decimal | None:
+    """``actual_distance_adjustment``: a fraction in (-1, 0] (a planned-distance default is
+    lowered when the actual distance is used, never raised)."""
+    value = p.dec(r, "actual_distance_adjustment", optional=True)
+    if value is not None and not Decimal(-1) < value <= 0:
+        p.bad("actual_distance_adjustment", f"{value} is not a fraction in (-1, 0]")
+        return None
+    return value
 
 
 def _load_hocs(p: _Parser) -> dict[str, HOC]:

@@ -68,6 +68,10 @@ class PollutantFactor:
     year: int
     factor_set: str
     note: str = ""
+    # Provenance as for TOCs: "published" (the cited table's value) or "derived" (see note).
+    status: str = "published"
+    table: str = ""
+    edition: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,10 +112,20 @@ class TOC:
     # Energy per activity unit (MJ) and the biogenic CO2 (kg) it releases, when known.
     energy_mj_per_unit: Decimal | None = None
     biogenic_co2_kg_per_unit: Decimal | None = None
+    # Fraction applied to the intensity when the user gives the actual distance, for a
+    # default built on planned distances (GLEC Framework v2.0: -5 % road, -15 % sea lanes).
+    actual_distance_adjustment: Decimal | None = None
 
     @property
     def co2e_wtt_kg_per_unit(self) -> Decimal:
         return self.co2e_wtw_kg_per_unit - self.co2e_ttw_kg_per_unit
+
+    def distance_scale(self, distance_type: str | None) -> Decimal:
+        """Multiplier on this TOC's emissions for a TCE whose distance is of ``distance_type``:
+        1 + ``actual_distance_adjustment`` for an actual distance, else 1."""
+        if distance_type == "actual" and self.actual_distance_adjustment:
+            return 1 + self.actual_distance_adjustment
+        return Decimal(1)
 
 
 @dataclass(frozen=True)

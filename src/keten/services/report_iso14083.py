@@ -84,6 +84,8 @@ def _tce(t: TCEResult) -> dict[str, Any]:
         "mass_kg": _s(t.mass_kg),
         "distance_km": _s(t.distance_km),
         "distance_type": t.distance_type,
+        # GLEC v2 planned-distance rule: emissions = activity x factor x (1 + adjustment)
+        "distance_adjustment": _s(t.distance_adjustment),
         "teu": _s(t.teu),
         "transport_activity_tkm": _s(t.transport_activity_tkm),
         "activity": _s(t.activity),
