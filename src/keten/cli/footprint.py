@@ -8,7 +8,14 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from keten.cli.render import check_format, console, emit_json, emit_text, rich_table
+from keten.cli.render import (
+    WIDE_OPTION,
+    check_format,
+    console,
+    emit_json,
+    emit_text,
+    rich_table,
+)
 from keten.errors import KetenError, Problem, ValidationError
 from keten.factors.library import load_factor_set
 from keten.factors.records import HOC, TOC
@@ -43,6 +50,7 @@ def footprint_command(
     factor_set: str | None = typer.Option(
         None, "--factor-set", help="Pin a factor-set version (default: the newest, keten-2026.2)."
     ),
+    wide: bool = WIDE_OPTION,
 ) -> None:
     """Footprint of transport chains per ISO 14083 / GLEC v3.1: CO2e WTW/TTW, NOx, PM, SOx."""
     check_format(fmt, FORMATS)
@@ -64,7 +72,9 @@ def footprint_command(
                     "co2e_ttw_kg",
                     "nox_kg",
                     "pm_kg",
+                    "sox_kg",
                 ],
+                wide=wide,
             )
         )
         return
@@ -85,10 +95,10 @@ def footprint_command(
     elif fmt == "csv":
         emit_text(csv_text(result.tce_table), out)
     else:
-        _print_table(result, out)
+        _print_table(result, out, wide)
 
 
-def _print_table(result: object, out: Path | None) -> None:
+def _print_table(result: object, out: Path | None, wide: bool = False) -> None:
     from keten.emissions.footprint import FootprintResult
 
     assert isinstance(result, FootprintResult)
@@ -115,7 +125,7 @@ def _print_table(result: object, out: Path | None) -> None:
     precision = {"mass_kg": 0, "transport_activity_tkm": 1, "co2e_wtw_kg": 3, "co2e_ttw_kg": 3,
                  "nox_kg": 4, "pm_kg": 5, "sox_kg": 5, "co2e_intensity_wtw_kg_per_tkm": 4,
                  "primary_data_share": 3}
-    target.print(rich_table(title, shown, cols, digits=precision))
+    target.print(rich_table(title, shown, cols, digits=precision, wide=wide or out is not None))
     target.print(
         rich_table(
             "Totals by mode / hub type",
@@ -130,6 +140,7 @@ def _print_table(result: object, out: Path | None) -> None:
                 "pm_kg",
                 "sox_kg",
             ],
+            wide=wide or out is not None,
         )
     )
     t = result.totals()
