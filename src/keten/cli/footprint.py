@@ -56,6 +56,35 @@ def footprint_command(
     check_format(fmt, FORMATS)
     if pact_version not in (2, 3):
         raise ValidationError([Problem("use 2 or 3", column="--pact-version")])
+    try:
+        _footprint(input, tocs, hocs, fmt, out, wide, factor_set, company, company_name,
+                   company_urn, pact_version)
+    except ValidationError as exc:
+        raise _with_factor_file_hint(exc, tocs, hocs) from None
+
+
+def _with_factor_file_hint(exc: ValidationError, tocs: Path | None,
+                           hocs: Path | None) -> ValidationError:
+    """Unknown TOC/HOC ids on many rows without a --tocs/--hocs file: one hint instead."""
+    problems = list(exc.problems)
+    for kind, given in (("TOC", tocs), ("HOC", hocs)):
+        if given is not None:
+            continue
+        unknown = [p for p in problems if p.reason.startswith(f"unknown {kind} '")]
+        if len(unknown) < 2:
+            continue
+        ids = sorted({p.reason.split("'")[1] for p in unknown})
+        shown = ", ".join(ids[:4]) + (f" and {len(ids) - 4} more" if len(ids) > 4 else "")
+        hint = Problem(f"{len(unknown)} rows use {kind} ids that are not built-in defaults "
+                       f"({shown}): give your {kind} file with --{kind.lower()}s FILE",
+                       unknown[0].file, None, f"{kind.lower()}_id")
+        problems = [p for p in problems if p not in unknown] + [hint]
+    return ValidationError(problems, title=exc.title) if problems != exc.problems else exc
+
+
+def _footprint(input: Path, tocs: Path | None, hocs: Path | None, fmt: str, out: Path | None,
+               wide: bool, factor_set: str | None, company: str | None,
+               company_name: str | None, company_urn: list[str], pact_version: int) -> None:
     if fmt in ("csv", "parquet") and out is not None:
         summary = write_footprint(input, out, fmt, tocs, hocs, factor_set)
         err = Console(stderr=True)

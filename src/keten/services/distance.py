@@ -41,6 +41,16 @@ class DistanceResolver:
             return False
         return True
 
+    def suggestions(self, location: str) -> list[str]:
+        """Close matches for a location that cannot be located (places, then nodes)."""
+        try:
+            self.locate(location)
+        except UnknownLocationError as exc:
+            return exc.labels
+        except KetenError:
+            return []
+        return []
+
     def __call__(self, origin: str, destination: str, mode: str) -> tuple[float, str]:
         key = (origin, destination, mode)
         if key not in self.cache:

@@ -265,7 +265,8 @@ def _check_and_compute(
     hoc_ids = {str(x) for x in job.hocs.ids.to_pylist()} | job.pending_ids
     for batch, row_base in batches:
         canonical, rp = check_rows(
-            batch, label, row_base, toc_ids, hoc_ids, job.resolver.can_locate
+            batch, label, row_base, toc_ids, hoc_ids, job.resolver.can_locate,
+            job.resolver.suggestions
         )
         _teu_problems(canonical, job, rp)
         links.add(canonical, row_base)
