@@ -20,10 +20,9 @@ def dashboard(
     import uvicorn
 
     from keten.api.app import create_app
+    from keten.cli.port import ensure_port_free
     from keten.services.dashboard import load_dashboard_demo
     from keten.store import open_store
-
-    from keten.cli.port import ensure_port_free
 
     settings = Settings()
     host = host or settings.host

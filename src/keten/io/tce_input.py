@@ -9,7 +9,6 @@ Checks that need the whole file (duplicate ids, ``prev_tce_ids`` links, cycles) 
 from __future__ import annotations
 
 import difflib
-
 from collections.abc import Callable
 from dataclasses import dataclass
 
