@@ -63,7 +63,8 @@ def decimals_for(values: Iterable[Any], digits: int) -> int | None:
 
 def fmt_number(value: Any, digits: int = 3) -> str:
     """A number for a table: thousands separators, ``digits`` decimals, never scientific
-    notation (a value too small for ``digits`` decimals gets three significant digits)."""
+    notation (a value too small for two significant digits in ``digits`` decimals gets
+    three)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if isinstance(value, bool):
@@ -73,7 +74,7 @@ def fmt_number(value: Any, digits: int = 3) -> str:
     if isinstance(value, float):
         if math.isinf(value):
             return "∞" if value > 0 else "-∞"
-        if value != 0 and abs(value) < 0.5 * 10**-digits:
+        if value != 0 and abs(value) < 10 ** (1 - digits):  # at least two significant digits
             decimals = min(12, 2 - math.floor(math.log10(abs(value))))
             return f"{value:,.{decimals}f}"
         text = f"{value:,.{digits}f}"

@@ -211,7 +211,7 @@ def unknown_location(net: Network, text: str) -> UnknownLocationError:
         row = place_node(net, place)
         where = f"node {net.node_ids[row]}" if row is not None else place.country
         labels.append(f"{place.name} ({where})")
-        ids.append(place.name)
+        ids.append(net.node_ids[row] if row is not None else place.name)
         if row is not None:
             shown_nodes.add(net.node_ids[row])
     for c in close_matches(net, text):
