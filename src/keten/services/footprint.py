@@ -46,6 +46,7 @@ from keten.io.tce_input import (
 )
 from keten.io.tce_links import LinkChecker
 from keten.services.distance import DistanceResolver, default_resolver
+from keten.services.footprint_output import without_float_noise
 
 # A path, an Arrow table, a pandas DataFrame or a list of dicts.
 TceInput: TypeAlias = Any
@@ -357,7 +358,8 @@ def write_footprint(
                     )
                 if pending is not None:
                     pending.result()
-                pending = pool.submit(writer.write_table, t)
+                pending = pool.submit(writer.write_table,
+                                      t if fmt == "parquet" else without_float_noise(t))
                 rows += t.num_rows
                 mode_parts.append(totals_by_mode(t))
 
