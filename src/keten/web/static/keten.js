@@ -184,7 +184,8 @@
   function footprintPage() {
     var form = $("upload-form");
     var buttons = [$("upload-button"), $("demo-button")];
-    function render(jobId, result) {
+    var latest = 0;  // the newest run: an older one (the demo loaded at start) is not shown
+    function render(jobId, result, auto) {
       var view = result.view;
       var t = view.totals;
       $("result-file").textContent = result.file;
@@ -210,16 +211,17 @@
       return Promise.all([
         plot("chart-mode", result.figures.mode), plot("chart-month", result.figures.month),
         plot("chart-lane", result.figures.lane), plot("chart-shipment", result.figures.shipment)
-      ]).then(function () { $("results").setAttribute("data-ready", jobId); });
+      ]).then(function () { $("results").setAttribute(auto ? "data-demo-ready" : "data-ready", jobId); });
     }
-    function run(request) {
+    function run(request, auto) {
+      var mine = ++latest;
       showErrors(null);
       busy(buttons, true);
       var jobId = null;
       return request.then(function (job) { jobId = job.id; return followJob(job); })
-        .then(function (result) { return render(jobId, result); })
-        .catch(function (error) { $("results").hidden = true; showErrors(error); })
-        .then(function () { busy(buttons, false); });
+        .then(function (result) { if (mine === latest) { return render(jobId, result, auto); } })
+        .catch(function (error) { if (mine === latest) { $("results").hidden = true; showErrors(error); } })
+        .then(function () { if (mine === latest) { busy(buttons, false); } });
     }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -238,14 +240,21 @@
     $("demo-button").addEventListener("click", function () {
       run(api("/dashboard/api/footprint/demo", { method: "POST" }));
     });
+    // the demo portfolio is shown from the start, as the README says; any run replaces it
+    run(api("/dashboard/api/footprint/demo", { method: "POST" }), true);
   }
 
   /* ------------------------------------------------------------ planning */
 
   function planningPage() {
     var form = $("plan-form");
+    var latest = 0;  // the newest run: an older one (the demo planned at start) is not shown
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      start(false);
+    });
+    function start(auto) {
+      var mine = ++latest;
       showErrors(null);
       busy([$("plan-button")], true);
       var body = new FormData();
@@ -258,6 +267,7 @@
         });
       api("/dashboard/api/planning", { method: "POST", body: body })
         .then(followJob).then(function (result) {
+        if (mine !== latest) { return "stale"; }
         var view = result.view;
         $("plan-input").textContent = view.input;
         var before = view.scenarios[0];
@@ -268,6 +278,8 @@
           ["CO2e saved", fmt(100 * (shift.co2e_wtw_saved_share || 0), 1) + " %"],
           ["cost saved", fmt(shift.cost_saved_eur, 0) + " EUR"],
           ["road share of tkm", fmt(100 * before.road_tkm_share, 0) + " % → " + fmt(100 * after.road_tkm_share, 0) + " %"],
+          ["NOx before → after", fmt(before.nox_kg, 1) + " → " + fmt(after.nox_kg, 1) + " kg" +
+            (after.nox_kg > before.nox_kg ? " (rises +" + fmt(after.nox_kg - before.nox_kg, 1) + ")" : "")],
           ["on time", fmt(100 * (after.on_time_rate || 0), 1) + " %"],
           ["unserved shipments", fmt(after.unserved_shipments, 0)]
         ]);
@@ -275,10 +287,12 @@
         return Promise.all([plot("chart-modal-split", result.figures.modal_split),
           plot("chart-tradeoff", result.figures.tradeoff),
           plot("chart-utilisation", result.figures.utilisation)]);
-      }).then(function () { $("results").setAttribute("data-ready", "1"); })
-        .catch(showErrors)
-        .then(function () { busy([$("plan-button")], false); });
-    });
+      }).then(function (state) {
+        if (state !== "stale") { $("results").setAttribute(auto ? "data-demo-ready" : "data-ready", "1"); }
+      }).catch(function (error) { if (mine === latest) { showErrors(error); } })
+        .then(function () { if (mine === latest) { busy([$("plan-button")], false); } });
+    }
+    start(true);  // the demo portfolio is planned from the start; "Plan" replaces it
   }
 
   /* ------------------------------------------------------------ resilience */
