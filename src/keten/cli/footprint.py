@@ -14,6 +14,7 @@ from keten.cli.render import (
     console,
     emit_json,
     emit_text,
+    progress,
     rich_table,
 )
 from keten.errors import KetenError, Problem, ValidationError
@@ -86,7 +87,8 @@ def _footprint(input: Path, tocs: Path | None, hocs: Path | None, fmt: str, out:
                wide: bool, factor_set: str | None, company: str | None,
                company_name: str | None, company_urn: list[str], pact_version: int) -> None:
     if fmt in ("csv", "parquet") and out is not None:
-        summary = write_footprint(input, out, fmt, tocs, hocs, factor_set)
+        with progress(f"footprint of {input.name}: TCEs computed") as done:
+            summary = write_footprint(input, out, fmt, tocs, hocs, factor_set, progress=done)
         err = Console(stderr=True)
         err.print(f"wrote {summary.rows:,} TCE results to {out} (factor set {summary.factor_set})")
         console.print(
@@ -109,7 +111,8 @@ def _footprint(input: Path, tocs: Path | None, hocs: Path | None, fmt: str, out:
         return
     if fmt == "parquet":
         raise KetenError("--format parquet needs -o FILE")
-    result = run_footprint(input, tocs, hocs, factor_set)
+    with progress(f"footprint of {input.name}: TCEs computed") as done:
+        result = run_footprint(input, tocs, hocs, factor_set, progress=done)
     if fmt == "json":
         emit_json(json_document(result), out)
     elif fmt == "ileap":

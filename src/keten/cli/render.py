@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import typer
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -35,7 +36,7 @@ SIGNIFICANT_DIGITS = 6
 TEXT_MAX_WIDTH = 36
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -264,6 +265,27 @@ def rich_table(
     The columns come most important first: those that do not fit are left out unless ``wide``.
     Long text is cut with an ellipsis (``cut_text``), or wrapped where every word matters."""
     return FitTable(title, rows, columns, digits, wide, cut_text=cut_text)
+
+
+@contextmanager
+def progress(label: str, unit: str = "rows") -> Iterator[Callable[[int], None]]:
+    """A live line on stderr for long work (a spinner, ``label``, the count done and the time
+    taken), shown only on a terminal and cleared when done; yields ``update(done)``."""
+    err = Console(stderr=True)
+    if not err.is_terminal:
+        yield lambda done: None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                  TextColumn("{task.fields[done]}"), TimeElapsedColumn(), console=err,
+                  transient=True) as bar:
+        task = bar.add_task(label, done="")
+
+        def update(done: int) -> None:
+            bar.update(task, done=f"{done:,} {unit}")
+
+        yield update
 
 
 def emit_text(text: str, out: Path | None) -> None:

@@ -37,15 +37,18 @@ def html(
         raise ValidationError([Problem("give exactly one of --footprint FILE, --plan, "
                                        "--scenario SPEC", column="--footprint")],
                               title="nothing to report" if not chosen else "too many reports")
-    if footprint is not None:
-        document = report_html.footprint_report(footprint, tocs, hocs)
-    elif plan:
-        document = report_html.plan_report(shipments, services, terminals, carbon_price)
-    else:
-        from keten.settings import Settings
+    from keten.cli.render import progress
 
-        document = report_html.scenario_report(str(scenario), Settings().tile_url)
-    path = report_html.write_report(document, output)
+    with progress(f"writing the {chosen[0].lstrip('-')} report {output.name}", unit="") as _:
+        if footprint is not None:
+            document = report_html.footprint_report(footprint, tocs, hocs)
+        elif plan:
+            document = report_html.plan_report(shipments, services, terminals, carbon_price)
+        else:
+            from keten.settings import Settings
+
+            document = report_html.scenario_report(str(scenario), Settings().tile_url)
+        path = report_html.write_report(document, output)
     typer.echo(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, self-contained)")
 
 

@@ -332,6 +332,7 @@ def write_footprint(
     hocs: str | Path | None = None,
     factor_set: str | None = None,
     resolver: DistanceResolver | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> StreamSummary:
     """Stream per-TCE results to a CSV or Parquet file; replaced atomically, only if valid."""
     if fmt not in ("csv", "parquet"):
@@ -362,6 +363,8 @@ def write_footprint(
                                       t if fmt == "parquet" else without_float_noise(t))
                 rows += t.num_rows
                 mode_parts.append(totals_by_mode(t))
+                if progress is not None:
+                    progress(rows)
 
             evaluate(tces, job, sink)
             if pending is not None:
