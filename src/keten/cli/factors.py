@@ -46,42 +46,16 @@ def _records(fs: FactorSet, kind: str) -> list[dict[str, Any]]:
     return rows
 
 
+# most important first: a narrow terminal drops the columns from the end
 SUMMARY = {
-    "fuel": [
-        "carrier_id",
-        "accepted_names",
-        "unit",
-        "ttw_kgco2e_per_unit",
-        "wtw_kgco2e_per_unit",
-        "status",
-    ],
-    "toc": [
-        "toc_id",
-        "mode",
-        "activity_unit",
-        "co2e_wtw_kg_per_unit",
-        "co2e_ttw_kg_per_unit",
-        "nox_g_per_unit",
-        "status",
-        "source",
-    ],
-    "hoc": [
-        "hoc_id",
-        "hub_type",
-        "activity_unit",
-        "co2e_wtw_kg_per_unit",
-        "co2e_ttw_kg_per_unit",
-        "status",
-        "source",
-    ],
-    "pollutant": [
-        "factor_id",
-        "fuel_family",
-        "emission_standard",
-        "pollutant",
-        "g_per_kg_fuel",
-        "source",
-    ],
+    "fuel": ["carrier_id", "wtw_kgco2e_per_unit", "unit", "ttw_kgco2e_per_unit", "status",
+             "accepted_names"],
+    "toc": ["toc_id", "co2e_wtw_kg_per_unit", "activity_unit", "mode", "co2e_ttw_kg_per_unit",
+            "nox_g_per_unit", "status", "source"],
+    "hoc": ["hoc_id", "co2e_wtw_kg_per_unit", "activity_unit", "hub_type",
+            "co2e_ttw_kg_per_unit", "status", "source"],
+    "pollutant": ["factor_id", "pollutant", "g_per_kg_fuel", "emission_standard", "fuel_family",
+                  "source"],
 }
 
 

@@ -11,6 +11,7 @@ import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -34,10 +35,14 @@ WIDE_OPTION = typer.Option(False, "--wide", help="Show every column, even where 
 SIGNIFICANT_DIGITS = 6
 # text columns longer than this are cut with an ellipsis unless the table is wide
 TEXT_MAX_WIDTH = 36
+# text up to this long is kept on one line
+TEXT_NO_WRAP_WIDTH = 20
+# ids (text without spaces) up to this long are never cut
+ID_MAX_WIDTH = 48
 
 
-def _is_number(value: Any) -> TypeGuard[int | float]:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+def _is_number(value: Any) -> TypeGuard[int | float | Decimal]:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
 def _fewer_for_large(value: float, digits: int) -> int:
@@ -72,6 +77,11 @@ def fmt_number(value: Any, digits: int = 3) -> str:
         return str(value)
     if isinstance(value, int):
         return f"{value:,}"
+    if isinstance(value, Decimal):  # exact figures (signed statements) are shown exactly
+        if not value.is_finite():
+            return str(value)
+        text = f"{value.normalize():,f}"
+        return "0" if text in ("-0", "-0.0") else text
     if isinstance(value, float):
         if math.isinf(value):
             return "∞" if value > 0 else "-∞"
@@ -166,7 +176,7 @@ class FitTable:
             numeric = bool(given) and all(_is_number(v) for v in given)
             header = header_of(c)
             if numeric and _tonnes(rows, c):
-                values = [v / 1000 if _is_number(v) else v for v in values]
+                values = [float(v) / 1000 if _is_number(v) else v for v in values]
                 header = header[:-2] + "t" if header.endswith(" kg") else header + " (t)"
             if not given and hide_empty:
                 continue
@@ -186,8 +196,13 @@ class FitTable:
             return max(longest_word, longest_cell), widest
         if not self.cut_text:
             return max(longest_word, min(longest_cell, 12)), widest
+        # short labels (ids, modes, subjects) do not wrap; longer text wraps on words; an id
+        # (text without spaces) is never cut
         cell_word = max((len(w) for c in cells for w in c.split()), default=1)
-        narrowest = max(longest_word, min(longest_cell, max(min(cell_word, TEXT_MAX_WIDTH), 8)))
+        if all(" " not in c for c in cells) and longest_cell <= ID_MAX_WIDTH:
+            return max(longest_word, longest_cell), widest
+        narrowest = max(longest_word, min(longest_cell, max(min(cell_word, TEXT_MAX_WIDTH),
+                                                            TEXT_NO_WRAP_WIDTH)))
         return narrowest, max(narrowest, min(widest, TEXT_MAX_WIDTH))
 
     def _layout(self, width: int) -> dict[int, int]:
@@ -234,7 +249,7 @@ class FitTable:
 
     def _cut(self, numeric: bool, length: int, width: int) -> bool:
         """Whether long text is cut with an ellipsis (rather than wrapped over many lines)."""
-        return self.cut_text and not numeric and length > width and length > TEXT_MAX_WIDTH
+        return self.cut_text and not numeric and length > width and length > ID_MAX_WIDTH
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         table = self.table(options.max_width)
@@ -260,11 +275,13 @@ def rich_table(
     digits: int | dict[str, int] = 3,
     wide: bool = False,
     cut_text: bool = True,
+    hidden_hint: str = "--wide shows them",
 ) -> FitTable:
     """A table of ``rows``; ``digits`` is one precision for all numbers or one per column.
     The columns come most important first: those that do not fit are left out unless ``wide``.
     Long text is cut with an ellipsis (``cut_text``), or wrapped where every word matters."""
-    return FitTable(title, rows, columns, digits, wide, cut_text=cut_text)
+    return FitTable(title, rows, columns, digits, wide, hidden_hint=hidden_hint,
+                    cut_text=cut_text)
 
 
 @contextmanager
