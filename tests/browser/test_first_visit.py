@@ -18,6 +18,21 @@ def test_footprint_shows_the_demo_portfolio_at_start(session: Session) -> None:
     expect(page.locator("#totals")).to_contain_text("CO2e well-to-wheel")
     assert page.locator("#shipments-table tbody tr").count() > 0
     expect(page.locator("header .who")).to_contain_text("signed in as")
+    # the chosen shipment's TCEs, with distance type, primary data, PM and SOx
+    rows = page.locator("#shipments-table tbody tr")
+    rows.nth(1).click()
+    shipment = rows.nth(1).locator("td").first.inner_text()
+    expect(page.locator("#tce-shipment")).to_have_text(shipment)
+    tces = page.locator("#tce-table tbody tr")
+    assert tces.count() >= 1
+    assert page.locator("#tce-table tbody").inner_text().count("actual") + page.locator(
+        "#tce-table tbody").inner_text().count("shortest feasible") >= 1
+    headers = page.locator("#shipments-table thead").inner_text()
+    assert "SOx kg" in headers and "primary data" in headers and "kg CO2e WTW/tkm" in headers
+    # lanes are origin -> destination of legs, never a hub stop or an unknown end
+    lanes = page.eval_on_selector("#chart-lane", "gd => gd.data[0].y")
+    assert lanes and all("?" not in lane and lane.split(" → ")[0] != lane.split(" → ")[1]
+                         for lane in lanes)
     session.shot("first-visit-footprint")
     session.watch.assert_clean()
 

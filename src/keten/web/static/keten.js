@@ -17,7 +17,9 @@
     if (value === null || value === undefined || value === "") { return "–"; }
     var n = Number(value);
     if (!isFinite(n)) { return String(value); }
-    return n.toLocaleString("en-GB", { maximumFractionDigits: digits === undefined ? 1 : digits });
+    var places = digits === undefined ? 1 : digits;
+    // fixed decimals, so that a column of numbers lines up under its header
+    return n.toLocaleString("en-GB", { minimumFractionDigits: places, maximumFractionDigits: places });
   }
 
   /* fetch with the session cookie and the dashboard header; rejects with {title, problems}. */
@@ -202,11 +204,39 @@
       $("download-ileap").href = "/dashboard/api/footprint/" + jobId + "/ileap.json";
       var body = $("shipments-table").querySelector("tbody");
       body.textContent = "";
+      var distanceTypes = { actual: "actual", sfd: "shortest feasible", gcd: "great circle × DAF" };
+      function showTces(shipmentId) {
+        $("tce-shipment").textContent = shipmentId;
+        var tbody = $("tce-table").querySelector("tbody");
+        tbody.textContent = "";
+        (view.tces || []).filter(function (t) { return t.shipment_id === shipmentId; }).forEach(function (t) {
+          var transport = t.kind === "transport";
+          tbody.appendChild(row([{ text: t.tce_id },
+            { text: transport ? (t.mode || "") : "hub: " + (t.hub_type || "") },
+            { text: t.toc_id || t.hoc_id || "" },
+            { text: transport ? fmt(t.distance_km, 1) : "", num: true },
+            { text: transport ? (distanceTypes[t.distance_type] || t.distance_type || "") : "" },
+            { text: fmt(t.transport_activity_tkm, 0), num: true },
+            { text: fmt(t.co2e_wtw_kg, 2), num: true }, { text: fmt(t.co2e_ttw_kg, 2), num: true },
+            { text: fmt(t.nox_kg, 4), num: true }, { text: fmt(t.pm_kg, 5), num: true },
+            { text: fmt(t.sox_kg, 5), num: true }, { text: t.data_source || "" }]));
+        });
+      }
       view.by_shipment.slice(0, 25).forEach(function (s) {
-        body.appendChild(row([{ text: s.shipment_id }, { text: fmt(s.co2e_wtw_kg, 2), num: true },
+        var share = s.primary_data_share;
+        var tr = row([{ text: s.shipment_id }, { text: fmt(s.co2e_wtw_kg, 2), num: true },
           { text: fmt(s.co2e_ttw_kg, 2), num: true }, { text: fmt(s.transport_activity_tkm, 0), num: true },
-          { text: fmt(s.nox_kg, 3), num: true }]));
+          { text: s.co2e_intensity_wtw_kg_per_tkm == null ? "–" : fmt(s.co2e_intensity_wtw_kg_per_tkm, 4), num: true },
+          { text: fmt(s.nox_kg, 3), num: true }, { text: fmt(s.pm_kg, 4), num: true },
+          { text: fmt(s.sox_kg, 4), num: true },
+          { text: share == null ? "–" : fmt(100 * share, 0) + " %", num: true }]);
+        tr.tabIndex = 0;
+        tr.classList.add("pick");
+        tr.addEventListener("click", function () { showTces(s.shipment_id); });
+        tr.addEventListener("keydown", function (e) { if (e.key === "Enter") { showTces(s.shipment_id); } });
+        body.appendChild(tr);
       });
+      if (view.by_shipment.length) { showTces(view.by_shipment[0].shipment_id); }
       $("results").hidden = false;
       return Promise.all([
         plot("chart-mode", result.figures.mode), plot("chart-month", result.figures.month),
