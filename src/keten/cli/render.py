@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any
 
 import typer
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -22,6 +21,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
+from keten.display import decimals_for, fewer_for_large, fmt_number, is_number
 from keten.io.tables import write_text_atomic
 
 # soft_wrap: plain lines are not broken by rich (the terminal wraps them), and a ``--wide``
@@ -31,66 +31,12 @@ console = Console(soft_wrap=True)
 WIDE_OPTION = typer.Option(False, "--wide", help="Show every column, even where the lines "
                            "get wider than the terminal.")
 
-# at most this many significant digits left of the point before decimals are dropped
-SIGNIFICANT_DIGITS = 6
 # text columns longer than this are cut with an ellipsis unless the table is wide
 TEXT_MAX_WIDTH = 36
 # text up to this long is kept on one line
 TEXT_NO_WRAP_WIDTH = 20
 # ids (text without spaces) up to this long are never cut
 ID_MAX_WIDTH = 48
-
-
-def _is_number(value: Any) -> TypeGuard[int | float | Decimal]:
-    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
-
-
-def _fewer_for_large(value: float, digits: int) -> int:
-    """``digits``, fewer for a large number, to show at most ``SIGNIFICANT_DIGITS`` digits."""
-    if abs(value) >= 1:
-        return min(digits, max(0, SIGNIFICANT_DIGITS - (int(math.log10(abs(value))) + 1)))
-    return digits
-
-
-def decimals_for(values: Iterable[Any], digits: int) -> int | None:
-    """Decimals for a column: ``digits``, fewer for large numbers (at most
-    ``SIGNIFICANT_DIGITS`` significant digits), none when every value is a whole number;
-    ``None`` (decide per value) when the column mixes magnitudes, as a KPI column does."""
-    numbers = [float(v) for v in values if _is_number(v) and math.isfinite(float(v))]
-    if not numbers:
-        return digits
-    if all(v == int(v) for v in numbers):
-        return 0
-    magnitudes = [abs(v) for v in numbers if v != 0]
-    if magnitudes and max(magnitudes) / min(magnitudes) > 10_000:
-        return None
-    return _fewer_for_large(max(abs(v) for v in numbers), digits)
-
-
-def fmt_number(value: Any, digits: int = 3) -> str:
-    """A number for a table: thousands separators, ``digits`` decimals, never scientific
-    notation (a value too small for two significant digits in ``digits`` decimals gets
-    three)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, Decimal):  # exact figures (signed statements) are shown exactly
-        if not value.is_finite():
-            return str(value)
-        text = f"{value.normalize():,f}"
-        return "0" if text in ("-0", "-0.0") else text
-    if isinstance(value, float):
-        if math.isinf(value):
-            return "∞" if value > 0 else "-∞"
-        if value != 0 and abs(value) < 10 ** (1 - digits):  # at least two significant digits
-            decimals = min(12, 2 - math.floor(math.log10(abs(value))))
-            return f"{value:,.{decimals}f}"
-        text = f"{value:,.{digits}f}"
-        return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
-    return str(value)
 
 
 HEADERS = {
@@ -137,17 +83,17 @@ def _tonnes(rows: Sequence[dict[str, Any]], column: str) -> bool:
     """Whether a ``*_kg`` emission column reads better in tonnes (values of 100,000 kg on)."""
     if not column.endswith("_kg") or column == "mass_kg":
         return False
-    numbers = [abs(float(r[column])) for r in rows if _is_number(r.get(column))]
+    numbers = [abs(float(r[column])) for r in rows if is_number(r.get(column))]
     return bool(numbers) and max(numbers) >= 100_000
 
 
 def _places(value: Any, column_places: int | None, digits: int) -> int:
     if column_places is not None:
         return column_places
-    if _is_number(value) and math.isfinite(float(value)):
+    if is_number(value) and math.isfinite(float(value)):
         if float(value) == int(value):
             return 0
-        return _fewer_for_large(float(value), digits)
+        return fewer_for_large(float(value), digits)
     return digits
 
 
@@ -173,10 +119,10 @@ class FitTable:
         for c in columns:
             values = [r.get(c) for r in rows]
             given = [v for v in values if v is not None and v == v]
-            numeric = bool(given) and all(_is_number(v) for v in given)
+            numeric = bool(given) and all(is_number(v) for v in given)
             header = header_of(c)
             if numeric and _tonnes(rows, c):
-                values = [float(v) / 1000 if _is_number(v) else v for v in values]
+                values = [float(v) / 1000 if is_number(v) else v for v in values]
                 header = header[:-2] + "t" if header.endswith(" kg") else header + " (t)"
             if not given and hide_empty:
                 continue

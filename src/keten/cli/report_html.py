@@ -18,6 +18,8 @@ def html(
                                           help="TCE file (CSV, Parquet or JSON)."),
     tocs: Path | None = typer.Option(None, "--tocs", help="TOC file for --footprint."),
     hocs: Path | None = typer.Option(None, "--hocs", help="HOC file for --footprint."),
+    company: str | None = typer.Option(None, "--company", help="Company named in a "
+                                       "--footprint report."),
     plan: bool = typer.Option(False, "--plan", help="A plan (demo portfolio unless "
                               "--shipments/--services are given)."),
     shipments: Path | None = typer.Option(None, "--shipments", help="Shipments for --plan."),
@@ -41,7 +43,7 @@ def html(
 
     with progress(f"writing the {chosen[0].lstrip('-')} report {output.name}", unit="") as _:
         if footprint is not None:
-            document = report_html.footprint_report(footprint, tocs, hocs)
+            document = report_html.footprint_report(footprint, tocs, hocs, company)
         elif plan:
             document = report_html.plan_report(shipments, services, terminals, carbon_price)
         else:

@@ -177,7 +177,7 @@ def footprint_view(result: FootprintResult, source: str | Path | None = None) ->
         "totals": totals,
         "by_mode": by_mode,
         "by_shipment": by_shipment,
-        "tces": _tce_rows(table, {r["shipment_id"] for r in by_shipment[:SHOWN_SHIPMENTS]}),
+        "tces": _tce_rows(table, {str(r["shipment_id"]) for r in by_shipment[:SHOWN_SHIPMENTS]}),
         "by_lane": by_lane,
         "by_month": by_month,
         "factor_set": result.factor_set,
