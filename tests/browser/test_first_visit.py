@@ -46,3 +46,23 @@ def test_planning_shows_the_demo_plan_and_the_nox_rise_at_start(session: Session
     expect(page.locator("#kpis")).to_contain_text("rises")
     session.shot("first-visit-planning")
     session.watch.assert_clean()
+
+
+def test_network_paints_first_then_sizes_terminals_and_finds_by_name(session: Session) -> None:
+    session.goto("/network")
+    page = session.page
+    page.wait_for_selector("#network-map[data-ready]", state="attached")
+    page.wait_for_selector("#network-map[data-sized]", state="attached", timeout=120_000)
+    legend = page.eval_on_selector(
+        "#network-map", "gd => gd.data.filter(t => t.meta && t.meta.role === 'size-legend')"
+        ".map(t => t.name)")
+    assert legend and all(name.endswith("t/day") or "(largest)" in name for name in legend)
+    page.fill("#feature-search", "venlo")
+    page.dispatch_event("#feature-search", "change")
+    expect(page.locator("#details h3")).to_contain_text("NLVEN")
+    labels = page.eval_on_selector(
+        "#network-map", "gd => gd.data.filter(t => t.meta && t.meta.role === 'labels')"
+        ".map(t => t.text)[0] || []")
+    assert labels and all(" (" not in label for label in labels)
+    session.shot("first-visit-network")
+    session.watch.assert_clean()

@@ -88,10 +88,13 @@ def demo_throughput_t_per_day() -> dict[str, float]:
     return {str(ids[i]): float(through[i]) for i in range(min(len(ids), len(through)))}
 
 
-def network_view(net: Network | None = None) -> dict[str, Any]:
-    """Nodes (with throughput where known) and links (with end coordinates) of a network."""
+def network_view(net: Network | None = None, sized: bool = True) -> dict[str, Any]:
+    """Nodes (with throughput where known) and links (with end coordinates) of a network.
+
+    ``sized=False`` leaves out the throughput, which routes the demo demand (seconds): the
+    dashboard paints that map first and sizes the terminals when the throughput is ready."""
     net = net if net is not None else default_network()
-    throughput = demo_throughput_t_per_day() if net is default_network() else {}
+    throughput = demo_throughput_t_per_day() if sized and net is default_network() else {}
     nodes = []
     xy: dict[str, tuple[float, float]] = {}
     for rec in records(net.nodes):

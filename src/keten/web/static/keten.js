@@ -150,7 +150,16 @@
       if (item.source) { box.appendChild(el("p", { class: "hint" }, "Source: " + item.source)); }
       select.value = kind + ":" + id;
     }
-    api("/dashboard/api/network").then(function (payload) {
+    function sizeTerminals() {
+      // the terminals' throughput routes the demo demand: drawn once it is ready
+      return api("/dashboard/api/network?sized=true").then(function (payload) {
+        data = payload;
+        $("network-summary").textContent = payload.summary.nodes + " nodes and " + payload.summary.links +
+          " links. Terminal size: " + (payload.summary.throughput_basis || "equal (no throughput known)") + ".";
+        return plot("network-map", payload.figure);
+      }).then(function () { $("network-map").setAttribute("data-sized", "1"); });
+    }
+    api("/dashboard/api/network?sized=false").then(function (payload) {
       data = payload;
       var nodes = el("optgroup", { label: "Nodes" });
       Object.keys(payload.nodes).sort().forEach(function (id) {
@@ -162,8 +171,12 @@
       });
       select.appendChild(nodes);
       select.appendChild(links);
+      var list = $("feature-list");
+      [].forEach.call(select.querySelectorAll("option[value]"), function (o) {
+        if (o.value) { list.appendChild(el("option", { value: o.textContent })); }
+      });
       $("network-summary").textContent = payload.summary.nodes + " nodes and " + payload.summary.links +
-        " links. Terminal size: " + (payload.summary.throughput_basis || "equal (no throughput known)") + ".";
+        " links. Terminal size: equal until the throughput is computed…";
       return plot("network-map", payload.figure);
     }).then(function () {
       var map = $("network-map");
@@ -172,7 +185,17 @@
         if (point && point.customdata) { show(point.customdata[0], point.customdata[1]); }
       });
       map.setAttribute("data-ready", "1");
+      return sizeTerminals();
     }).catch(showErrors);
+    $("feature-search").addEventListener("change", function () {
+      // a name or id typed or picked from the list: the first node or link it matches
+      var text = this.value.trim().toLowerCase();
+      if (!text || !data) { return; }
+      var hit = [].filter.call(select.querySelectorAll("option[value]"), function (o) {
+        return o.value && o.textContent.toLowerCase().indexOf(text) >= 0;
+      })[0];
+      if (hit) { var i = hit.value.indexOf(":"); show(hit.value.slice(0, i), hit.value.slice(i + 1)); }
+    });
     select.addEventListener("change", function () {
       var value = select.value;
       if (!value || !data) { return; }
