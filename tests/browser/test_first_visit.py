@@ -44,6 +44,14 @@ def test_planning_shows_the_demo_plan_and_the_nox_rise_at_start(session: Session
     # the demo's shift to barge and rail cuts CO2e but raises NOx, and the page says so
     expect(page.locator("#kpis")).to_contain_text("NOx before → after")
     expect(page.locator("#kpis")).to_contain_text("rises")
+    # the plan per shipment, and all of it as CSV
+    assert page.locator("#plan-table tbody tr").count() > 0
+    href = page.get_attribute("#download-plan", "href")
+    assert href and href.endswith("/plan.csv")
+    answer = page.request.get(session.url + href)
+    assert answer.status == 200
+    lines = answer.text().splitlines()
+    assert lines[0].startswith("shipment_id,") and len(lines) > 150  # every assignment
     session.shot("first-visit-planning")
     session.watch.assert_clean()
 

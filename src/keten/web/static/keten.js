@@ -318,10 +318,22 @@
           var file = $(pair[1]).files[0];
           if (file) { body.append(pair[0], file, file.name); }
         });
+      var jobId = null;
       api("/dashboard/api/planning", { method: "POST", body: body })
-        .then(followJob).then(function (result) {
+        .then(function (job) { jobId = job.id; return followJob(job); }).then(function (result) {
         if (mine !== latest) { return "stale"; }
         var view = result.view;
+        $("download-plan").href = "/dashboard/api/planning/" + jobId + "/plan.csv";
+        var rows = view.assignments || [];
+        $("plan-count").textContent = "(" + rows.length + " of " + (view.assignment_count || rows.length) + " assignments)";
+        var tbody = $("plan-table").querySelector("tbody");
+        tbody.textContent = "";
+        rows.forEach(function (a) {
+          tbody.appendChild(row([{ text: a.shipment_id }, { text: a.main_mode === "inland_waterway" ? "barge" : a.main_mode },
+            { text: fmt(a.units, Number(a.units) % 1 === 0 ? 0 : 2), num: true },
+            { text: (a.delivery_at || "").replace("T", " ").slice(0, 16) }, { text: fmt(a.late_h, 1), num: true },
+            { text: fmt(a.cost_eur, 0), num: true }, { text: fmt(a.co2e_wtw_kg, 1), num: true }, { text: a.legs }]));
+        });
         $("plan-input").textContent = view.input;
         var before = view.scenarios[0];
         var after = view.scenarios[1];
