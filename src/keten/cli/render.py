@@ -22,7 +22,6 @@ from rich.table import Table
 from rich.text import Text
 
 from keten.display import decimals_for, fewer_for_large, fmt_number, is_number
-from keten.io.tables import write_text_atomic
 
 # soft_wrap: plain lines are not broken by rich (the terminal wraps them), and a ``--wide``
 # table is printed at its full width instead of being cropped to the terminal.
@@ -256,6 +255,8 @@ def emit_text(text: str, out: Path | None) -> None:
     if out is None:
         typer.echo(text, nl=not text.endswith("\n"))
     else:
+        from keten.io.tables import write_text_atomic
+
         write_text_atomic(out, text if text.endswith("\n") else text + "\n")
         Console(stderr=True).print(f"wrote {out}")
 
