@@ -82,7 +82,7 @@ SUMMARIES: dict[str, str] = {
                    "TTS.",
     "sweep": "Monte Carlo sweep over a scenario distribution on Dask; Parquet + p5/p50/p95 "
              "summary.",
-    "serve": "Serve the PACT v3 API (with iLEAP extensions).",
+    "serve": "Serve the PACT v2.3 and v3.0 APIs (with iLEAP extensions) and the dashboard.",
     "dashboard": "Serve the dashboard at http://HOST:PORT/ (same app as the PACT v3 API).",
     "company": "Companies (tenants) of the keten store.",
     "credentials": "OAuth2 client credentials of a company (secrets are stored hashed).",
