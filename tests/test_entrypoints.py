@@ -66,3 +66,17 @@ def test_demo_job_writes_its_files(tmp_path: Path) -> None:
     for name in ("tocs.csv", "hocs.csv", "footprint.json", "footprint_tces.csv", "ileap.json"):
         assert (tmp_path / name).stat().st_size > 0
     assert "Total:" in result.output
+
+
+def test_help_summaries_match_the_commands_and_flags_show_no_type() -> None:
+    """``keten --help`` lists commands from SUMMARIES without importing them: each summary is
+    the start of its command's own help; flags show no ``<bool>``."""
+    from keten.cli.main import COMMANDS, SUMMARIES, _commands_of
+
+    for name, summary in SUMMARIES.items():
+        assert name in COMMANDS
+        command = _commands_of(COMMANDS[name]).get_command(None, name)
+        assert " ".join((command.help or "").split()).startswith(summary), name
+    result = runner.invoke(app, ["plan", "--help"], env={"COLUMNS": "100"})
+    assert result.exit_code == 0 and "<bool>" not in result.output
+    assert "--lp" in result.output

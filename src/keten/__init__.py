@@ -62,6 +62,11 @@ __all__ = [
 ]
 
 
+def __dir__() -> list[str]:
+    """The public API only (not this module's helpers such as ``importlib``)."""
+    return sorted(__all__)
+
+
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         value = getattr(importlib.import_module(_EXPORTS[name]), name)

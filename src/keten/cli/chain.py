@@ -8,7 +8,6 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.tree import Tree
 
 from keten.cli.keys import passphrase_from_env
@@ -190,6 +189,9 @@ def _party(summary: StatementSummary) -> str:
         issuer.company_id
 
 
+SHOWN_QUANTITIES = ("CO2e WTW kg", "CO2e TTW kg", "NOx kg", "PM kg")
+
+
 @chain_app.command("show")
 def show(
     bundle_file: Path = typer.Argument(..., help="Bundle JSON to show."),
@@ -218,28 +220,28 @@ def show(
             stack.append(stack[-1].add(label, highlight=False))
         console.print(root)
     else:
-        table = Table(title=f"Carbon Added chain {bundle_file}")
-        table.add_column("party")
-        table.add_column("subject")
-        for prefix in ("own", "cum."):
-            table.add_column(f"{prefix} CO2e WTW kg", justify="right")
-            table.add_column(f"{prefix} CO2e TTW kg", justify="right")
-            table.add_column(f"{prefix} NOx kg", justify="right")
-            table.add_column(f"{prefix} PM kg", justify="right")
-        table.add_column("cum. tkm", justify="right")
-        table.add_column("status")
+        from keten.cli.render import rich_table
+
+        table_rows = []
         for level, summary in rows:
             s = summary.statement
             own_q, cum_q = s.own.quantities, s.cumulative
-            table.add_row(
-                "  " * level + ("└ " if level else "") + _party(summary),
-                s.subject.label(),
-                *(format_decimal(getattr(own_q, n)) for n in QUANTITY_FIELDS[:4]),
-                *(format_decimal(getattr(cum_q, n)) for n in QUANTITY_FIELDS[:4]),
-                format_decimal(cum_q.transport_activity_tkm),
-                "ok" if summary.ok else "BROKEN",
-            )
-        console.print(table)
+            table_rows.append({
+                "party": "  " * level + ("└ " if level else "") + _party(summary),
+                "subject": s.subject.label(),
+                **{f"own {label}": getattr(own_q, n) for n, label in zip(
+                    QUANTITY_FIELDS[:4], SHOWN_QUANTITIES, strict=True)},
+                **{f"cum. {label}": getattr(cum_q, n) for n, label in zip(
+                    QUANTITY_FIELDS[:4], SHOWN_QUANTITIES, strict=True)},
+                "cum. tkm": cum_q.transport_activity_tkm,
+                "status": "ok" if summary.ok else "BROKEN",
+            })
+        # status first after the parties: a narrow terminal drops the last quantities, never it
+        columns = ["party", "subject", "status", "cum. CO2e WTW kg", "own CO2e WTW kg",
+                   "cum. CO2e TTW kg", "own CO2e TTW kg", "cum. NOx kg", "own NOx kg",
+                   "cum. PM kg", "own PM kg", "cum. tkm"]
+        console.print(rich_table(f"Carbon Added chain {bundle_file}", table_rows, columns,
+                                 hidden_hint="--format json shows every figure"))
     if not report.ok:
         console.print("NOT VERIFIED", markup=False)
     report.raise_for_failure()

@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from keten.cli.render import check_format, console, emit_json, rich_table
+from keten.cli.render import WIDE_OPTION, check_format, console, emit_json, rich_table
 from keten.errors import FactorNotFoundError
 from keten.factors.library import FACTOR_KINDS, FactorSet, load_factor_set
 from keten.factors.vocabulary import standard_names_for
@@ -46,42 +46,16 @@ def _records(fs: FactorSet, kind: str) -> list[dict[str, Any]]:
     return rows
 
 
+# most important first: a narrow terminal drops the columns from the end
 SUMMARY = {
-    "fuel": [
-        "carrier_id",
-        "accepted_names",
-        "unit",
-        "ttw_kgco2e_per_unit",
-        "wtw_kgco2e_per_unit",
-        "status",
-    ],
-    "toc": [
-        "toc_id",
-        "mode",
-        "activity_unit",
-        "co2e_wtw_kg_per_unit",
-        "co2e_ttw_kg_per_unit",
-        "nox_g_per_unit",
-        "status",
-        "source",
-    ],
-    "hoc": [
-        "hoc_id",
-        "hub_type",
-        "activity_unit",
-        "co2e_wtw_kg_per_unit",
-        "co2e_ttw_kg_per_unit",
-        "status",
-        "source",
-    ],
-    "pollutant": [
-        "factor_id",
-        "fuel_family",
-        "emission_standard",
-        "pollutant",
-        "g_per_kg_fuel",
-        "source",
-    ],
+    "fuel": ["carrier_id", "wtw_kgco2e_per_unit", "unit", "ttw_kgco2e_per_unit", "status",
+             "accepted_names"],
+    "toc": ["toc_id", "co2e_wtw_kg_per_unit", "activity_unit", "mode", "co2e_ttw_kg_per_unit",
+            "nox_g_per_unit", "status", "source"],
+    "hoc": ["hoc_id", "co2e_wtw_kg_per_unit", "activity_unit", "hub_type",
+            "co2e_ttw_kg_per_unit", "status", "source"],
+    "pollutant": ["factor_id", "pollutant", "g_per_kg_fuel", "emission_standard", "fuel_family",
+                  "source"],
 }
 
 
@@ -93,6 +67,7 @@ def list_command(
     factor_set: str | None = typer.Option(
         None, "--factor-set", help="A factor-set version (default: the newest)."
     ),
+    wide: bool = WIDE_OPTION,
 ) -> None:
     """List factors (all kinds, or one) with value, unit, status and source; fuels show the
     iLEAP/PACT names accepted for them in input files."""
@@ -116,7 +91,8 @@ def list_command(
         return
     for k in kinds:
         console.print(
-            rich_table(f"{k} factors ({fs.version})", _records(fs, k), SUMMARY[k], digits=4)
+            rich_table(f"{k} factors ({fs.version})", _records(fs, k), SUMMARY[k], digits=4,
+                       wide=wide)
         )
 
 
@@ -136,8 +112,10 @@ def show_command(
                 if fmt == "json":
                     emit_json(rec, None)
                 else:
-                    rows = [{"field": k, "value": v} for k, v in rec.items()]
-                    console.print(rich_table(factor_id, rows, ["field", "value"], digits=6))
+                    rows = [{"field": k, "value": str(v) if k == "year" else v}
+                            for k, v in rec.items()]
+                    console.print(rich_table(factor_id, rows, ["field", "value"], digits=6,
+                                             cut_text=False))
                 return
     known = [
         next(iter(v for k, v in r.items() if k.endswith("_id")))

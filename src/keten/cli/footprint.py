@@ -8,7 +8,15 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from keten.cli.render import check_format, console, emit_json, emit_text, rich_table
+from keten.cli.render import (
+    WIDE_OPTION,
+    check_format,
+    console,
+    emit_json,
+    emit_text,
+    progress,
+    rich_table,
+)
 from keten.errors import KetenError, Problem, ValidationError
 from keten.factors.library import load_factor_set
 from keten.factors.records import HOC, TOC
@@ -43,13 +51,44 @@ def footprint_command(
     factor_set: str | None = typer.Option(
         None, "--factor-set", help="Pin a factor-set version (default: the newest, keten-2026.2)."
     ),
+    wide: bool = WIDE_OPTION,
 ) -> None:
     """Footprint of transport chains per ISO 14083 / GLEC v3.1: CO2e WTW/TTW, NOx, PM, SOx."""
     check_format(fmt, FORMATS)
     if pact_version not in (2, 3):
         raise ValidationError([Problem("use 2 or 3", column="--pact-version")])
+    try:
+        _footprint(input, tocs, hocs, fmt, out, wide, factor_set, company, company_name,
+                   company_urn, pact_version)
+    except ValidationError as exc:
+        raise _with_factor_file_hint(exc, tocs, hocs) from None
+
+
+def _with_factor_file_hint(exc: ValidationError, tocs: Path | None,
+                           hocs: Path | None) -> ValidationError:
+    """Unknown TOC/HOC ids on many rows without a --tocs/--hocs file: one hint instead."""
+    problems = list(exc.problems)
+    for kind, given in (("TOC", tocs), ("HOC", hocs)):
+        if given is not None:
+            continue
+        unknown = [p for p in problems if p.reason.startswith(f"unknown {kind} '")]
+        if len(unknown) < 2:
+            continue
+        ids = sorted({p.reason.split("'")[1] for p in unknown})
+        shown = ", ".join(ids[:4]) + (f" and {len(ids) - 4} more" if len(ids) > 4 else "")
+        hint = Problem(f"{len(unknown)} rows use {kind} ids that are not built-in defaults "
+                       f"({shown}): give your {kind} file with --{kind.lower()}s FILE",
+                       unknown[0].file, None, f"{kind.lower()}_id")
+        problems = [p for p in problems if p not in unknown] + [hint]
+    return ValidationError(problems, title=exc.title) if problems != exc.problems else exc
+
+
+def _footprint(input: Path, tocs: Path | None, hocs: Path | None, fmt: str, out: Path | None,
+               wide: bool, factor_set: str | None, company: str | None,
+               company_name: str | None, company_urn: list[str], pact_version: int) -> None:
     if fmt in ("csv", "parquet") and out is not None:
-        summary = write_footprint(input, out, fmt, tocs, hocs, factor_set)
+        with progress(f"footprint of {input.name}: TCEs computed") as done:
+            summary = write_footprint(input, out, fmt, tocs, hocs, factor_set, progress=done)
         err = Console(stderr=True)
         err.print(f"wrote {summary.rows:,} TCE results to {out} (factor set {summary.factor_set})")
         console.print(
@@ -64,13 +103,16 @@ def footprint_command(
                     "co2e_ttw_kg",
                     "nox_kg",
                     "pm_kg",
+                    "sox_kg",
                 ],
+                wide=wide,
             )
         )
         return
     if fmt == "parquet":
         raise KetenError("--format parquet needs -o FILE")
-    result = run_footprint(input, tocs, hocs, factor_set)
+    with progress(f"footprint of {input.name}: TCEs computed") as done:
+        result = run_footprint(input, tocs, hocs, factor_set, progress=done)
     if fmt == "json":
         emit_json(json_document(result), out)
     elif fmt == "ileap":
@@ -85,10 +127,10 @@ def footprint_command(
     elif fmt == "csv":
         emit_text(csv_text(result.tce_table), out)
     else:
-        _print_table(result, out)
+        _print_table(result, out, wide)
 
 
-def _print_table(result: object, out: Path | None) -> None:
+def _print_table(result: object, out: Path | None, wide: bool = False) -> None:
     from keten.emissions.footprint import FootprintResult
 
     assert isinstance(result, FootprintResult)
@@ -115,7 +157,7 @@ def _print_table(result: object, out: Path | None) -> None:
     precision = {"mass_kg": 0, "transport_activity_tkm": 1, "co2e_wtw_kg": 3, "co2e_ttw_kg": 3,
                  "nox_kg": 4, "pm_kg": 5, "sox_kg": 5, "co2e_intensity_wtw_kg_per_tkm": 4,
                  "primary_data_share": 3}
-    target.print(rich_table(title, shown, cols, digits=precision))
+    target.print(rich_table(title, shown, cols, digits=precision, wide=wide or out is not None))
     target.print(
         rich_table(
             "Totals by mode / hub type",
@@ -130,6 +172,7 @@ def _print_table(result: object, out: Path | None) -> None:
                 "pm_kg",
                 "sox_kg",
             ],
+            wide=wide or out is not None,
         )
     )
     t = result.totals()

@@ -10,16 +10,25 @@ from typing import Any
 import typer
 
 from keten.cli.network import NETWORK_OPTION, load_network
-from keten.cli.render import check_format, console, emit_json, emit_text, rich_table
-from keten.errors import KetenError
+from keten.cli.render import (
+    WIDE_OPTION,
+    check_format,
+    console,
+    emit_json,
+    emit_text,
+    header_of,
+    rich_table,
+)
 from keten.planning.results import Assignment, PlanResult, Scenario
-from keten.services.planning import DEFAULT_SWEEP, plan
+from keten.services.planning import DEFAULT_SWEEP, DEFAULT_TIME_LIMIT_S, plan
 
 FORMATS = ("table", "json", "csv")
 SHOWN_ASSIGNMENTS = 40
 SHOWN_SERVICES = 15
 SHORT = {"inland_waterway": "barge"}
 DEFAULT_SWEEP_TEXT = ",".join(f"{price:g}" for price in DEFAULT_SWEEP)
+# a value typed after a flag (``--integer true``) lands in the SHIPMENTS argument
+FLAG_WORDS = {"true", "false", "yes", "no", "on", "off", "1", "0"}
 
 
 def _sweep(text: str) -> list[float]:
@@ -68,34 +77,48 @@ def _route(row: dict[str, Any], a: Assignment) -> dict[str, Any]:
             "service": a.option if a.option != "road" else "-"}
 
 
-def _print_tables(result: PlanResult) -> None:
+def _solve_note(sc: Scenario) -> str:
+    """How a scenario was solved: an integral plan with its gap, or the LP relaxation."""
+    if sc.mip_gap is None:
+        return f"{sc.name}: LP relaxation ({sc.status}); shipments may be split"
+    gap = "optimal" if sc.mip_gap <= 1e-4 else f"best found, gap {100 * sc.mip_gap:.2f} %"
+    took = f" in {sc.solve_time_s:.1f} s" if sc.solve_time_s is not None else ""
+    return f"{sc.name}: whole shipments (MIP, {gap}{took})"
+
+
+def _print_tables(result: PlanResult, wide: bool = False) -> None:
     scenarios = [result.plan, result.uncapacitated, result.all_road]
     p = result.parameters
     console.print(rich_table(
         f"Plan vs baselines (carbon price {p['carbon_price_eur_per_t']:g} EUR/t CO2e; "
         "emissions through keten.footprint, ISO 14083)", _scenario_rows(scenarios),
-        ["KPI", *[sc.name for sc in scenarios]], 1))
-    shift = [{"KPI": k, **{name: d[k] for name, d in result.modal_shift().items()}}
+        ["KPI", *[sc.name for sc in scenarios]], 1, wide=wide))
+    console.print(_solve_note(result.plan))
+    shift = [{"KPI": header_of(k), **{name: d[k] for name, d in result.modal_shift().items()}}
              for k in next(iter(result.modal_shift().values()))]
     console.print(rich_table("Modal-shift potential (saved against all-road)", shift,
-                             ["KPI", *result.modal_shift()], 3))
+                             ["KPI", *result.modal_shift()], 3, wide=wide))
+    nox_rise_kg = result.plan.kpis.nox_kg - result.all_road.kpis.nox_kg
+    if nox_rise_kg > 0:
+        console.print(f"NOx rises by {nox_rise_kg:,.1f} kg against all-road: barge and diesel "
+                      "rail engines emit more NOx per tkm than Euro VI trucks, while CO2e falls.")
     if result.sweep:
         console.print(rich_table("Carbon-price sweep (cost / CO2e trade-off)",
                                  [vars(pt) for pt in result.sweep],
                                  ["carbon_price_eur_per_t", "cost_eur", "co2e_wtw_kg", "nox_kg",
-                                  "road_tkm_share", "unserved_shipments"], 2))
+                                  "road_tkm_share", "unserved_shipments"], 2, wide=wide))
     pairs = sorted(zip(result.assignment_rows(), result.plan.assignments, strict=True),
                    key=lambda ra: (ra[1].main_mode == "road", ra[1].shipment_id))
     rows = [_route(r, a) for r, a in pairs]
     title = f"Plan per shipment ({len(rows)} assignments"
     title += f", first {SHOWN_ASSIGNMENTS})" if len(rows) > SHOWN_ASSIGNMENTS else ")"
     console.print(rich_table(title, rows[:SHOWN_ASSIGNMENTS],
-                             ["shipment_id", "units", "route", "service", "delivery_at",
-                              "late_h", "cost_eur", "co2e_wtw_kg"], 1))
+                             ["shipment_id", "units", "route", "delivery_at", "late_h",
+                              "cost_eur", "co2e_wtw_kg", "service"], 1, wide=wide))
     if result.plan.unserved:
         console.print(rich_table("Unserved shipments",
                                  [vars(u) for u in result.plan.unserved],
-                                 ["shipment_id", "units", "reason"], 1))
+                                 ["shipment_id", "units", "reason"], 1, wide=wide))
     used = [u for u in result.plan.utilisation if u.used_teu > 1e-6 or u.used_t > 1e-6]
     used.sort(key=lambda u: -(u.share or 0.0))
     console.print(rich_table(
@@ -103,7 +126,7 @@ def _print_tables(result: PlanResult) -> None:
         [{"kind": u.kind, "id": u.resource_id, "day": u.day, "used_teu": u.used_teu,
           "capacity_teu": u.capacity_teu, "share %": None if u.share is None
           else 100 * u.share} for u in used[:SHOWN_SERVICES]],
-        ["kind", "id", "day", "used_teu", "capacity_teu", "share %"], 1))
+        ["kind", "id", "day", "used_teu", "capacity_teu", "share %"], 1, wide=wide))
 
 
 def _csv(result: PlanResult) -> str:
@@ -132,7 +155,11 @@ def plan_command(
                                            help="EUR per shipment and hour late."),
     horizon: float | None = typer.Option(None, "--horizon", help="Days of services to use, "
                                          "from the plan start."),
-    integer: bool = typer.Option(False, "--integer", help="Whole TEU per option (MIP)."),
+    integer: bool = typer.Option(True, "--integer/--lp", help="Whole shipments and TEU (a MIP, "
+                                 "the default), or the LP relaxation, which may split them."),
+    time_limit: float = typer.Option(DEFAULT_TIME_LIMIT_S, "--time-limit", min=0.1,
+                                     help="Seconds per MIP solve; the best plan found is "
+                                          "reported with its optimality gap."),
     road_capacity: float | None = typer.Option(None, "--road-capacity",
                                                help="Direct-road TEU per day (default: "
                                                     "unlimited)."),
@@ -144,25 +171,33 @@ def plan_command(
                               "Rotterdam hinterland timetable."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
     out: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
+    wide: bool = WIDE_OPTION,
 ) -> None:
     """Assign shipments to road, barge and rail services under capacity; compare with all-road
     and with the uncapacitated cheapest plan (the modal-shift potential)."""
     check_format(fmt, FORMATS)
     if carbon_price < 0 or nox_price < 0 or lateness_penalty < 0:
         raise typer.BadParameter("prices and penalties must be zero or more")
+    if shipments is not None and str(shipments).lower() in FLAG_WORDS:
+        raise typer.BadParameter(
+            f"'{shipments}' was read as the SHIPMENTS file; --integer and --lp take no value",
+            param_hint="SHIPMENTS")
     if demo or (shipments is None and services is None):
         if shipments is not None or services is not None:
-            raise KetenError("--demo uses the packaged data; do not give files as well")
+            raise typer.BadParameter("--demo uses the packaged data; do not give files as well",
+                                     param_hint="--demo")
         ship_in: Any = None
         svc_in: Any = None
         term_in: Any = None
     else:
         if shipments is None or services is None:
-            raise KetenError("give SHIPMENTS and --services (or --demo)")
+            raise typer.BadParameter("give SHIPMENTS and --services (or --demo)",
+                                     param_hint="SHIPMENTS")
         ship_in, svc_in, term_in = shipments, services, terminals
     result = plan(ship_in, svc_in, term_in, carbon_price_eur_per_t=carbon_price,
                   nox_price_eur_per_kg=nox_price, lateness_penalty_eur_per_h=lateness_penalty,
                   horizon_days=horizon, integer=integer, sweep=_sweep(sweep),
+                  time_limit_s=time_limit,
                   road_capacity_teu_per_day=road_capacity,
                   network=None if network is None else load_network(network))
     if fmt == "json":
@@ -170,7 +205,7 @@ def plan_command(
     elif fmt == "csv":
         emit_text(_csv(result), out)
     else:
-        _print_tables(result)
+        _print_tables(result, wide)
 
 
 def register(app: typer.Typer) -> None:

@@ -18,6 +18,8 @@ def html(
                                           help="TCE file (CSV, Parquet or JSON)."),
     tocs: Path | None = typer.Option(None, "--tocs", help="TOC file for --footprint."),
     hocs: Path | None = typer.Option(None, "--hocs", help="HOC file for --footprint."),
+    company: str | None = typer.Option(None, "--company", help="Company named in a "
+                                       "--footprint report."),
     plan: bool = typer.Option(False, "--plan", help="A plan (demo portfolio unless "
                               "--shipments/--services are given)."),
     shipments: Path | None = typer.Option(None, "--shipments", help="Shipments for --plan."),
@@ -37,15 +39,18 @@ def html(
         raise ValidationError([Problem("give exactly one of --footprint FILE, --plan, "
                                        "--scenario SPEC", column="--footprint")],
                               title="nothing to report" if not chosen else "too many reports")
-    if footprint is not None:
-        document = report_html.footprint_report(footprint, tocs, hocs)
-    elif plan:
-        document = report_html.plan_report(shipments, services, terminals, carbon_price)
-    else:
-        from keten.settings import Settings
+    from keten.cli.render import progress
 
-        document = report_html.scenario_report(str(scenario), Settings().tile_url)
-    path = report_html.write_report(document, output)
+    with progress(f"writing the {chosen[0].lstrip('-')} report {output.name}", unit="") as _:
+        if footprint is not None:
+            document = report_html.footprint_report(footprint, tocs, hocs, company)
+        elif plan:
+            document = report_html.plan_report(shipments, services, terminals, carbon_price)
+        else:
+            from keten.settings import Settings
+
+            document = report_html.scenario_report(str(scenario), Settings().tile_url)
+        path = report_html.write_report(document, output)
     typer.echo(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, self-contained)")
 
 

@@ -13,7 +13,8 @@ from keten.settings import Settings
 
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
-    port: int = typer.Option(8000, "--port", help="TCP port."),
+    port: int | None = typer.Option(None, "--port", help="TCP port (default: KETEN_PORT or "
+                                    "8000)."),
     tls_cert: Path | None = typer.Option(None, "--tls-cert", exists=True, dir_okay=False),
     tls_key: Path | None = typer.Option(None, "--tls-key", exists=True, dir_okay=False),
     self_signed: bool = typer.Option(
@@ -37,7 +38,11 @@ def serve(
         raise ValidationError([Problem("give both --tls-cert and --tls-key", column="--tls-cert")])
     if self_signed and tls_cert is not None:
         raise ValidationError([Problem("use --self-signed or --tls-cert/--tls-key, not both")])
+    from keten.cli.port import ensure_port_free
+
     settings = Settings()
+    port = port or settings.port
+    ensure_port_free(host, port)
     store = open_store(settings)
     if demo:
         loaded = load_dashboard_demo(store)

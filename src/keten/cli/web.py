@@ -20,20 +20,22 @@ def dashboard(
     import uvicorn
 
     from keten.api.app import create_app
+    from keten.cli.port import ensure_port_free
     from keten.services.dashboard import load_dashboard_demo
     from keten.store import open_store
 
     settings = Settings()
     host = host or settings.host
     port = port or settings.port
+    ensure_port_free(host, port)
     store = open_store(settings)
     login = ""
     if demo:
         info = load_dashboard_demo(store)
-        login = f"  log in as '{info.username}' with password '{info.password}'"
+        login = f"  demo log-in: user name '{info.username}', password '{info.password}'"
     app = create_app(settings, store=store)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    typer.echo(f"keten dashboard: http://{shown}:{port}/  (store: "
+    typer.echo(f"keten dashboard serving at http://{shown}:{port}/  (store: "
                f"{settings.resolved_database_url()})")
     if login:
         typer.echo(login)

@@ -401,11 +401,13 @@ def _check_sum(record: _Record, statement: Statement, upstream: list[Quantities]
         stated = getattr(statement.cumulative, name)
         should = getattr(expected, name)
         if stated != should:
-            parts = " + ".join(
-                [format_decimal(getattr(statement.own.quantities, name))]
-                + [format_decimal(getattr(u, name)) for u in upstream]
-            )
-            wrong.append(f"cumulative {name} is {format_decimal(stated)} but own + upstream = "
-                         f"{parts} = {format_decimal(should)}")
+            own = format_decimal(getattr(statement.own.quantities, name))
+            if upstream:
+                parts = " + ".join([own] + [format_decimal(getattr(u, name)) for u in upstream])
+                wrong.append(f"cumulative {name} is {format_decimal(stated)}, but own + "
+                             f"upstream is {parts} = {format_decimal(should)}")
+            else:
+                wrong.append(f"cumulative {name} is {format_decimal(stated)}, but with no "
+                             f"upstream statement it must equal own, {own}")
     if wrong:
         record.issue("arithmetic", "; ".join(wrong))

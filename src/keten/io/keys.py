@@ -43,14 +43,15 @@ from keten.exchange.chain_model import (
     parse_trust_list,
     trust_list_document,
 )
+from keten.io.file_mode import output_file_mode
 
 PRIVATE_KEY_MODE = 0o600
-PUBLIC_FILE_MODE = 0o644
 MAX_JSON_BYTES = 64 * 1024 * 1024
 
 
-def atomic_write_bytes(target: Path, data: bytes, mode: int = PUBLIC_FILE_MODE) -> None:
-    """Write ``data`` to ``target`` atomically with permissions ``mode``."""
+def atomic_write_bytes(target: Path, data: bytes, mode: int | None = None) -> None:
+    """Write ``data`` to ``target`` atomically with permissions ``mode`` (default: what the
+    user's umask gives an ordinary file)."""
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
@@ -63,7 +64,7 @@ def atomic_write_bytes(target: Path, data: bytes, mode: int = PUBLIC_FILE_MODE) 
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temp_name, mode)
+        os.chmod(temp_name, output_file_mode() if mode is None else mode)
         os.replace(temp_name, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -135,7 +136,7 @@ def write_key_pair(
                 title="will not overwrite a key",
             )
     atomic_write_bytes(private_path, private_key_pem(key, passphrase), PRIVATE_KEY_MODE)
-    atomic_write_bytes(public_path, public_key_pem(key.public_key()), PUBLIC_FILE_MODE)
+    atomic_write_bytes(public_path, public_key_pem(key.public_key()))
     return private_path, public_path
 
 

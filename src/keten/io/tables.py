@@ -15,6 +15,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from keten.errors import Problem, ValidationError
+from keten.io.file_mode import output_file_mode
 
 SUPPORTED_SUFFIXES = (".csv", ".json", ".parquet", ".pq")
 
@@ -133,7 +134,10 @@ def iter_batches(
 
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
-    """A temporary path next to ``target`` that replaces it only if the block succeeds."""
+    """A temporary path next to ``target`` that replaces it only if the block succeeds.
+
+    ``mkstemp`` makes the temporary file 0600; it gets the ordinary output mode before it
+    replaces ``target`` (private keys use ``keten.io.keys``, which keeps 0600)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -141,6 +145,8 @@ def atomic_path(target: Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        if tmp_path.exists():
+            os.chmod(tmp_path, output_file_mode())
         os.replace(tmp_path, target)
     except BaseException:
         tmp_path.unlink(missing_ok=True)

@@ -8,6 +8,7 @@ Checks that need the whole file (duplicate ids, ``prev_tce_ids`` links, cycles) 
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -95,19 +96,34 @@ def _present(table: pa.Table, column: str) -> np.ndarray:
     return np.asarray(pc.fill_null(valid, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _unknown_id_reason(values: list[object], kind: str) -> Callable[[int], str]:
+def _unknown_id_reason(values: list[object], kind: str, known: set[str]) -> Callable[[int], str]:
+    """The reason for an unknown TOC/HOC id, with close known ids (one look-up per id)."""
+    hints: dict[object, str] = {}
+
     def reason(i: int) -> str:
-        return (
-            f"unknown {kind} '{values[i]}' (not in the given file nor the built-in defaults; "
-            f"see `keten factors list --kind {kind.lower()}`)"
-        )
+        if values[i] not in hints:
+            close = difflib.get_close_matches(str(values[i]), sorted(known), n=3, cutoff=0.75)
+            hints[values[i]] = (f"did you mean {', '.join(close)}? " if close else "") + (
+                f"not in a --{kind.lower()}s file nor the built-in defaults; "
+                f"see `keten factors list --kind {kind.lower()}`")
+        return f"unknown {kind} '{values[i]}' ({hints[values[i]]})"
 
     return reason
 
 
-def _unknown_location_reason(values: list[object]) -> Callable[[int], str]:
+def _unknown_location_reason(
+    values: list[object], suggest: Callable[[str], list[str]] | None
+) -> Callable[[int], str]:
+    """The reason for an unknown origin/destination, with close places or nodes."""
+    hints: dict[str, str] = {}
+
     def reason(i: int) -> str:
-        return f"unknown location '{values[i]}' (use a UN/LOCODE, a network node id or 'lat,lon')"
+        text = str(values[i]).strip()
+        if text not in hints:
+            close = suggest(text) if suggest is not None else []
+            hints[text] = (f"did you mean {', '.join(close)}? " if close else "") + (
+                "use a place name, UN/LOCODE, network node id or 'lat,lon'")
+        return f"unknown location '{values[i]}' ({hints[text]})"
 
     return reason
 
@@ -119,11 +135,13 @@ def check_rows(
     toc_ids: set[str],
     hoc_ids: set[str],
     can_locate: Callable[[str], bool] | None = None,
+    suggest_location: Callable[[str], list[str]] | None = None,
 ) -> tuple[pa.Table, RowProblems]:
     """Check each row of a batch; return the canonical typed batch and the problems found.
 
     ``row_base`` is added to the 0-based index in the batch to give the reported row.
-    ``can_locate`` says whether an origin/destination can be resolved to coordinates.
+    ``can_locate`` says whether an origin/destination can be resolved to coordinates;
+    ``suggest_location`` names close matches for one that cannot.
     """
     n = table.num_rows
     rp = RowProblems(file, row_base, [], {})
@@ -190,7 +208,7 @@ def check_rows(
             rp.add_rows(
                 np.flatnonzero(unknown),
                 col,
-                _unknown_id_reason(values, kind),
+                _unknown_id_reason(values, kind, known),
             )
 
     has_od = present("origin") & present("destination")
@@ -212,7 +230,7 @@ def check_rows(
             rp.add_rows(
                 bad_rows,
                 col,
-                _unknown_location_reason(vals),
+                _unknown_location_reason(vals, suggest_location),
             )
 
     columns: dict[str, pa.Array | pa.ChunkedArray] = dict(text)

@@ -19,7 +19,7 @@ from keten.errors import KetenError, NoRouteError, Problem, ValidationError
 from keten.factors import FactorSet, load_factor_set
 from keten.model.enums import Mode
 from keten.network.build import default_mode_defaults, default_network
-from keten.network.locate import find_node, resolve_location, with_point
+from keten.network.locate import find_node, find_place, place_node, resolve_location, with_point
 from keten.network.model import Network
 from keten.network.multimodal import MultimodalGraph, build_graph
 from keten.network.routing import (
@@ -157,6 +157,10 @@ def _place(net: Network, text: str, role: str, mode: str, avoid: tuple[str, ...]
     row = find_node(net, text)
     if row is not None:
         return net, net.node_ids[row]
+    place = find_place(text)
+    if place is not None and place_node(net, place) is None:  # a place away from the nodes
+        pid = f"{role}@{place.name}"
+        return with_point(net, pid, place.lat, place.lon, mode), pid
     node_id, _, _ = resolve_location(text, net)  # raises UnknownLocationError
     if node_id in sea_ports():
         return with_foreign_port(net, node_id, avoid), node_id

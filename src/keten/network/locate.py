@@ -1,12 +1,22 @@
-"""Resolve a location text to a node: node id / UN/LOCODE, node name, or "lat,lon".
+"""Resolve a location text to a node: node id / UN/LOCODE, node name, a place name, or
+"lat,lon".
 
-Unknown texts raise ``UnknownLocationError`` with close matches from node ids and names.
-Ports that are not network nodes resolve through searoute's UN/LOCODE list (sea legs).
+Place names come from a gazetteer of the Netherlands, Belgium, Luxembourg and Germany
+(``data/places.csv``, GeoNames, CC BY 4.0; made by ``scripts/make_places.py``), matched
+without regard to case, accents or punctuation ("den bosch", "Köln", "Koeln", "Keulen").
+Unknown texts raise ``UnknownLocationError`` with close matches from node ids, node names and
+place names. Ports that are not network nodes resolve through searoute's UN/LOCODE list.
 """
 
 from __future__ import annotations
 
+import csv
 import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -20,6 +30,71 @@ from keten.network.sea import sea_ports
 # Circuity of the access stretch from a free point to the nearest nodes of a mode.
 ACCESS_CIRCUITY = {"road": 1.25, "rail": 1.25, "inland_waterway": 1.2, "sea": 1.0,
                    "air": 1.0, "pipeline": 1.15}
+
+
+# a place is taken to be a network node within this distance whose name starts with the
+# place's name (Rotterdam -> NLRTM "Rotterdam (Waalhaven/Eemhaven)"); else a free point
+PLACE_NODE_KM = 20.0
+_GERMAN_VOWELS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe",
+                                "Ü": "Ue"})
+
+
+def fold(text: str) -> str:
+    """``text`` for matching: no accents, case folded, punctuation as spaces
+    ("'s-Hertogenbosch" -> "s hertogenbosch", "Düsseldorf" -> "dusseldorf")."""
+    plain = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
+    plain = re.sub(r"['’`]", "", plain)
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
+
+
+@dataclass(frozen=True)
+class Place:
+    """A named place of the gazetteer (GeoNames)."""
+
+    name: str
+    country: str
+    lat: float
+    lon: float
+    population: int
+    folded_names: tuple[str, ...] = ()  # the name and its aliases, folded
+
+
+@cache
+def gazetteer() -> dict[str, Place]:
+    """Folded name or alias -> place; where two places share a name, the larger one."""
+    out: dict[str, Place] = {}
+    text = resources.files("keten.network.data").joinpath("places.csv").read_text("utf-8")
+    for row in csv.DictReader(text.splitlines()):
+        names = [row["name"], *(a for a in row["aliases"].split(";") if a)]
+        place = Place(row["name"], row["country"], float(row["lat"]), float(row["lon"]),
+                      int(row["population"]), tuple(dict.fromkeys(fold(n) for n in names)))
+        for name in names:
+            for variant in {fold(name), fold(name.translate(_GERMAN_VOWELS))}:
+                held = out.get(variant)
+                if variant and (held is None or held.population < place.population):
+                    out[variant] = place
+    return out
+
+
+def find_place(text: str) -> Place | None:
+    """The gazetteer place named ``text`` (any case, accents or punctuation), if any."""
+    return gazetteer().get(fold(text))
+
+
+def place_node(net: Network, place: Place) -> int | None:
+    """Row of the node that stands for ``place``: the nearest node within ``PLACE_NODE_KM``
+    whose name starts with one of the place's names (Cologne (Niehl) for Köln), else None
+    (the place is a free point)."""
+    keys = place.folded_names or (fold(place.name),)
+    names = [fold(str(n)) for n in net.nodes["name"]]
+    near = nearest_nodes(net, place.lat, place.lon, k=len(names))
+    for row, km in near:
+        if km > PLACE_NODE_KM:
+            break
+        if any(names[row] == key or names[row].startswith(key + " ") for key in keys):
+            return row
+    return None
 
 
 def find_node(net: Network, text: str) -> int | None:
@@ -37,6 +112,22 @@ def find_node(net: Network, text: str) -> int | None:
     if len(hits) == 1:
         return int(hits[0])
     return None
+
+
+def close_places(text: str, n: int = 3, cutoff: float = 0.75) -> list[Place]:
+    """Gazetteer places whose name is close to ``text`` ("Rotterdm" -> Rotterdam), closest
+    first, the larger place first among equally close ones."""
+    key = fold(text)
+    if not key:
+        return []
+    places = gazetteer()
+    scored: dict[Place, float] = {}
+    for cand in difflib.get_close_matches(key, list(places), n=n * 4, cutoff=cutoff):
+        ratio = difflib.SequenceMatcher(None, key, cand).ratio()
+        place = places[cand]
+        scored[place] = max(scored.get(place, 0.0), ratio)
+    ranked = sorted(scored, key=lambda p: (-round(scored[p], 2), -p.population))
+    return ranked[:n]
 
 
 def close_matches(net: Network, text: str, n: int = 5) -> list[str]:
@@ -78,7 +169,8 @@ def resolve_location(text: str, network: Network | None = None) -> tuple[str, fl
     """``text`` -> (node_id, lat, lon).
 
     ``text`` is a node id or UN/LOCODE (case-insensitive), a node name, a port UN/LOCODE known
-    to searoute (returned with its own position, even if not a network node), or ``"lat,lon"``
+    to searoute (returned with its own position, even if not a network node), a place name
+    (its node, or the nearest node's id with the place's coordinates), or ``"lat,lon"``
     (returns the nearest node's id with the given coordinates).
     """
     from keten.network.build import default_network
@@ -97,9 +189,38 @@ def resolve_location(text: str, network: Network | None = None) -> tuple[str, fl
     port = sea_ports().get(text.strip().upper())
     if port is not None:
         return text.strip().upper(), port[1], port[2]
+    place = find_place(text)
+    if place is not None:
+        row = place_node(net, place)
+        if row is not None:
+            return (net.node_ids[row], float(net.nodes["lat"].iloc[row]),
+                    float(net.nodes["lon"].iloc[row]))
+        near = nearest_nodes(net, place.lat, place.lon)
+        if near:
+            return net.node_ids[near[0][0]], place.lat, place.lon
+    raise unknown_location(net, text)
+
+
+def unknown_location(net: Network, text: str) -> UnknownLocationError:
+    """The error for an unknown ``text``, naming close places first, then close nodes."""
     names = dict(zip(net.nodes["node_id"].astype(str), net.nodes["name"].astype(str), strict=True))
-    close = close_matches(net, text)
-    raise UnknownLocationError(text, close, [f"{c} ({names.get(c, c)})" for c in close])
+    labels: list[str] = []
+    ids: list[str] = []
+    shown_nodes: set[str] = set()
+    for place in close_places(text):
+        row = place_node(net, place)
+        where = f"node {net.node_ids[row]}" if row is not None else place.country
+        labels.append(f"{place.name} ({where})")
+        ids.append(net.node_ids[row] if row is not None else place.name)
+        if row is not None:
+            shown_nodes.add(net.node_ids[row])
+    for c in close_matches(net, text):
+        if len(labels) >= 5:
+            break
+        if c not in shown_nodes:
+            labels.append(f"{c} ({names.get(c, c)})")
+            ids.append(c)
+    return UnknownLocationError(text, ids, labels)
 
 
 def with_point(net: Network, point_id: str, lat: float, lon: float, mode: str,

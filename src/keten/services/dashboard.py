@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from keten.emissions.distance import parse_lat_lon
 from keten.emissions.footprint import FootprintResult, decode_dictionaries
 from keten.errors import KetenError, Problem, ValidationError
 from keten.io.tables import read_table_as_text
@@ -87,10 +88,13 @@ def demo_throughput_t_per_day() -> dict[str, float]:
     return {str(ids[i]): float(through[i]) for i in range(min(len(ids), len(through)))}
 
 
-def network_view(net: Network | None = None) -> dict[str, Any]:
-    """Nodes (with throughput where known) and links (with end coordinates) of a network."""
+def network_view(net: Network | None = None, sized: bool = True) -> dict[str, Any]:
+    """Nodes (with throughput where known) and links (with end coordinates) of a network.
+
+    ``sized=False`` leaves out the throughput, which routes the demo demand (seconds): the
+    dashboard paints that map first and sizes the terminals when the throughput is ready."""
     net = net if net is not None else default_network()
-    throughput = demo_throughput_t_per_day() if net is default_network() else {}
+    throughput = demo_throughput_t_per_day() if sized and net is default_network() else {}
     nodes = []
     xy: dict[str, tuple[float, float]] = {}
     for rec in records(net.nodes):
@@ -134,18 +138,21 @@ def footprint_view(result: FootprintResult, source: str | Path | None = None) ->
     totals = {k: _num(v) for k, v in result.totals().items()}
     by_mode = [_clean(r) for r in result.by_mode().to_pylist()]
     cols = ["shipment_id", "tce_id", "kind", "mode", "hub_type", "co2e_wtw_kg", "co2e_ttw_kg",
-            "transport_activity_tkm", "nox_kg", "pm_kg"]
+            "transport_activity_tkm", "nox_kg", "pm_kg", "sox_kg"]
+    cols = [c for c in cols if c in table.column_names]
     rows = table.select(cols).to_pylist()
     shipments: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for r in rows:
         s = shipments[str(r["shipment_id"])]
-        for k in ("co2e_wtw_kg", "co2e_ttw_kg", "transport_activity_tkm", "nox_kg", "pm_kg"):
-            s[k] += float(r[k] or 0.0)
+        for k in ("co2e_wtw_kg", "co2e_ttw_kg", "transport_activity_tkm", "nox_kg", "pm_kg",
+                  "sox_kg"):
+            s[k] += float(r.get(k) or 0.0)
     by_shipment = sorted(
         ({"shipment_id": sid, **{k: _num(v) for k, v in vals.items()}}
          for sid, vals in shipments.items()),
         key=_desc("co2e_wtw_kg"))
-    where = _tce_places(source) if source is not None else {}
+    _add_shares(result, by_shipment[:SHOWN_SHIPMENTS])
+    where = _result_places(table) or (_tce_places(source) if source is not None else {})
     lanes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     months: dict[tuple[str, str], float] = defaultdict(float)
     first_month: dict[str, str] = {}
@@ -157,12 +164,13 @@ def footprint_view(result: FootprintResult, source: str | Path | None = None) ->
         sid = str(r["shipment_id"])
         place = where.get((sid, str(r["tce_id"])))
         group = str(r["mode"] or f"hub:{r['hub_type'] or 'hub'}")
-        if r["kind"] == "transport" and place:
-            lane = lanes[f"{place[0]} → {place[1]}"]
+        lane_name = _lane(place) if r["kind"] == "transport" and place else None
+        if lane_name is not None:
+            lane = lanes[lane_name]
             lane["co2e_wtw_kg"] += float(r["co2e_wtw_kg"] or 0.0)
             lane["transport_activity_tkm"] += float(r["transport_activity_tkm"] or 0.0)
             lane["tce_count"] += 1
-        month = (place[2] if place else None) or first_month.get(sid) or "undated"
+        month = (place[2] if place else None) or first_month.get(sid) or "no date"
         months[(month, group)] += float(r["co2e_wtw_kg"] or 0.0)
     by_lane = sorted(({"lane": k, **{c: _num(v) for c, v in vals.items()}}
                       for k, vals in lanes.items()), key=_desc("co2e_wtw_kg"))
@@ -172,12 +180,85 @@ def footprint_view(result: FootprintResult, source: str | Path | None = None) ->
         "totals": totals,
         "by_mode": by_mode,
         "by_shipment": by_shipment,
+        "tces": _tce_rows(table, {str(r["shipment_id"]) for r in by_shipment[:SHOWN_SHIPMENTS]}),
         "by_lane": by_lane,
         "by_month": by_month,
         "factor_set": result.factor_set,
         "method": result.method,
         "lanes_known": bool(where),
     }
+
+
+# shipments (and their TCEs) listed on the Footprint page, largest first
+SHOWN_SHIPMENTS = 25
+TCE_COLUMNS = ("shipment_id", "tce_id", "kind", "mode", "hub_type", "toc_id", "hoc_id",
+               "distance_km", "distance_type", "transport_activity_tkm", "co2e_wtw_kg",
+               "co2e_ttw_kg", "nox_kg", "pm_kg", "sox_kg", "data_source")
+
+
+def _add_shares(result: FootprintResult, shown: list[dict[str, Any]]) -> None:
+    """The primary-data share and the transport WTW intensity (kg CO2e/tkm) of the shown
+    shipments, from the engine's shipment results."""
+    wanted = {r["shipment_id"]: r for r in shown}
+    for s in result.shipments:
+        row = wanted.get(s.shipment_id)
+        if row is not None:
+            row["primary_data_share"] = _num(float(s.primary_data_share))
+            intensity = s.co2e_intensity_wtw_kg_per_tkm
+            row["co2e_intensity_wtw_kg_per_tkm"] = (None if intensity is None
+                                                    else _num(float(intensity)))
+
+
+def _tce_rows(table: Any, shipment_ids: set[str]) -> list[dict[str, Any]]:
+    """Each TCE of the shown shipments: distance and its type, activity, CO2e WTW/TTW, NOx,
+    PM, SOx and whether the intensity was primary data."""
+    names = [c for c in TCE_COLUMNS if c in table.column_names]
+    out = []
+    for r in table.select(names).to_pylist():
+        if str(r["shipment_id"]) in shipment_ids:
+            out.append({k: _num(v) if isinstance(v, float) else v for k, v in r.items()})
+    return out
+
+
+def _place_label(text: str) -> str:
+    """A lane end as a reader knows it: a node id or UN/LOCODE as given, ``lat,lon`` as the
+    nearest node ("near NLRTM") rather than raw coordinates."""
+    coords = parse_lat_lon(text)
+    if coords is None:
+        return text
+    from keten.network.locate import nearest_nodes
+
+    net = default_network()
+    near = nearest_nodes(net, *coords)
+    return f"near {net.node_ids[near[0][0]]}" if near else f"{coords[0]:.2f},{coords[1]:.2f}"
+
+
+def _lane(place: tuple[str, str, str | None]) -> str | None:
+    """``origin → destination`` of a transport TCE; None where either end is unknown or both
+    are the same place (a stop, not a lane)."""
+    origin, destination = place[0], place[1]
+    if origin in ("", "?") or destination in ("", "?"):
+        return None
+    a, b = _place_label(origin), _place_label(destination)
+    return None if a == b else f"{a} → {b}"
+
+
+def _result_places(table: Any) -> dict[tuple[str, str], tuple[str, str, str | None]]:
+    """(shipment_id, tce_id) -> (origin, destination, departure month) from the per-TCE
+    result table, which carries the input's origin, destination and departure."""
+    names = set(table.column_names)
+    if not {"shipment_id", "tce_id", "origin", "destination"} <= names:
+        return {}
+    dep = (table.column("departure_at").to_pylist() if "departure_at" in names
+           else [None] * table.num_rows)
+    out = {}
+    for sid, tid, o, d, when in zip(table.column("shipment_id").to_pylist(),
+                                    table.column("tce_id").to_pylist(),
+                                    table.column("origin").to_pylist(),
+                                    table.column("destination").to_pylist(), dep, strict=True):
+        out[(str(sid), str(tid))] = (str(o or "?").strip(), str(d or o or "?").strip(),
+                                     _month(None if when is None else str(when)))
+    return out
 
 
 def _tce_places(source: str | Path) -> dict[tuple[str, str], tuple[str, str, str | None]]:

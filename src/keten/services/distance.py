@@ -41,6 +41,16 @@ class DistanceResolver:
             return False
         return True
 
+    def suggestions(self, location: str) -> list[str]:
+        """Close matches for a location that cannot be located (places, then nodes)."""
+        try:
+            self.locate(location)
+        except UnknownLocationError as exc:
+            return exc.labels
+        except KetenError:
+            return []
+        return []
+
     def __call__(self, origin: str, destination: str, mode: str) -> tuple[float, str]:
         key = (origin, destination, mode)
         if key not in self.cache:
@@ -62,11 +72,18 @@ class DistanceResolver:
 def default_resolver(fs: FactorSet) -> DistanceResolver:
     """The resolver keten uses by default: locations and shortest feasible distances on the
     built-in network, great-circle x DAF where the network has no path for the mode."""
-    from keten.network.api import shortest_feasible_distance_km
-    from keten.network.locate import resolve_location
+    # the network (pandas, scipy) is imported only when a TCE needs a distance: a file that
+    # gives every distance starts in half the time (python -X importtime)
 
     def locate(text: str) -> tuple[float, float]:
+        from keten.network.locate import resolve_location
+
         _, lat, lon = resolve_location(text)
         return lat, lon
 
-    return DistanceResolver(fs, locate=locate, sfd=shortest_feasible_distance_km)
+    def sfd(origin: str, destination: str, mode: str) -> float:
+        from keten.network.api import shortest_feasible_distance_km
+
+        return shortest_feasible_distance_km(origin, destination, mode)
+
+    return DistanceResolver(fs, locate=locate, sfd=sfd)

@@ -46,6 +46,7 @@ from keten.io.tce_input import (
 )
 from keten.io.tce_links import LinkChecker
 from keten.services.distance import DistanceResolver, default_resolver
+from keten.services.footprint_output import without_float_noise
 
 # A path, an Arrow table, a pandas DataFrame or a list of dicts.
 TceInput: TypeAlias = Any
@@ -265,7 +266,8 @@ def _check_and_compute(
     hoc_ids = {str(x) for x in job.hocs.ids.to_pylist()} | job.pending_ids
     for batch, row_base in batches:
         canonical, rp = check_rows(
-            batch, label, row_base, toc_ids, hoc_ids, job.resolver.can_locate
+            batch, label, row_base, toc_ids, hoc_ids, job.resolver.can_locate,
+            job.resolver.suggestions
         )
         _teu_problems(canonical, job, rp)
         links.add(canonical, row_base)
@@ -330,6 +332,7 @@ def write_footprint(
     hocs: str | Path | None = None,
     factor_set: str | None = None,
     resolver: DistanceResolver | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> StreamSummary:
     """Stream per-TCE results to a CSV or Parquet file; replaced atomically, only if valid."""
     if fmt not in ("csv", "parquet"):
@@ -356,9 +359,12 @@ def write_footprint(
                     )
                 if pending is not None:
                     pending.result()
-                pending = pool.submit(writer.write_table, t)
+                pending = pool.submit(writer.write_table,
+                                      t if fmt == "parquet" else without_float_noise(t))
                 rows += t.num_rows
                 mode_parts.append(totals_by_mode(t))
+                if progress is not None:
+                    progress(rows)
 
             evaluate(tces, job, sink)
             if pending is not None:

@@ -35,6 +35,8 @@ from keten.services.footprint import footprint
 DEMO_PACKAGE = "keten.planning.data"
 DEMO_FILES = ("demo_shipments.csv", "demo_services.csv", "demo_terminals.csv")
 DEFAULT_SWEEP = (0.0, 50.0, 100.0, 200.0, 400.0)
+# seconds per MIP solve; the best plan found by then is reported with its gap
+DEFAULT_TIME_LIMIT_S = 60.0
 
 
 def demo_paths() -> tuple[Path, Path, Path]:
@@ -186,12 +188,16 @@ def build_problem(shipments: Any, services: Any, terminals: Any | None,
 def plan(shipments: Any = None, services: Any = None, terminals: Any | None = None, *,
          carbon_price_eur_per_t: float = 100.0, nox_price_eur_per_kg: float = 0.0,
          lateness_penalty_eur_per_h: float | None = None, horizon_days: float | None = None,
-         integer: bool = False, sweep: Sequence[float] | None = DEFAULT_SWEEP,
+         integer: bool = True, sweep: Sequence[float] | None = DEFAULT_SWEEP,
          road_capacity_teu_per_day: float | None = None,
          parameters: PlanningParameters | None = None, network: Network | None = None,
-         time_limit_s: float = 300.0) -> PlanResult:
+         time_limit_s: float = DEFAULT_TIME_LIMIT_S) -> PlanResult:
     """Plan ``shipments`` on ``services`` (paths, tables or lists of dicts; demo data if both
     are None) and compare with the all-road and uncapacitated plans.
+
+    ``integer`` (the default) plans whole shipments and TEU (a MIP, each solve within
+    ``time_limit_s``; the scenario records its gap); ``integer=False`` solves the LP relaxation,
+    whose plan may split a shipment.
 
     Raises ValidationError listing every problem in the inputs.
     """
@@ -202,7 +208,7 @@ def plan(shipments: Any = None, services: Any = None, terminals: Any | None = No
     base = parameters or PlanningParameters()
     params = replace(base, carbon_price_eur_per_t=carbon_price_eur_per_t,
                      nox_price_eur_per_kg=nox_price_eur_per_kg, horizon_days=horizon_days,
-                     integer=integer or base.integer,
+                     integer=integer,
                      road_capacity_teu_per_day=road_capacity_teu_per_day
                      if road_capacity_teu_per_day is not None else base.road_capacity_teu_per_day)
     if lateness_penalty_eur_per_h is not None:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from keten.display import decimals_for, fewer_for_large, fmt_number, is_number
 from keten.io.tables import write_text_atomic
 from keten.services import dashboard as views
 from keten.web import charts
@@ -40,7 +41,7 @@ h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.2rem;margin:1.75rem 0 .5rem}
 border-radius:6px;margin:.75rem 0}.map{height:560px}
 table{border-collapse:collapse;width:100%;background:#fff;font-size:.9rem;margin:.5rem 0}
 th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #d9e2ec}
-td.num{text-align:right;font-variant-numeric:tabular-nums}caption{text-align:left;font-weight:600}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}caption{text-align:left;font-weight:600}
 dl{display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));gap:.6rem}
 dl div{background:#fff;border:1px solid #d9e2ec;border-radius:6px;padding:.5rem .7rem}
 dt{font-size:.8rem;color:#52606d}dd{margin:0;font-size:1.15rem;font-weight:600}
@@ -48,11 +49,20 @@ dt{font-size:.8rem;color:#52606d}dd{margin:0;font-size:1.15rem;font-weight:600}
 
 
 def _fmt(value: Any, digits: int = 1) -> str:
-    if isinstance(value, bool) or value is None:
-        return "–" if value is None else str(value)
-    if isinstance(value, int | float):
-        return f"{value:,.{digits}f}"
-    return str(value)
+    """A figure with ``digits`` decimals; a whole number without; a small one with its
+    significant digits (NOx 0.00054 kg, not 0.0)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return fmt_number(int(value))
+    return fmt_number(value, digits)
+
+
+def _column_cells(values: list[Any]) -> list[str]:
+    """A table column's cells with one number of decimals that suits the column."""
+    places = decimals_for(values, 3)
+    return [fmt_number(v, places if places is not None else
+                       (0 if is_number(v) and float(v).is_integer()
+                        else fewer_for_large(float(v), 3) if is_number(v) else 3))
+            for v in values]
 
 
 def _script_json(obj: Any) -> str:
@@ -80,12 +90,19 @@ def render_report(title: str, subtitle: str, sections: Sequence[Section]) -> str
             body.append(f"<div id='{div_id}' class='chart{' map' if is_map else ''}'></div>")
             figures.append((div_id, figure))
         for table in section.tables:
-            head = "".join(f"<th scope='col'>{html.escape(c)}</th>" for c in table.columns)
+            columns = list(zip(*table.rows, strict=True)) if table.rows else []
+            numeric = [all(is_number(v) or v is None for v in col)
+                       and any(is_number(v) for v in col) for col in columns]
+            cells = [_column_cells(list(col)) for col in columns]
+            # numeric headers align right, over their numbers
+            head = "".join(
+                f"<th scope='col'{' class=num' if i < len(numeric) and numeric[i] else ''}>"
+                f"{html.escape(c)}</th>" for i, c in enumerate(table.columns))
             rows = "".join(
                 "<tr>" + "".join(
-                    f"<td class='num'>{_fmt(v)}</td>" if isinstance(v, int | float)
-                    and not isinstance(v, bool) else f"<td>{html.escape(_fmt(v))}</td>"
-                    for v in row) + "</tr>" for row in table.rows)
+                    f"<td class='num'>{cells[i][r]}</td>" if numeric[i]
+                    else f"<td>{html.escape(cells[i][r])}</td>"
+                    for i in range(len(columns))) + "</tr>" for r in range(len(table.rows)))
             body.append(f"<table><caption>{html.escape(table.caption)}</caption>"
                         f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
         body.append("</section>")
@@ -114,24 +131,80 @@ def write_report(document: str, out: Path) -> Path:
 # ---------------------------------------------------------------- the three reports
 
 
-def footprint_report(tces: Path, tocs: Path | None = None, hocs: Path | None = None) -> str:
-    """Footprint of a TCE file: totals, charts by mode, month, lane and shipment."""
+def _period(view: dict[str, Any]) -> str:
+    """The reporting period: the first to the last month with a departure."""
+    months = sorted({r["month"] for r in view["by_month"] if r["month"][:1].isdigit()})
+    if not months:
+        return "not dated (no departure_at in the input)"
+    return months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}"
+
+
+def _primary_share(result: Any) -> float | None:
+    """Share of the CO2e WTW computed with primary data (the carrier's or terminal's own
+    intensities), as CountEmissionsEU asks to disclose."""
+    import pyarrow.compute as pc
+
+    table = result.tce_table
+    if "data_source" not in table.column_names:
+        return None
+    total = pc.sum(table.column("co2e_wtw_kg")).as_py() or 0.0
+    source = pc.cast(table.column("data_source"), "string")
+    primary = pc.sum(pc.if_else(pc.equal(source, "primary"), table.column("co2e_wtw_kg"),
+                                0.0)).as_py() or 0.0
+    return primary / total if total else None
+
+
+def _factor_rows(result: Any, tocs: Path | None, hocs: Path | None) -> list[list[Any]]:
+    """Each TOC/HOC the footprint used, with its data source and where its figure comes from."""
+    from keten.factors.library import load_factor_set
+
+    fs = load_factor_set()
+    table = result.tce_table.to_pylist()
+    used: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in table:
+        kind, fid = ("TOC", r.get("toc_id")) if r.get("toc_id") else ("HOC", r.get("hoc_id"))
+        if fid:
+            entry = used.setdefault((kind, str(fid)), {"tces": 0, "data": r.get("data_source")})
+            entry["tces"] += 1
+    rows = []
+    for (kind, fid), entry in sorted(used.items()):
+        defaults = fs.tocs if kind == "TOC" else fs.hocs
+        rec = defaults.get(fid)
+        given = tocs if kind == "TOC" else hocs
+        source = (getattr(rec, "source", "") if rec is not None
+                  else f"your file {given.name}" if given is not None else "your file")
+        rows.append([kind, fid, entry["tces"], str(entry["data"] or ""), source])
+    return rows
+
+
+def footprint_report(tces: Path, tocs: Path | None = None, hocs: Path | None = None,
+                     company: str | None = None) -> str:
+    """Footprint of a TCE file: the company, period, totals with the primary-data share,
+    charts by mode, month, lane and shipment, and the factors used with their sources."""
     from keten.services.footprint import footprint
 
     result = footprint(tces, tocs=tocs, hocs=hocs)
     view = views.footprint_view(result, tces)
     figs = charts.footprint_figures(view)
     t = view["totals"]
-    kpis = [("CO2e well-to-wheel", f"{_fmt(t['co2e_wtw_kg'])} kg"),
+    share = _primary_share(result)
+    kpis = [("company", company or "not given (--company)"),
+            ("reporting period", _period(view)),
+            ("primary-data share of CO2e WTW", "–" if share is None else f"{100 * share:.0f} %"),
+            ("CO2e well-to-wheel", f"{_fmt(t['co2e_wtw_kg'])} kg"),
             ("CO2e tank-to-wheel", f"{_fmt(t['co2e_ttw_kg'])} kg"),
             ("transport activity", f"{_fmt(t['transport_activity_tkm'], 0)} tkm"),
             ("NOx", f"{_fmt(t['nox_kg'], 2)} kg"), ("PM", f"{_fmt(t['pm_kg'], 3)} kg"),
+            ("SOx", f"{_fmt(t.get('sox_kg'), 3)} kg"),
             ("shipments / TCEs", f"{_fmt(t['shipment_count'], 0)} / {_fmt(t['tce_count'], 0)}")]
     shipments = Table("Shipments, largest first",
-                      ["shipment", "CO2e WTW kg", "CO2e TTW kg", "tkm", "NOx kg"],
+                      ["shipment", "CO2e WTW kg", "CO2e TTW kg", "tkm", "NOx kg", "PM kg",
+                       "SOx kg"],
                       [[r["shipment_id"], r["co2e_wtw_kg"], r["co2e_ttw_kg"],
-                        r["transport_activity_tkm"], r["nox_kg"]]
+                        r["transport_activity_tkm"], r["nox_kg"], r["pm_kg"], r.get("sox_kg")]
                        for r in view["by_shipment"][:100]])
+    factors = Table("Factors used (ISO 14083: TOC and HOC intensities with their sources)",
+                    ["kind", "id", "TCEs", "data", "source"], _factor_rows(result, tocs, hocs))
     modes = Table("By mode and hub type", ["group", "CO2e WTW kg", "CO2e TTW kg", "tkm", "TCEs"],
                   [[charts.mode_label(r["group"]), r["co2e_wtw_kg"], r["co2e_ttw_kg"],
                     r["transport_activity_tkm"], r["tce_count"]] for r in view["by_mode"]])
@@ -141,6 +214,9 @@ def footprint_report(tces: Path, tocs: Path | None = None, hocs: Path | None = N
         Section("By mode and month", figures=[figs["mode"], figs["month"]]),
         Section("By lane and shipment", figures=[figs["lane"], figs["shipment"]],
                 tables=[shipments]),
+        Section("Factors and sources", "WTW = well-to-wheel (fuel production and use), TTW = "
+                "tank-to-wheel (use only). 'primary' rows use the carrier's or terminal's own "
+                "data; 'default' rows the cited default factors.", tables=[factors]),
     ]
     return render_report("Transport emissions footprint", f"input: {Path(tces).name}", sections)
 

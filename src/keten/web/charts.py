@@ -71,10 +71,12 @@ def _layout(title: str, **extra: Any) -> dict[str, Any]:
     layout: dict[str, Any] = {
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
         "font": FONT,
-        "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+        "margin": {"l": 60, "r": 20, "t": 80, "b": 50},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
-        "legend": {"orientation": "h", "y": -0.15},
+        # above the plot, under the title: below it, the legend collided with tick labels
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0,
+                   "yanchor": "bottom"},
         "autosize": True,
     }
     layout.update(extra)
@@ -263,7 +265,44 @@ def _node_traces(canvas: MapCanvas, nodes: Sequence[dict[str, Any]]) -> list[dic
             customdata=[["node", n["node_id"]] for n in group],
             hovertext=[text(n) for n in group], hoverinfo="text",
             meta={"role": "nodes", "count": len(group)}))
+    traces += _size_legend(canvas, largest)
     return traces
+
+
+def _size_legend(canvas: MapCanvas, largest: float) -> list[dict[str, Any]]:
+    """Legend entries for the terminal sizes: markers of two or three round throughputs."""
+    if largest <= 0:
+        return []
+    top = 10 ** math.floor(math.log10(largest))
+    steps = [top / 10, top] + ([largest] if largest >= 2 * top else [])
+    out = []
+    for i, value in enumerate(steps):
+        shown = f"{value:,.0f}" if i < len(steps) - 1 else f"{value:,.0f} (largest)"
+        extra = ({"legendgrouptitle": {"text": "terminal throughput (area ∝ t/day)"}}
+                 if i == 0 else {})
+        out.append(canvas.trace(
+            [None], [None], mode="markers", name=f"{shown} t/day",
+            marker={"size": _node_size(value, largest), "color": "rgba(31,41,51,0.75)",
+                    "line": {"color": "#ffffff", "width": 1}},
+            hoverinfo="skip", legendgroup="sizes", meta={"role": "size-legend"}, **extra))
+    return out
+
+
+def _spread_labels(nodes: Sequence[dict[str, Any]], min_lat_deg: float = 0.18,
+                   lon_deg_per_char: float = 0.045) -> list[dict[str, Any]]:
+    """The nodes to label, largest first, leaving out one whose label would overlap a chosen
+    one: at the map's zoom a label is about 0.18° high and 0.045° of longitude per letter."""
+    chosen: list[dict[str, Any]] = []
+
+    def label(n: dict[str, Any]) -> str:
+        return str(n.get("name") or n["node_id"]).split(" (")[0]
+
+    for n in nodes:
+        if all(abs(n["lat"] - c["lat"]) > min_lat_deg
+               or abs(n["lon"] - c["lon"]) > lon_deg_per_char * (len(label(n)) + len(label(c))) / 2
+               for c in chosen):
+            chosen.append(n)
+    return chosen
 
 
 def network_map(view: dict[str, Any], tile_url: str | None = None,
@@ -274,11 +313,14 @@ def network_map(view: dict[str, Any], tile_url: str | None = None,
     data = (basemap_traces(canvas) + _base_links(canvas, view["links"])
             + _node_traces(canvas, view["nodes"]))
     if not canvas.tile_url:
-        top = sorted((n for n in view["nodes"] if n.get("throughput_t_per_day")),
-                     key=lambda n: -float(n["throughput_t_per_day"]))[:LABELLED_TERMINALS]
+        top = _spread_labels(sorted((n for n in view["nodes"] if n.get("throughput_t_per_day")),
+                                    key=lambda n: -float(n["throughput_t_per_day"])))
+        top = top[:LABELLED_TERMINALS]
         data.append(canvas.trace(
             [n["lon"] for n in top], [n["lat"] for n in top], mode="text",
-            text=[str(n.get("name") or n["node_id"]) for n in top], textposition="top center",
+            # the place, without its qualifier: "Rotterdam", not "Rotterdam (Waalhaven/...)"
+            text=[str(n.get("name") or n["node_id"]).split(" (")[0] for n in top],
+            textposition="top center",
             textfont={"size": 11, "color": "#1f2933"}, hoverinfo="skip", showlegend=False,
             name="labels", meta={"role": "labels"}))
     layout = canvas.layout(title, [n["lon"] for n in view["nodes"]],

@@ -17,7 +17,9 @@
     if (value === null || value === undefined || value === "") { return "–"; }
     var n = Number(value);
     if (!isFinite(n)) { return String(value); }
-    return n.toLocaleString("en-GB", { maximumFractionDigits: digits === undefined ? 1 : digits });
+    var places = digits === undefined ? 1 : digits;
+    // fixed decimals, so that a column of numbers lines up under its header
+    return n.toLocaleString("en-GB", { minimumFractionDigits: places, maximumFractionDigits: places });
   }
 
   /* fetch with the session cookie and the dashboard header; rejects with {title, problems}. */
@@ -148,7 +150,16 @@
       if (item.source) { box.appendChild(el("p", { class: "hint" }, "Source: " + item.source)); }
       select.value = kind + ":" + id;
     }
-    api("/dashboard/api/network").then(function (payload) {
+    function sizeTerminals() {
+      // the terminals' throughput routes the demo demand: drawn once it is ready
+      return api("/dashboard/api/network?sized=true").then(function (payload) {
+        data = payload;
+        $("network-summary").textContent = payload.summary.nodes + " nodes and " + payload.summary.links +
+          " links. Terminal size: " + (payload.summary.throughput_basis || "equal (no throughput known)") + ".";
+        return plot("network-map", payload.figure);
+      }).then(function () { $("network-map").setAttribute("data-sized", "1"); });
+    }
+    api("/dashboard/api/network?sized=false").then(function (payload) {
       data = payload;
       var nodes = el("optgroup", { label: "Nodes" });
       Object.keys(payload.nodes).sort().forEach(function (id) {
@@ -160,8 +171,12 @@
       });
       select.appendChild(nodes);
       select.appendChild(links);
+      var list = $("feature-list");
+      [].forEach.call(select.querySelectorAll("option[value]"), function (o) {
+        if (o.value) { list.appendChild(el("option", { value: o.textContent })); }
+      });
       $("network-summary").textContent = payload.summary.nodes + " nodes and " + payload.summary.links +
-        " links. Terminal size: " + (payload.summary.throughput_basis || "equal (no throughput known)") + ".";
+        " links. Terminal size: equal until the throughput is computed…";
       return plot("network-map", payload.figure);
     }).then(function () {
       var map = $("network-map");
@@ -170,7 +185,17 @@
         if (point && point.customdata) { show(point.customdata[0], point.customdata[1]); }
       });
       map.setAttribute("data-ready", "1");
+      return sizeTerminals();
     }).catch(showErrors);
+    $("feature-search").addEventListener("change", function () {
+      // a name or id typed or picked from the list: the first node or link it matches
+      var text = this.value.trim().toLowerCase();
+      if (!text || !data) { return; }
+      var hit = [].filter.call(select.querySelectorAll("option[value]"), function (o) {
+        return o.value && o.textContent.toLowerCase().indexOf(text) >= 0;
+      })[0];
+      if (hit) { var i = hit.value.indexOf(":"); show(hit.value.slice(0, i), hit.value.slice(i + 1)); }
+    });
     select.addEventListener("change", function () {
       var value = select.value;
       if (!value || !data) { return; }
@@ -184,7 +209,8 @@
   function footprintPage() {
     var form = $("upload-form");
     var buttons = [$("upload-button"), $("demo-button")];
-    function render(jobId, result) {
+    var latest = 0;  // the newest run: an older one (the demo loaded at start) is not shown
+    function render(jobId, result, auto) {
       var view = result.view;
       var t = view.totals;
       $("result-file").textContent = result.file;
@@ -201,25 +227,54 @@
       $("download-ileap").href = "/dashboard/api/footprint/" + jobId + "/ileap.json";
       var body = $("shipments-table").querySelector("tbody");
       body.textContent = "";
+      var distanceTypes = { actual: "actual", sfd: "shortest feasible", gcd: "great circle × DAF" };
+      function showTces(shipmentId) {
+        $("tce-shipment").textContent = shipmentId;
+        var tbody = $("tce-table").querySelector("tbody");
+        tbody.textContent = "";
+        (view.tces || []).filter(function (t) { return t.shipment_id === shipmentId; }).forEach(function (t) {
+          var transport = t.kind === "transport";
+          tbody.appendChild(row([{ text: t.tce_id },
+            { text: transport ? (t.mode || "") : "hub: " + (t.hub_type || "") },
+            { text: t.toc_id || t.hoc_id || "" },
+            { text: transport ? fmt(t.distance_km, 1) : "", num: true },
+            { text: transport ? (distanceTypes[t.distance_type] || t.distance_type || "") : "" },
+            { text: fmt(t.transport_activity_tkm, 0), num: true },
+            { text: fmt(t.co2e_wtw_kg, 2), num: true }, { text: fmt(t.co2e_ttw_kg, 2), num: true },
+            { text: fmt(t.nox_kg, 4), num: true }, { text: fmt(t.pm_kg, 5), num: true },
+            { text: fmt(t.sox_kg, 5), num: true }, { text: t.data_source || "" }]));
+        });
+      }
       view.by_shipment.slice(0, 25).forEach(function (s) {
-        body.appendChild(row([{ text: s.shipment_id }, { text: fmt(s.co2e_wtw_kg, 2), num: true },
+        var share = s.primary_data_share;
+        var tr = row([{ text: s.shipment_id }, { text: fmt(s.co2e_wtw_kg, 2), num: true },
           { text: fmt(s.co2e_ttw_kg, 2), num: true }, { text: fmt(s.transport_activity_tkm, 0), num: true },
-          { text: fmt(s.nox_kg, 3), num: true }]));
+          { text: s.co2e_intensity_wtw_kg_per_tkm == null ? "–" : fmt(s.co2e_intensity_wtw_kg_per_tkm, 4), num: true },
+          { text: fmt(s.nox_kg, 3), num: true }, { text: fmt(s.pm_kg, 4), num: true },
+          { text: fmt(s.sox_kg, 4), num: true },
+          { text: share == null ? "–" : fmt(100 * share, 0) + " %", num: true }]);
+        tr.tabIndex = 0;
+        tr.classList.add("pick");
+        tr.addEventListener("click", function () { showTces(s.shipment_id); });
+        tr.addEventListener("keydown", function (e) { if (e.key === "Enter") { showTces(s.shipment_id); } });
+        body.appendChild(tr);
       });
+      if (view.by_shipment.length) { showTces(view.by_shipment[0].shipment_id); }
       $("results").hidden = false;
       return Promise.all([
         plot("chart-mode", result.figures.mode), plot("chart-month", result.figures.month),
         plot("chart-lane", result.figures.lane), plot("chart-shipment", result.figures.shipment)
-      ]).then(function () { $("results").setAttribute("data-ready", jobId); });
+      ]).then(function () { $("results").setAttribute(auto ? "data-demo-ready" : "data-ready", jobId); });
     }
-    function run(request) {
+    function run(request, auto) {
+      var mine = ++latest;
       showErrors(null);
       busy(buttons, true);
       var jobId = null;
       return request.then(function (job) { jobId = job.id; return followJob(job); })
-        .then(function (result) { return render(jobId, result); })
-        .catch(function (error) { $("results").hidden = true; showErrors(error); })
-        .then(function () { busy(buttons, false); });
+        .then(function (result) { if (mine === latest) { return render(jobId, result, auto); } })
+        .catch(function (error) { if (mine === latest) { $("results").hidden = true; showErrors(error); } })
+        .then(function () { if (mine === latest) { busy(buttons, false); } });
     }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -238,14 +293,21 @@
     $("demo-button").addEventListener("click", function () {
       run(api("/dashboard/api/footprint/demo", { method: "POST" }));
     });
+    // the demo portfolio is shown from the start, as the README says; any run replaces it
+    run(api("/dashboard/api/footprint/demo", { method: "POST" }), true);
   }
 
   /* ------------------------------------------------------------ planning */
 
   function planningPage() {
     var form = $("plan-form");
+    var latest = 0;  // the newest run: an older one (the demo planned at start) is not shown
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      start(false);
+    });
+    function start(auto) {
+      var mine = ++latest;
       showErrors(null);
       busy([$("plan-button")], true);
       var body = new FormData();
@@ -256,9 +318,22 @@
           var file = $(pair[1]).files[0];
           if (file) { body.append(pair[0], file, file.name); }
         });
+      var jobId = null;
       api("/dashboard/api/planning", { method: "POST", body: body })
-        .then(followJob).then(function (result) {
+        .then(function (job) { jobId = job.id; return followJob(job); }).then(function (result) {
+        if (mine !== latest) { return "stale"; }
         var view = result.view;
+        $("download-plan").href = "/dashboard/api/planning/" + jobId + "/plan.csv";
+        var rows = view.assignments || [];
+        $("plan-count").textContent = "(" + rows.length + " of " + (view.assignment_count || rows.length) + " assignments)";
+        var tbody = $("plan-table").querySelector("tbody");
+        tbody.textContent = "";
+        rows.forEach(function (a) {
+          tbody.appendChild(row([{ text: a.shipment_id }, { text: a.main_mode === "inland_waterway" ? "barge" : a.main_mode },
+            { text: fmt(a.units, Number(a.units) % 1 === 0 ? 0 : 2), num: true },
+            { text: (a.delivery_at || "").replace("T", " ").slice(0, 16) }, { text: fmt(a.late_h, 1), num: true },
+            { text: fmt(a.cost_eur, 0), num: true }, { text: fmt(a.co2e_wtw_kg, 1), num: true }, { text: a.legs }]));
+        });
         $("plan-input").textContent = view.input;
         var before = view.scenarios[0];
         var after = view.scenarios[1];
@@ -268,6 +343,8 @@
           ["CO2e saved", fmt(100 * (shift.co2e_wtw_saved_share || 0), 1) + " %"],
           ["cost saved", fmt(shift.cost_saved_eur, 0) + " EUR"],
           ["road share of tkm", fmt(100 * before.road_tkm_share, 0) + " % → " + fmt(100 * after.road_tkm_share, 0) + " %"],
+          ["NOx before → after", fmt(before.nox_kg, 1) + " → " + fmt(after.nox_kg, 1) + " kg" +
+            (after.nox_kg > before.nox_kg ? " (rises +" + fmt(after.nox_kg - before.nox_kg, 1) + ")" : "")],
           ["on time", fmt(100 * (after.on_time_rate || 0), 1) + " %"],
           ["unserved shipments", fmt(after.unserved_shipments, 0)]
         ]);
@@ -275,10 +352,12 @@
         return Promise.all([plot("chart-modal-split", result.figures.modal_split),
           plot("chart-tradeoff", result.figures.tradeoff),
           plot("chart-utilisation", result.figures.utilisation)]);
-      }).then(function () { $("results").setAttribute("data-ready", "1"); })
-        .catch(showErrors)
-        .then(function () { busy([$("plan-button")], false); });
-    });
+      }).then(function (state) {
+        if (state !== "stale") { $("results").setAttribute(auto ? "data-demo-ready" : "data-ready", "1"); }
+      }).catch(function (error) { if (mine === latest) { showErrors(error); } })
+        .then(function () { if (mine === latest) { busy([$("plan-button")], false); } });
+    }
+    start(true);  // the demo portfolio is planned from the start; "Plan" replaces it
   }
 
   /* ------------------------------------------------------------ resilience */

@@ -1,0 +1,76 @@
+"""A first visit: the Footprint and Planning pages show the demo data from the start, the
+header says who is signed in, and a run of one's own replaces the demo."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import Session
+
+pytestmark = pytest.mark.browser
+
+
+def test_footprint_shows_the_demo_portfolio_at_start(session: Session) -> None:
+    session.goto("/footprint")
+    page = session.page
+    page.wait_for_selector("#results[data-demo-ready]", state="attached", timeout=60_000)
+    expect(page.locator("#totals")).to_contain_text("CO2e well-to-wheel")
+    assert page.locator("#shipments-table tbody tr").count() > 0
+    expect(page.locator("header .who")).to_contain_text("signed in as")
+    # the chosen shipment's TCEs, with distance type, primary data, PM and SOx
+    rows = page.locator("#shipments-table tbody tr")
+    rows.nth(1).click()
+    shipment = rows.nth(1).locator("td").first.inner_text()
+    expect(page.locator("#tce-shipment")).to_have_text(shipment)
+    tces = page.locator("#tce-table tbody tr")
+    assert tces.count() >= 1
+    assert page.locator("#tce-table tbody").inner_text().count("actual") + page.locator(
+        "#tce-table tbody").inner_text().count("shortest feasible") >= 1
+    headers = page.locator("#shipments-table thead").inner_text()
+    assert "SOx kg" in headers and "primary data" in headers and "kg CO2e WTW/tkm" in headers
+    # lanes are origin -> destination of legs, never a hub stop or an unknown end
+    lanes = page.eval_on_selector("#chart-lane", "gd => gd.data[0].y")
+    assert lanes and all("?" not in lane and lane.split(" → ")[0] != lane.split(" → ")[1]
+                         for lane in lanes)
+    session.shot("first-visit-footprint")
+    session.watch.assert_clean()
+
+
+def test_planning_shows_the_demo_plan_and_the_nox_rise_at_start(session: Session) -> None:
+    session.goto("/planning")
+    page = session.page
+    page.wait_for_selector("#results[data-demo-ready]", state="attached", timeout=120_000)
+    # the demo's shift to barge and rail cuts CO2e but raises NOx, and the page says so
+    expect(page.locator("#kpis")).to_contain_text("NOx before → after")
+    expect(page.locator("#kpis")).to_contain_text("rises")
+    # the plan per shipment, and all of it as CSV
+    assert page.locator("#plan-table tbody tr").count() > 0
+    href = page.get_attribute("#download-plan", "href")
+    assert href and href.endswith("/plan.csv")
+    answer = page.request.get(session.url + href)
+    assert answer.status == 200
+    lines = answer.text().splitlines()
+    assert lines[0].startswith("shipment_id,") and len(lines) > 150  # every assignment
+    session.shot("first-visit-planning")
+    session.watch.assert_clean()
+
+
+def test_network_paints_first_then_sizes_terminals_and_finds_by_name(session: Session) -> None:
+    session.goto("/network")
+    page = session.page
+    page.wait_for_selector("#network-map[data-ready]", state="attached")
+    page.wait_for_selector("#network-map[data-sized]", state="attached", timeout=120_000)
+    legend = page.eval_on_selector(
+        "#network-map", "gd => gd.data.filter(t => t.meta && t.meta.role === 'size-legend')"
+        ".map(t => t.name)")
+    assert legend and all(name.endswith("t/day") or "(largest)" in name for name in legend)
+    page.fill("#feature-search", "venlo")
+    page.dispatch_event("#feature-search", "change")
+    expect(page.locator("#details h3")).to_contain_text("NLVEN")
+    labels = page.eval_on_selector(
+        "#network-map", "gd => gd.data.filter(t => t.meta && t.meta.role === 'labels')"
+        ".map(t => t.text)[0] || []")
+    assert labels and all(" (" not in label for label in labels)
+    session.shot("first-visit-network")
+    session.watch.assert_clean()
