@@ -187,9 +187,10 @@ def _factor_rows(tces: list[TCEResult], fs: FactorSet) -> dict[str, Any]:
     records = [fs.toc(x) for x in tocs] + [fs.hoc(x) for x in hocs]
     carriers: set[str] = set()
     for rec in records:
-        for part in (rec.energy_carrier or "").split(";"):
-            if part.strip():
-                carriers |= {cid for cid, _ in parse_blend(part)} & set(fs.energy_carriers)
+        spec = (rec.energy_carrier or "").strip()
+        # a blend with shares (``a:0.4;b:0.6``) or, from older files, ids alone (``a;b``)
+        ids = [c for c, _ in parse_blend(spec)] if ":" in spec else spec.split(";")
+        carriers |= {c.strip() for c in ids if c.strip()} & set(fs.energy_carriers)
     modes = sorted({t.mode for t in tces if t.distance_type == "gcd" and t.mode})
     return {
         "tocs": [{k: _plain(v) for k, v in asdict(fs.toc(x)).items()} for x in tocs],
