@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from keten.errors import KetenError, Problem, ValidationError
+from keten.io.tables import read_json_file, write_text_atomic
 from keten.network.build import network_from_frames
 from keten.network.model import LINK_COLUMNS, NODE_COLUMNS, Network, records
 
@@ -50,14 +51,14 @@ def read_links_file(path: str | Path, *, layer: str | None = None, mode: str | N
     ``length_col`` x ``length_unit_km``, else the geodesic length of the geometry. ``mode``
     applies to every link unless the file has a ``mode`` column.
     """
-    import geopandas as gpd
-
     path = Path(path)
     if not path.exists():
         raise KetenError(f"network file not found: {path}")
-    if path.suffix.lower() in (".geojson", ".json") and _is_keten_geojson(path):
-        return read_network_file(path)
-    frame = gpd.read_file(path, layer=layer, engine="pyogrio")
+    if path.suffix.lower() in (".geojson", ".json"):
+        data = read_json_file(path)  # a clear error for empty, non-UTF-8 or invalid JSON
+        if isinstance(data, dict) and data.get("keten_network"):
+            return read_network_file(path)
+    frame = _read_geodata(path, layer)
     if layer is None and path.suffix.lower() == ".gpkg":
         import pyogrio
 
@@ -177,12 +178,18 @@ def _osm_mode(tags: dict[str, str]) -> str | None:
     return None
 
 
-def _is_keten_geojson(path: Path) -> bool:
+def _read_geodata(path: Path, layer: str | None) -> Any:
+    """A GeoDataFrame; a file GDAL cannot read (empty, truncated, not geodata) is a
+    ValidationError naming it."""
+    import geopandas as gpd
+    import pyogrio.errors
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return bool(data.get("keten_network"))
+        return gpd.read_file(path, layer=layer, engine="pyogrio")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError,
+            ValueError) as exc:
+        raise ValidationError([Problem(f"not a readable geodata file: {exc}", str(path))],
+                              title="cannot import network") from None
 
 
 def network_geojson(net: Network) -> dict[str, Any]:
@@ -214,7 +221,7 @@ def write_network(net: Network, path: str | Path, fmt: str | None = None) -> Pat
     fmt = (fmt or {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg"}.get(
         path.suffix.lower(), "csv")).lower()
     if fmt == "geojson":
-        path.write_text(json.dumps(network_geojson(net), allow_nan=False), encoding="utf-8")
+        write_text_atomic(path, json.dumps(network_geojson(net), allow_nan=False))
     elif fmt == "gpkg":
         import geopandas as gpd
         from shapely.geometry import LineString, Point
@@ -248,17 +255,13 @@ def read_network_file(path: str | Path) -> Network:
         nodes = pd.read_csv(path / "nodes.csv", dtype=str, keep_default_na=False)
         links = pd.read_csv(path / "links.csv", dtype=str, keep_default_na=False)
     elif path.suffix.lower() == ".gpkg":
-        import geopandas as gpd
-
-        nodes = pd.DataFrame(gpd.read_file(path, layer="nodes", engine="pyogrio")
-                             .drop(columns="geometry"))
-        links = pd.DataFrame(gpd.read_file(path, layer="links", engine="pyogrio")
-                             .drop(columns="geometry"))
+        nodes = pd.DataFrame(_read_geodata(path, "nodes").drop(columns="geometry"))
+        links = pd.DataFrame(_read_geodata(path, "links").drop(columns="geometry"))
     elif path.suffix.lower() in (".geojson", ".json"):
+        data = read_json_file(path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
             feats = [f for f in data.get("features", []) if isinstance(f.get("properties"), dict)]
-        except (json.JSONDecodeError, AttributeError) as exc:
+        except (AttributeError, TypeError) as exc:
             raise ValidationError([Problem(f"not a GeoJSON FeatureCollection: {exc}", str(path))],
                                   title="cannot read network") from exc
         nodes = pd.DataFrame([f["properties"] for f in feats
