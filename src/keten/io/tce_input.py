@@ -94,8 +94,8 @@ def _numeric(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray
     text = pd.Series(column.to_pandas(), dtype="object")
     stripped = text.str.strip() if len(text) else text
     given = np.asarray(text.notna().to_numpy() & (stripped.str.len() > 0).to_numpy(), dtype=bool)
-    values = pd.Series(pd.to_numeric(stripped.where(given, None), errors="coerce"))
-    arr = np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+    parsed = pd.Series(pd.to_numeric(stripped.where(given, None), errors="coerce"))
+    arr = np.asarray(parsed.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
     # "nan", "inf" and "1e400" parse as floats; anything else that does not is not a number
     lowered = stripped.str.lower().str.lstrip("+-")
     named = np.asarray(lowered.isin(["nan", "inf", "infinity"]).to_numpy(), dtype=bool)
