@@ -123,3 +123,27 @@ def test_request_fulfilled_with_invalid_footprints_is_400(host: Host) -> None:
         assert field in message
     garbage_version = _event(specversion="banana")
     assert host.client.post("/3/events", json=garbage_version, headers=headers).status_code == 400
+
+
+def test_unknown_and_known_client_ids_take_the_same_work(
+    host: Host, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No timing signal: the secret is hashed (scrypt) exactly once whether the client id is
+    known or not (counted, not timed: timings are noisy on shared machines)."""
+    from keten.services import auth
+
+    calls: list[str] = []
+    real = auth.hash_secret
+
+    def counting(secret: str, salt: bytes | None = None) -> tuple[str, str]:
+        calls.append(secret)
+        return real(secret, salt)
+
+    monkeypatch.setattr(auth, "hash_secret", counting)
+    auth._dummy_hash()  # made once per process, before the first unknown id
+    for client_id in ("carrier-client", "no-such-client"):
+        calls.clear()
+        response = host.client.post("/auth/token", auth=(client_id, "wrong"),
+                                    data={"grant_type": "client_credentials"})
+        assert response.status_code in (400, 401)
+        assert calls == ["wrong"], client_id
