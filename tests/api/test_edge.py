@@ -147,3 +147,32 @@ def test_unknown_and_known_client_ids_take_the_same_work(
                                     data={"grant_type": "client_credentials"})
         assert response.status_code in (400, 401)
         assert calls == ["wrong"], client_id
+
+
+def test_a_write_blocked_by_a_long_sqlite_write_is_503_with_retry_after(
+    tmp_path: object, make_shipment_footprint: object
+) -> None:
+    """While another process holds SQLite's write lock (a long import), an API write waits
+    ``busy_timeout_s`` and then answers 503 with Retry-After, never 500; reads still work."""
+    import sqlite3
+    from pathlib import Path
+
+    from api.conftest import build_host
+    from keten.store import Store
+
+    host = build_host(Path(str(tmp_path)), make_shipment_footprint)  # type: ignore[arg-type]
+    headers = host.headers()
+    url = host.store.url
+    host.client.app.state.keten.store = Store(url, busy_timeout_s=0.2)  # type: ignore[attr-defined]
+    blocker = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=0.1)
+    blocker.execute("BEGIN IMMEDIATE")  # holds the write lock, as an import's transaction does
+    try:
+        response = host.client.post("/3/events", json=_event(id="blocked"), headers=headers)
+        assert response.status_code == 503, response.text
+        assert response.headers["retry-after"].isdigit()
+        assert host.client.get("/3/footprints", headers=headers).status_code == 200
+    finally:
+        blocker.rollback()
+        blocker.close()
+    retried = host.client.post("/3/events", json=_event(id="blocked"), headers=headers)
+    assert retried.status_code == 200
