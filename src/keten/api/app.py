@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import httpx
@@ -142,3 +143,13 @@ def create_app(
         require_https=require_https,
     )
     return app
+
+
+#: Set by ``keten serve --workers N`` for its worker processes.
+REQUIRE_HTTPS_ENV = "KETEN_SERVE_REQUIRE_HTTPS"
+
+
+def app_from_environment() -> FastAPI:
+    """App factory for ``keten serve --workers N``: each worker process builds its own app
+    (and store connections) from the ``KETEN_`` settings of its environment."""
+    return create_app(Settings(), require_https=os.environ.get(REQUIRE_HTTPS_ENV) == "1")
