@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -52,6 +53,14 @@ def serve(
         tls_cert, tls_key = ensure_self_signed(settings.home)
         typer.echo(f"self-signed certificate: {tls_cert}", err=True)
     use_tls = tls_cert is not None
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "ssl_certfile": str(tls_cert) if tls_cert else None,
+        "ssl_keyfile": str(tls_key) if tls_key else None,
+        "log_level": log_level,
+        "proxy_headers": False,
+    }
     if workers > 1:
         import os
 
@@ -61,28 +70,10 @@ def serve(
         signing_key(store, settings.secret_key)  # made once here, shared by every worker
         store.close()
         os.environ[REQUIRE_HTTPS_ENV] = "1" if use_tls else "0"
-        uvicorn.run(
-            "keten.api.app:app_from_environment",
-            factory=True,
-            workers=workers,
-            host=host,
-            port=port,
-            ssl_certfile=str(tls_cert) if tls_cert else None,
-            ssl_keyfile=str(tls_key) if tls_key else None,
-            log_level=log_level,
-            proxy_headers=False,
-        )
+        uvicorn.run("keten.api.app:app_from_environment", factory=True, workers=workers,
+                    **options)
         return
-    app = create_app(settings, store=store, require_https=use_tls)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        ssl_certfile=str(tls_cert) if tls_cert else None,
-        ssl_keyfile=str(tls_key) if tls_key else None,
-        log_level=log_level,
-        proxy_headers=False,
-    )
+    uvicorn.run(create_app(settings, store=store, require_https=use_tls), **options)
 
 
 def register(app: typer.Typer) -> None:
