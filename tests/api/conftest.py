@@ -56,8 +56,14 @@ class Host:
         return {"Authorization": f"Bearer {self.token(client_id, secret)}"}
 
 
-def build_host(tmp_path: Path, make: Callable[..., dict[str, Any]], **settings: Any) -> Host:
-    store = Store(f"sqlite:///{tmp_path / 'api.sqlite'}")
+def build_host(
+    tmp_path: Path,
+    make: Callable[..., dict[str, Any]],
+    store_url: str | None = None,
+    **settings: Any,
+) -> Host:
+    """The host on ``store_url`` (default: a SQLite file in ``tmp_path``)."""
+    store = Store(store_url or f"sqlite:///{tmp_path / 'api.sqlite'}")
     companies.add_company(
         store,
         "Carrier",
@@ -96,7 +102,10 @@ def build_host(tmp_path: Path, make: Callable[..., dict[str, Any]], **settings: 
 
 
 @pytest.fixture
-def host(tmp_path: Path, make_shipment_footprint: Callable[..., dict[str, Any]]) -> Iterator[Host]:
-    built = build_host(tmp_path, make_shipment_footprint)
+def host(
+    tmp_path: Path, make_shipment_footprint: Callable[..., dict[str, Any]], store_url: str
+) -> Iterator[Host]:
+    """The host on each backend: SQLite and PostgreSQL (``store_url`` is parametrized)."""
+    built = build_host(tmp_path, make_shipment_footprint, store_url)
     yield built
     built.store.close()

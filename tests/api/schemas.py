@@ -10,8 +10,14 @@ from typing import Any
 import jsonschema
 import yaml
 
-_BESIDE = Path(__file__).resolve().parents[3] / "shared" / "standards"
-STANDARDS = _BESIDE if _BESIDE.is_dir() else Path("/work/shared/standards")
+
+def _shared() -> Path:
+    """``../shared`` next to the repository (as the brief lays it out), else /work/shared."""
+    beside = Path(__file__).resolve().parents[3] / "shared"
+    return beside if beside.is_dir() else Path("/work/shared")
+
+
+STANDARDS = _shared() / "standards"
 
 
 @cache

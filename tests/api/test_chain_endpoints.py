@@ -90,3 +90,41 @@ def test_key_registration_checks(host: Host) -> None:
     for body in (b"[]", b"{nope"):
         response = host.client.post("/keten/v1/statements", content=body, headers=headers)
         assert response.status_code == 400
+
+
+def test_a_replayed_superseded_statement_is_reported(host: Host) -> None:
+    """The carrier corrects its statement for S1 (a later signed issued_at); replaying the old
+    one afterwards is refused as superseded, and an old upstream is reported."""
+    from datetime import UTC, datetime
+
+    key = Ed25519PrivateKey.generate()
+    carrier = Party("carrier-x", "Carrier X")
+    keys = [public_key_entry(key, carrier)]
+
+    def statement(wtw: str, day: int) -> dict[str, Any]:
+        own = OwnEmissions(Quantities(Decimal(wtw), Decimal(wtw), Decimal(0), Decimal(0),
+                                      Decimal(10)), "keten-test")
+        return sign_statement(key, carrier, Subject(shipment_id="S1"), own,
+                              issued_at=datetime(2026, 1, day, tzinfo=UTC))
+
+    old, corrected = statement("100", 1), statement("90", 2)
+    headers = host.headers()
+    first = host.client.post("/keten/v1/statements", json=make_bundle(old, [], keys),
+                             headers=headers)
+    assert first.status_code == 201 and first.json()["report"]["superseded"] == []
+    newer = host.client.post("/keten/v1/statements", json=make_bundle(corrected, [], keys),
+                             headers=headers)
+    assert newer.status_code == 201
+    replay = host.client.post("/keten/v1/statements", json=make_bundle(old, [], keys),
+                              headers=headers)
+    assert replay.status_code == 400 and "superseded" in replay.json()["message"]
+    lsp_key = Ed25519PrivateKey.generate()
+    lsp = Party("lsp-y", "LSP Y")
+    own = OwnEmissions(Quantities(*(Decimal(1),) * 5), "keten-test")
+    on_old = sign_statement(lsp_key, lsp, Subject(shipment_id="S1"), own, [old])
+    bundle = make_bundle(on_old, [old], [*keys, public_key_entry(lsp_key, lsp)])
+    built_on_old = host.client.post("/keten/v1/statements", json=bundle, headers=headers)
+    assert built_on_old.status_code == 201
+    report = built_on_old.json()["report"]
+    assert [s["company_id"] for s in report["superseded"]] == ["carrier-x"]
+    assert any("superseded" in w for w in report["warnings"])

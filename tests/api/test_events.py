@@ -115,7 +115,8 @@ def test_published_event_is_accepted(host: Host) -> None:
 
 
 def test_fulfilled_and_rejected_events_are_accepted(host: Host) -> None:
-    fulfilled = _event(pact.REQUEST_FULFILLED, {"requestEventId": "r1", "pfs": [{"id": "x"}]}, "f")
+    pf = host.client.get("/3/footprints?limit=1", headers=host.headers()).json()["data"][0]
+    fulfilled = _event(pact.REQUEST_FULFILLED, {"requestEventId": "r1", "pfs": [pf]}, "f")
     rejected = _event(
         pact.REQUEST_REJECTED,
         {"requestEventId": "r1", "error": {"code": "NotFound", "message": "no"}},
@@ -134,6 +135,10 @@ def test_fulfilled_and_rejected_events_are_accepted(host: Host) -> None:
         _event(pact.REQUEST_CREATED, {"validOn": "not-a-date"}),
         _event(pact.REQUEST_CREATED, {"productId": [1, 2]}),
         _event(pact.REQUEST_FULFILLED, {"requestEventId": "r1", "pfs": []}),
+        # schema-invalid ProductFootprints (PACT v3 ProductFootprint required properties)
+        _event(pact.REQUEST_FULFILLED, {"requestEventId": "r1", "pfs": [{"id": "x"}]}),
+        _event(pact.REQUEST_FULFILLED, {"requestEventId": "r1", "pfs": [{}]}),
+        {**_event(pact.PUBLISHED, {"pfIds": []}), "specversion": "banana"},
         _event(pact.REQUEST_REJECTED, {"requestEventId": "r1"}),
         {**_event(pact.PUBLISHED, {"pfIds": []}), "time": "noon"},
         {**_event(pact.PUBLISHED, {"pfIds": []}), "data": "text"},

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from keten.api.deps import AppState
+from keten.api.edge import EdgeMiddleware, declare_edge_constraints
 from keten.api.errors import error_body, install_error_handlers
 from keten.api.routes import auth, chain, events, footprints, ileap, v2
 from keten.services.auth import signing_key
@@ -86,6 +89,17 @@ class GuardMiddleware:
                 await self._reply(send, 413, "BadRequest", "request body too large")
 
 
+def _declare_edge_constraints_in_openapi(app: FastAPI) -> None:
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = declare_edge_constraints(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(
     settings: Settings,
     *,
@@ -118,12 +132,24 @@ def create_app(
         callback_attempts=callback_attempts,
     )
     install_error_handlers(app)
+    _declare_edge_constraints_in_openapi(app)
     for module in (auth, footprints, events, v2, ileap, chain):
         app.include_router(module.router)
     mount_dashboard(app, app.state.keten)
+    app.add_middleware(EdgeMiddleware)  # inside the guard: sizes are checked first
     app.add_middleware(
         GuardMiddleware,
         max_body_bytes=settings.max_body_bytes,
         require_https=require_https,
     )
     return app
+
+
+#: Set by ``keten serve --workers N`` for its worker processes.
+REQUIRE_HTTPS_ENV = "KETEN_SERVE_REQUIRE_HTTPS"
+
+
+def app_from_environment() -> FastAPI:
+    """App factory for ``keten serve --workers N``: each worker process builds its own app
+    (and store connections) from the ``KETEN_`` settings of its environment."""
+    return create_app(Settings(), require_https=os.environ.get(REQUIRE_HTTPS_ENV) == "1")

@@ -8,7 +8,9 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from keten.errors import (
     AuthError,
@@ -41,6 +43,39 @@ _HTTP_CODES = {
     404: "NotFound",
     501: "NotImplemented",
 }
+
+
+#: Seconds a client is asked to wait when the store is busy (HTTP 503 ``Retry-After``).
+RETRY_AFTER_S = 2
+
+
+def store_busy(exc: sa_exc.OperationalError) -> bool:
+    """SQLite's "database is locked" / "busy" or PostgreSQL's lock timeout and serialization
+    failures: the write may succeed when retried."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return (
+        "database is locked" in text
+        or "database table is locked" in text
+        or "busy" in text
+        or code in ("40001", "40P01", "55P03")
+    )
+
+
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Methods that some route (of any router, also ones included later) serves on this
+    request's path: each is tried against the app's routes as routing itself would."""
+    methods: set[str] = set()
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            methods.add(method)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
 
 
 def error_body(code: str, message: str) -> dict[str, str]:
@@ -80,12 +115,43 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(
             exc.status_code, "InternalError" if exc.status_code >= 500 else "BadRequest"
         )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # every method of every route on this path, not one route's
+            headers["Allow"] = ", ".join(allowed_methods(request))
         return JSONResponse(
-            error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+            error_body(code, str(exc.detail)), status_code=exc.status_code, headers=headers
+        )
+
+    @app.exception_handler(RecursionError)
+    async def _too_deep(_request: Request, _exc: RecursionError) -> JSONResponse:
+        # A document nested too deeply for any parser (the edge middleware catches most).
+        return JSONResponse(
+            error_body("BadRequest", "the request body is nested too deeply"), status_code=400
+        )
+
+    @app.exception_handler(sa_exc.OperationalError)
+    async def _store_busy(_request: Request, exc: sa_exc.OperationalError) -> JSONResponse:
+        if not store_busy(exc):
+            log.exception("store error", exc_info=exc)
+            return JSONResponse(error_body("InternalError", "internal error"), status_code=500)
+        # SQLite allows one writer: while a long write holds the lock, say when to retry.
+        return JSONResponse(
+            error_body("InternalError", "the store is busy with another write; retry shortly"),
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_S)},
+        )
+
+    @app.exception_handler(sa_exc.DataError)
+    async def _store_refused(_request: Request, exc: sa_exc.DataError) -> JSONResponse:
+        # The edge refuses what PostgreSQL cannot store; this is the backstop.
+        log.warning("store refused a value: %s", exc.orig)
+        return JSONResponse(
+            error_body("BadRequest", "a value cannot be stored (e.g. a control character)"),
+            status_code=400,
         )
 
     @app.exception_handler(Exception)

@@ -126,15 +126,27 @@ def verify(
         None, "--trust", help="Trust list of partners' registered keys (JSON)."
     ),
     output_format: VerifyFormat = typer.Option(VerifyFormat.TEXT, "--format"),
+    expect_head: str | None = typer.Option(
+        None, "--expect-head", help="The head statement hash the sender announced."
+    ),
+    expect_subject: str | None = typer.Option(
+        None, "--expect-subject", help="Shipment or consignment id the head must be about."
+    ),
+    expect_issuer: str | None = typer.Option(
+        None, "--expect-issuer", help="Company id that must have issued the head."
+    ),
 ) -> None:
-    """Check every signature, hash link and sum, offline; exit 6 on any broken link."""
-    report = verify_bundle(read_json(bundle_file), _trust(trust))
+    """Check every signature, hash link, sum and subject, offline, and that the head is the
+    claim expected; exit 6 on any broken link, 7 when valid but no trust list was given."""
+    report = verify_bundle(read_json(bundle_file), _trust(trust), expected_head=expect_head,
+                           expected_subject=expect_subject, expected_issuer=expect_issuer)
     if output_format is VerifyFormat.JSON:
         typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
         _print_verification(report, bundle_file, trust)
-    # Raised, not typer.Exit: ``keten.cli.main`` maps it to exit code 6 and names the link.
+    # Raised, not typer.Exit: ``keten.cli.main`` maps them to exit codes 6 and 7.
     report.raise_for_failure()
+    report.raise_unless_trusted()
 
 
 def _print_verification(report: VerificationReport, bundle_file: Path, trust: Path | None) -> None:
@@ -148,12 +160,16 @@ def _print_verification(report: VerificationReport, bundle_file: Path, trust: Pa
     )
     for note in report.notes:
         console.print(f"note: {note}", markup=False)
+    for warning in report.warnings:
+        console.print(f"WARNING: {warning}", markup=False)
     if report.ok:
         head = report.head
         assert head is not None
+        verdict = "OK" if report.trusted else "SIGNATURES VALID, SIGNERS NOT TRUSTED"
         console.print(
-            f"OK: {head.statement.statement_id} by {head.statement.issuer.company_id}, "
-            f"cumulative {_quantities_text(head, cumulative=True)}",
+            f"{verdict}: {head.statement.statement_id} by {_party(head)} (signed), about "
+            f"{head.statement.subject.label()}, cumulative "
+            f"{_quantities_text(head, cumulative=True)}",
             markup=False,
         )
         return
@@ -242,8 +258,12 @@ def show(
                    "cum. PM kg", "own PM kg", "cum. tkm"]
         console.print(rich_table(f"Carbon Added chain {bundle_file}", table_rows, columns,
                                  hidden_hint="--format json shows every figure"))
+    for warning in report.warnings:
+        console.print(f"WARNING: {warning}", markup=False)
     if not report.ok:
         console.print("NOT VERIFIED", markup=False)
+    elif not report.trusted:
+        console.print("signatures valid, signers not trusted (no --trust)", markup=False)
     report.raise_for_failure()
 
 

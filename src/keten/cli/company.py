@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from keten.errors import Problem, ValidationError
+from keten.io.tables import read_json_file
 from keten.services import auth, companies, exchange
 from keten.settings import Settings
 from keten.store import Store, open_store
@@ -90,11 +91,9 @@ def _read_import(
     """ShipmentFootprints (and TAD) from JSON, or computed from a TCE table by keten.footprint."""
     if path.suffix.lower() == ".json":
         try:
-            doc = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ValidationError(
-                [Problem(str(exc), file=str(path))], "cannot read import"
-            ) from exc
+            doc = read_json_file(path)
+        except ValidationError as exc:
+            raise ValidationError(exc.problems, "cannot read import") from None
         if isinstance(doc, list):
             return doc, []
         if isinstance(doc, dict) and isinstance(doc.get("shipmentFootprints"), list):

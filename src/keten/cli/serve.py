@@ -4,6 +4,7 @@ cert."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -24,6 +25,10 @@ def serve(
         False, "--demo", help="Load the demo company, footprints, chain and dashboard user first."
     ),
     log_level: str = typer.Option("info", "--log-level"),
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=64,
+        help="Worker processes (each a full app); use the cores you have for more requests/s.",
+    ),
 ) -> None:
     """Serve the PACT v2.3 and v3.0 APIs (with iLEAP extensions) and the dashboard. With TLS,
     plain HTTP is refused."""
@@ -55,16 +60,27 @@ def serve(
         tls_cert, tls_key = ensure_self_signed(settings.home)
         typer.echo(f"self-signed certificate: {tls_cert}", err=True)
     use_tls = tls_cert is not None
-    app = create_app(settings, store=store, require_https=use_tls)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        ssl_certfile=str(tls_cert) if tls_cert else None,
-        ssl_keyfile=str(tls_key) if tls_key else None,
-        log_level=log_level,
-        proxy_headers=False,
-    )
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "ssl_certfile": str(tls_cert) if tls_cert else None,
+        "ssl_keyfile": str(tls_key) if tls_key else None,
+        "log_level": log_level,
+        "proxy_headers": False,
+    }
+    if workers > 1:
+        import os
+
+        from keten.api.app import REQUIRE_HTTPS_ENV
+        from keten.services.auth import signing_key
+
+        signing_key(store, settings.secret_key)  # made once here, shared by every worker
+        store.close()
+        os.environ[REQUIRE_HTTPS_ENV] = "1" if use_tls else "0"
+        uvicorn.run("keten.api.app:app_from_environment", factory=True, workers=workers,
+                    **options)
+        return
+    uvicorn.run(create_app(settings, store=store, require_https=use_tls), **options)
 
 
 def register(app: typer.Typer) -> None:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, Inexact, InvalidOperation, localcontext
 from typing import Any
 
-from keten.errors import ChainVerificationError, Problem, ValidationError
+from keten.errors import ChainVerificationError, KetenError, Problem, ValidationError
 from keten.exchange.canonical import canonical_json
 
 STATEMENT_FORMAT = "keten.carbon-added.statement/1"
@@ -267,10 +267,18 @@ class VerificationReport:
     checked_links: int = 0
     checked_sums: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: Flags that do not break the chain but must be shown (e.g. mixed factor sets).
+    warnings: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def ok(self) -> bool:
         return not self.issues
+
+    def raise_unless_trusted(self) -> None:
+        """After :meth:`raise_for_failure`: raise :class:`UntrustedSignersError` when the
+        signatures were checked with the bundle's own keys only."""
+        if not self.trusted:
+            raise UntrustedSignersError()
 
     @property
     def first_issue(self) -> VerificationIssue | None:
@@ -301,8 +309,21 @@ class VerificationReport:
             "first_issue": self.first_issue.as_dict() if self.first_issue else None,
             "issues": [issue.as_dict() for issue in self.issues],
             "notes": list(self.notes),
+            "warnings": list(self.warnings),
             "statements": [summary.as_dict() for summary in self.statements],
         }
+
+
+class UntrustedSignersError(KetenError):
+    """Every signature, link and sum holds, but against keys the bundle brought itself: anyone
+    can re-sign a bundle with their own key, so who signed is not established."""
+
+    exit_code = 8
+
+    def __init__(self) -> None:
+        super().__init__("signatures valid, signers not trusted: no trust list was given, so "
+                         "the keys came from the bundle itself; pass --trust with the "
+                         "partners' registered keys")
 
 
 class BrokenChainError(ChainVerificationError):

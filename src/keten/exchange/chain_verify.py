@@ -22,6 +22,7 @@ from keten.exchange.chain_model import (
     Quantities,
     Statement,
     StatementSummary,
+    Subject,
     TrustedKey,
     VerificationIssue,
     VerificationReport,
@@ -167,14 +168,38 @@ def _trust_index(
     return index
 
 
+def _subject_relation(downstream: Subject, upstream: Subject) -> str:
+    """'same' when the subjects share a shipment or consignment id; 'conflict' when they name
+    different ids of the same kind (shipment S999 on shipment S001); 'unknown' when they use
+    different kinds (a consignment built on a shipment: nothing signed says it contains it)."""
+    pairs = [(downstream.shipment_id, upstream.shipment_id),
+             (downstream.consignment_id, upstream.consignment_id)]
+    if any(a is not None and a == b for a, b in pairs):
+        return "same"
+    if any(a is not None and b is not None for a, b in pairs):
+        return "conflict"
+    return "unknown"
+
+
 def verify_bundle(
-    bundle: object, trusted_keys: Iterable[TrustedKey] | None = None
+    bundle: object,
+    trusted_keys: Iterable[TrustedKey] | None = None,
+    *,
+    expected_head: str | None = None,
+    expected_subject: str | None = None,
+    expected_issuer: str | None = None,
 ) -> VerificationReport:
-    """Check every signature, hash link and sum in a bundle, offline.
+    """Check every signature, hash link and sum in a bundle, offline, and that it is the claim
+    the caller expects.
 
     With ``trusted_keys`` (partners' registered keys), each statement must be signed by a key
-    registered for the company it names; without, the bundle's own key list is used. Issues
-    come upstream-first, so ``report.first_issue`` is the first broken link of the chain.
+    registered for the company it names; without, the bundle's own key list is used and the
+    report says the signers are not trusted. Each statement's subject must share a shipment or
+    consignment id with every upstream statement it builds on. ``expected_head`` (a statement
+    hash), ``expected_subject`` (a shipment or consignment id) and ``expected_issuer`` (a
+    company id) pin the head, so a bundle truncated to its upstream part or re-headed does not
+    pass as the claim asked for. Issues come upstream-first, so ``report.first_issue`` is the
+    first broken link of the chain.
     """
     trusted = trusted_keys is not None
     trust = _trust_index(trusted_keys) if trusted_keys is not None else None
@@ -344,6 +369,33 @@ def verify_bundle(
     ranked.sort(key=lambda item: item[:3])
     issues = list(bundle_issues) + [item[3] for item in ranked]
 
+    # Semantic binding: a statement builds only on statements about the same goods.
+    subject_warnings: list[str] = []
+    for digest in order:
+        record = by_digest[digest]
+        statement = record.statement
+        if statement is None:
+            continue
+        for up in upstream_of[digest]:
+            upstream = by_digest[up].statement
+            if upstream is None:
+                continue
+            relation = _subject_relation(statement.subject, upstream.subject)
+            if relation == "conflict":
+                record.issue("subject", f"is about {statement.subject.label()} but builds on "
+                             f"{_label(by_digest[up])} about {upstream.subject.label()}")
+                issues.append(record.issues[-1])
+            elif relation == "unknown":
+                subject_warnings.append(
+                    f"{statement.statement_id} is about {statement.subject.label()} and builds "
+                    f"on {_label(by_digest[up])} about {upstream.subject.label()}: no shared id "
+                    "says these are the same goods")
+    head_statement = by_digest[head_digest].statement if head_digest is not None else None
+    issues += _expectation_issues(head_digest, head_statement, expected_head,
+                                  expected_subject, expected_issuer)
+    warnings = tuple(subject_warnings) + _factor_set_warnings(
+        head_statement, head_digest, by_digest, depth)
+
     summaries = []
     for digest in order + in_cycle:
         parsed = by_digest[digest].statement
@@ -362,7 +414,58 @@ def verify_bundle(
         checked_links=links,
         checked_sums=sums,
         notes=notes,
+        warnings=warnings,
     )
+
+
+def _expectation_issues(
+    head_digest: str | None,
+    head: Statement | None,
+    expected_head: str | None,
+    expected_subject: str | None,
+    expected_issuer: str | None,
+) -> list[VerificationIssue]:
+    found: list[VerificationIssue] = []
+    if expected_head is not None and head_digest != expected_head:
+        found.append(VerificationIssue("expectation", f"the bundle's head is {head_digest}, not "
+                                       f"the expected {expected_head}"))
+    if head is None:
+        return found
+    subject = head.subject
+    if expected_subject is not None and expected_subject not in (
+        subject.shipment_id, subject.consignment_id
+    ):
+        found.append(VerificationIssue(
+            "expectation", f"the head statement is about {subject.label()}, not the expected "
+            f"{expected_subject}", head.statement_id, head.issuer.company_id, head_digest))
+    if expected_issuer is not None and head.issuer.company_id != expected_issuer:
+        found.append(VerificationIssue(
+            "expectation", f"the head statement is issued by {head.issuer.company_id}, not the "
+            f"expected {expected_issuer}", head.statement_id, head.issuer.company_id, head_digest))
+    return found
+
+
+def _factor_set_warnings(
+    head: Statement | None,
+    head_digest: str | None,
+    by_digest: Mapping[str, _Record],
+    depth: Mapping[str, int],
+) -> tuple[str, ...]:
+    """A chain whose statements used different factor sets adds figures from different
+    default tables: allowed, but the reader should know (ISO 14083 asks the method be named)."""
+    if head is None:
+        return ()
+    sets: dict[str, list[str]] = {}
+    for digest in depth:
+        statement = by_digest[digest].statement
+        if statement is not None:
+            sets.setdefault(statement.own.factor_set, []).append(statement.issuer.company_id)
+    if len(sets) <= 1:
+        return ()
+    listed = "; ".join(f"{name}: {', '.join(sorted(set(who)))}" for name, who in sorted(
+        sets.items()))
+    return (f"mixed factor sets in the chain (head {head.statement_id} uses "
+            f"{head.own.factor_set}): {listed}",)
 
 
 def _verifying_key(

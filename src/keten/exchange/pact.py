@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from keten.errors import ProblemCollector
+from keten.exchange.pact_checks import CLOUDEVENTS_VERSION, product_footprint_problems
 
 PACT_SPEC_VERSION = "3.0.0"
 ILEAP_EXTENSION_SPEC_VERSION = "2.0.0"
@@ -378,6 +379,10 @@ def parse_filter(criteria: Mapping[str, Any], source: str = "query") -> Footprin
                     problems.add(f"'{values[0]}' is not an ISO 8601 date-time", column=raw_name)
             continue
         lists.setdefault(name, []).extend(v.strip().lower() for v in values if v.strip())
+    for value in lists.get("status", ()):
+        if value not in {s.lower() for s in FOOTPRINT_STATUSES}:
+            problems.add(f"'{value}' is not one of {', '.join(FOOTPRINT_STATUSES)}",
+                         column="status")
     problems.raise_if_any("invalid footprint filter")
     return FootprintFilter(
         product_ids=tuple(lists.get("productId", ())),
@@ -483,6 +488,8 @@ def event_envelope(event: Any, problems: ProblemCollector) -> tuple[dict[str, An
     for name in ("type", "specversion", "id", "source", "time"):
         if not isinstance(event.get(name), str) or not event.get(name):
             problems.add("required, a non-empty string", column=name)
+    if isinstance(event.get("specversion"), str) and event["specversion"] != CLOUDEVENTS_VERSION:
+        problems.add(f"must be '{CLOUDEVENTS_VERSION}' (CloudEvents)", column="specversion")
     data = event.get("data")
     if not isinstance(data, dict):
         problems.add("required, an object", column="data")
@@ -510,6 +517,13 @@ def validate_event(event: Any) -> dict[str, Any]:
             problems.extend(getattr(exc, "problems", []))
     elif kind in (REQUEST_FULFILLED, REQUEST_REJECTED):
         answer_problems(data, kind == REQUEST_FULFILLED, problems, pfs_required=True)
+        pfs = data.get("pfs")
+        if kind == REQUEST_FULFILLED and isinstance(pfs, list):
+            # each answered footprint against the v3 ProductFootprint's required fields
+            for i, pf in enumerate(pfs):
+                if isinstance(pf, dict):
+                    for column, reason in product_footprint_problems(pf):
+                        problems.add(reason, column=f"data.pfs[{i}].{column}")
     problems.raise_if_any("invalid event")
     return event
 

@@ -3,7 +3,6 @@ matrices (CSV, JSON or Parquet) and supply networks (YAML or JSON), gathering ev
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,13 @@ import yaml
 
 from keten.errors import Problem, ValidationError
 from keten.io.rows import first_data_row, text_rows
-from keten.io.tables import ensure_known_columns, read_table_as_text, require_file
+from keten.io.tables import (
+    ensure_known_columns,
+    parse_json,
+    read_table_as_text,
+    read_utf8,
+    require_file,
+)
 from keten.resilience.flows import Flow, flows_from_records
 from keten.resilience.survival import (
     DEFAULT_HORIZON_DAYS,
@@ -34,12 +39,14 @@ def read_document(path: Path) -> Any:
     if suffix not in DOCUMENT_SUFFIXES:
         raise ValidationError([Problem(f"unsupported file type '{suffix}'; use YAML or JSON",
                                        str(path))], title="invalid input")
-    text = path.read_text(encoding="utf-8")
+    text = read_utf8(path)
+    if suffix == ".json":
+        return parse_json(path, text)
     try:
-        return json.loads(text) if suffix == ".json" else yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError([Problem(f"not valid JSON: {exc.msg} (line {exc.lineno})",
-                                       str(path))], title="invalid input") from exc
+        return yaml.safe_load(text)
+    except RecursionError:
+        raise ValidationError([Problem("not readable YAML: nested too deeply", str(path))],
+                              title="invalid input") from None
     except yaml.YAMLError as exc:
         raise ValidationError([Problem(f"not valid YAML: {exc}", str(path))],
                               title="invalid input") from exc

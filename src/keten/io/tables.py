@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import tempfile
@@ -18,6 +19,9 @@ from keten.errors import Problem, ValidationError
 from keten.io.file_mode import output_file_mode
 
 SUPPORTED_SUFFIXES = (".csv", ".json", ".parquet", ".pq")
+# Only an empty cell is missing: Arrow's defaults would also read "NaN", "NA", "null" and
+# "N/A" as missing, so a NaN count would silently count as none.
+NULL_VALUES = [""]
 
 
 def table_format(path: Path) -> str:
@@ -40,22 +44,114 @@ def _require(path: Path) -> None:
         raise ValidationError([Problem("is a folder, not a file", str(path))])
 
 
+def _not_utf8(path: Path, data: bytes, exc: UnicodeDecodeError, offset: int = 0) -> Problem:
+    """Where a file stops being UTF-8: byte offset (from 0), line, the byte itself."""
+    pos = offset + exc.start
+    line = data[: exc.start].count(b"\n") + 1
+    byte = data[exc.start] if exc.start < len(data) else 0
+    return Problem(
+        f"not UTF-8 text: byte 0x{byte:02x} at byte {pos} (line {line}); "
+        "save the file as UTF-8",
+        str(path),
+    )
+
+
+def decode_utf8(path: Path, data: bytes) -> str:
+    """``data`` (the whole of ``path``) as text; a byte that is not UTF-8 is a ValidationError
+    naming the file, the byte offset and the line."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError([_not_utf8(path, data, exc)]) from None
+
+
+def read_utf8(path: Path) -> str:
+    """A text file's content; missing files and bytes that are not UTF-8 as ValidationErrors."""
+    _require(path)
+    return decode_utf8(path, path.read_bytes())
+
+
+def first_non_utf8(path: Path, chunk_bytes: int = 1 << 22) -> Problem | None:
+    """The first byte of ``path`` that is not UTF-8, streaming (for files larger than memory)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset, lines = 0, 0  # bytes and newlines before the current chunk
+    with path.open("rb") as f:
+        while chunk := f.read(chunk_bytes):
+            pending = decoder.getstate()[0]  # a character split across the chunk boundary
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                data = bytes(exc.object)
+                start = offset - len(pending)
+                problem = _not_utf8(path, data, exc, start)
+                head = data[: exc.start].count(b"\n") - pending.count(b"\n")
+                line = lines + head + 1
+                return Problem(problem.reason.split(" (line ")[0] + f" (line {line}); "
+                               "save the file as UTF-8", str(path))
+            offset += len(chunk)
+            lines += chunk.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return Problem(f"not UTF-8 text: the file ends inside a character (byte {offset})",
+                           str(path))
+    return None
+
+
+def parse_json(path: Path, text: str) -> Any:
+    """JSON text of ``path``; syntax errors and nesting too deep to read are ValidationErrors
+    with the line, column and character position."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError([Problem(
+            f"not valid JSON: {exc.msg} (line {exc.lineno}, col {exc.colno}, char {exc.pos})",
+            str(path))]) from None
+    except RecursionError:
+        raise ValidationError([Problem(
+            "not readable JSON: nested too deeply (arrays or objects inside each other)",
+            str(path))]) from None
+
+
+def read_json_file(path: Path) -> Any:
+    """A JSON file: file, encoding and syntax problems as one ValidationError."""
+    return parse_json(path, read_utf8(path))
+
+
 def csv_header(path: Path) -> list[str]:
-    with path.open("r", encoding="utf-8-sig", newline="") as f:
-        first = f.readline()
+    with path.open("rb") as f:
+        raw = f.readline()
+    first = decode_utf8(path, raw)
     import csv
 
-    return [c.strip() for c in next(csv.reader([first]), [])]
+    try:
+        return [c.strip() for c in next(csv.reader([first]), [])]
+    except csv.Error as exc:
+        raise ValidationError([Problem(f"cannot read the CSV header (line 1): {exc}",
+                                       str(path))]) from None
+
+
+def open_parquet(path: Path) -> pq.ParquetFile:
+    """A Parquet file opened for reading; a truncated or foreign file is a ValidationError."""
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise ValidationError([Problem(f"not a readable Parquet file: {exc}", str(path))]) from None
+
+
+def _csv_problem(path: Path, exc: pa.ArrowInvalid) -> Problem:
+    if "UTF8" in str(exc) or "UTF-8" in str(exc):
+        found = first_non_utf8(path)
+        if found is not None:
+            return found
+    return Problem(f"cannot parse CSV: {exc}", str(path))
 
 
 def read_json_records(path: Path, key: str | None = None) -> list[dict[str, Any]]:
     """A JSON file holding a list of objects, or an object with the list under ``key``."""
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ValidationError(
-            [Problem(f"not valid JSON: {exc.msg} (line {exc.lineno}, col {exc.colno})", str(path))]
-        ) from exc
+    doc = read_json_file(path)
     if isinstance(doc, dict) and key and isinstance(doc.get(key), list):
         doc = doc[key]
     if not isinstance(doc, list) or not all(isinstance(r, dict) for r in doc):
@@ -86,10 +182,11 @@ def read_table_as_text(path: Path, json_key: str | None = None) -> pa.Table:
                 convert_options=pacsv.ConvertOptions(
                     column_types={n: pa.string() for n in names},
                     strings_can_be_null=True,
+                    null_values=NULL_VALUES,
                 ),
             )
         except pa.ArrowInvalid as exc:
-            raise ValidationError([Problem(f"cannot parse CSV: {exc}", str(path))]) from exc
+            raise ValidationError([_csv_problem(path, exc)]) from None
     if fmt == "json":
         records = read_json_records(path, json_key)
         columns: dict[str, list[str | None]] = {}
@@ -99,7 +196,10 @@ def read_table_as_text(path: Path, json_key: str | None = None) -> pa.Table:
             for k, col in columns.items():
                 col.append(_as_text(rec.get(k)))
         return pa.table({k: pa.array(v, pa.string()) for k, v in columns.items()})
-    table = pq.read_table(path)
+    try:
+        table = open_parquet(path).read()
+    except (pa.ArrowException, OSError) as exc:
+        raise ValidationError([Problem(f"not a readable Parquet file: {exc}", str(path))]) from None
     return pa.table({n: table.column(n).cast(pa.string()) for n in table.column_names})
 
 
@@ -113,7 +213,7 @@ def iter_batches(
     """
     fmt = table_format(path)
     if fmt == "parquet":
-        pf = pq.ParquetFile(path)
+        pf = open_parquet(path)
         yield from pf.iter_batches(batch_size=batch_rows)
         return
     if fmt != "csv":
@@ -127,9 +227,32 @@ def iter_batches(
         convert_options=pacsv.ConvertOptions(
             column_types={k: v for k, v in column_types.items() if k in names},
             strings_can_be_null=True,
+            null_values=NULL_VALUES,
         ),
     )
     yield from reader
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def remove_stale_temp_files(target: Path) -> list[Path]:
+    """Remove temporary files of ``target`` left by a writer that was killed (``kill -9``
+    gives no chance to clean up): their name holds the writer's process id."""
+    removed = []
+    for tmp in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        parts = tmp.name[len(target.name) + 2:].split(".")
+        if len(parts) >= 3 and parts[0].isdigit() and not pid_alive(int(parts[0])):
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
 
 
 @contextmanager
@@ -137,10 +260,15 @@ def atomic_path(target: Path) -> Iterator[Path]:
     """A temporary path next to ``target`` that replaces it only if the block succeeds.
 
     ``mkstemp`` makes the temporary file 0600; it gets the ordinary output mode before it
-    replaces ``target`` (private keys use ``keten.io.keys``, which keeps 0600)."""
+    replaces ``target`` (private keys use ``keten.io.keys``, which keeps 0600). The temporary
+    name is ``.<name>.<pid>.<random>.tmp``; a run cleans up what a killed earlier run of the
+    same target left behind."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    remove_stale_temp_files(target)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent
+    )
     os.close(fd)
     tmp_path = Path(tmp)
     try:

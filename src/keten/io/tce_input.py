@@ -42,6 +42,11 @@ FAST_COLUMN_TYPES: dict[str, pa.DataType] = {
     **{c: pa.string() for c in TEXT_COLUMNS},
 }
 
+# Upper bound of one TCE's activity (t·km or TEU·km): 1e15 is a million times a year of the
+# world's freight (about 1e14 t·km); anything above is a unit or typing error, and it keeps
+# every product with a factor far from float overflow.
+MAX_ACTIVITY = 1e15
+
 # At most this many problems of one kind are listed one by one; the rest are counted.
 MAX_LISTED_PER_KIND = 1000
 
@@ -72,18 +77,62 @@ class RowProblems:
         ]
 
 
-def _numeric(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(values as float64 with NaN where missing/bad, mask of present-but-not-a-number)."""
+def _numeric(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(values as float64 with NaN where missing/bad, mask of present-but-not-a-number,
+    mask of a number that is not finite: ``inf``, ``NaN`` or too large for a float such as
+    ``1e400``)."""
     if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
-        values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
-        return np.asarray(values, dtype=np.float64), np.zeros(len(values), dtype=bool)
+        values = np.asarray(
+            pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64
+        )
+        given = np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=bool)
+        infinite = given & ~np.isfinite(values)
+        if infinite.any():
+            values = np.where(infinite, np.nan, values)
+        return values, np.zeros(len(values), dtype=bool), infinite
     import pandas as pd
 
     text = pd.Series(column.to_pandas(), dtype="object")
-    values = pd.to_numeric(text.str.strip() if len(text) else text, errors="coerce")
-    arr = values.to_numpy(dtype=np.float64, na_value=np.nan)
-    bad = np.asarray(text.notna().to_numpy() & np.isnan(arr))
-    return arr, bad
+    stripped = text.str.strip() if len(text) else text
+    given = np.asarray(text.notna().to_numpy() & (stripped.str.len() > 0).to_numpy(), dtype=bool)
+    parsed = pd.Series(pd.to_numeric(stripped.where(given, None), errors="coerce"))
+    arr = np.asarray(parsed.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+    # "nan", "inf" and "1e400" parse as floats; anything else that does not is not a number
+    lowered = stripped.str.lower().str.lstrip("+-")
+    named = np.asarray(lowered.isin(["nan", "inf", "infinity"]).to_numpy(), dtype=bool)
+    infinite = given & (~np.isfinite(arr) & ~np.isnan(arr) | named)
+    bad = given & np.isnan(arr) & ~infinite
+    if infinite.any():
+        arr = np.where(infinite, np.nan, arr)
+    return arr, bad, infinite
+
+
+# C0 control characters other than tab, and DEL: never part of an id or a date.
+CONTROL_CHARACTERS = "[\\x00-\\x08\\x0a-\\x1f\\x7f]"
+DATE_COLUMNS = ("departure_at", "arrival_at")
+
+
+def _control_rows(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    hit = pc.match_substring_regex(column, CONTROL_CHARACTERS)
+    return np.flatnonzero(np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False)))
+
+
+def _bad_dates(column: pa.ChunkedArray | pa.Array, present: np.ndarray) -> np.ndarray:
+    """Rows whose value is not an ISO 8601 date or date-time (``2026-01-08T06:00:00Z``)."""
+    from datetime import datetime
+
+    values = column.to_pylist()
+    unique = {values[i] for i in np.flatnonzero(present).tolist()}
+    wrong = set()
+    for value in unique:
+        try:
+            datetime.fromisoformat(str(value))
+        except ValueError:
+            wrong.add(value)
+    if not wrong:
+        return np.zeros(0, dtype=np.int64)
+    return np.array([i for i in np.flatnonzero(present).tolist() if values[i] in wrong],
+                    dtype=np.int64)
 
 
 def _present(table: pa.Table, column: str) -> np.ndarray:
@@ -162,25 +211,46 @@ def check_rows(
         if col in table.column_names:
             rp.add_rows(np.flatnonzero(~present(col)), col, "missing value")
 
+    for col, values in text.items():
+        rp.add_rows(_control_rows(values), col, "contains a control character (e.g. NUL)")
+    for col in DATE_COLUMNS:
+        if col in text:
+            rp.add_rows(
+                _bad_dates(text[col], present(col)),
+                col,
+                "not an ISO 8601 date or date-time (e.g. 2026-01-08T06:00:00Z)",
+            )
+
     numbers: dict[str, np.ndarray] = {}
+    infinite: dict[str, np.ndarray] = {}
     for col in NUMERIC_COLUMNS:
         if col in table.column_names:
-            values, bad = _numeric(table.column(col))
+            values, bad, inf = _numeric(table.column(col))
             rp.add_rows(np.flatnonzero(bad), col, "not a number")
-            bad |= ~np.isfinite(values) & ~np.isnan(values)
+            rp.add_rows(np.flatnonzero(inf), col, "not a finite number (inf, NaN or too large)")
         else:
-            values = np.full(n, np.nan)
+            values, inf = np.full(n, np.nan), np.zeros(n, dtype=bool)
         numbers[col] = values
+        infinite[col] = inf
 
     mass = numbers["mass_kg"]
     if "mass_kg" in table.column_names:
-        present_mass = _present(table, "mass_kg")
-        rp.add_rows(np.flatnonzero(~present_mass), "mass_kg", "missing value")
+        rp.add_rows(np.flatnonzero(~_present(table, "mass_kg")), "mass_kg", "missing value")
         rp.add_rows(np.flatnonzero(mass <= 0), "mass_kg", "mass must be greater than zero")
     dist = numbers["distance_km"]
     rp.add_rows(np.flatnonzero(dist < 0), "distance_km", "distance must not be negative")
     teu = numbers["teu"]
     rp.add_rows(np.flatnonzero(teu <= 0), "teu", "TEU must be greater than zero")
+    # Each factor multiplies mass (t) by distance (km), or TEU by distance: the product must
+    # stay a finite number, and well inside float range so emissions do too.
+    with np.errstate(over="ignore", invalid="ignore"):
+        tkm = np.abs(mass / 1000.0 * np.where(np.isnan(dist), 1.0, dist))
+        teukm = np.abs(teu * np.where(np.isnan(dist), 1.0, dist))
+    rp.add_rows(
+        np.flatnonzero((tkm > MAX_ACTIVITY) | (teukm > MAX_ACTIVITY)),
+        "mass_kg",
+        f"mass × distance (or TEU × distance) is beyond {MAX_ACTIVITY:.0e}; check the units",
+    )
 
     has_toc = present("toc_id")
     has_hoc = present("hoc_id")

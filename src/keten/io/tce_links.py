@@ -6,8 +6,10 @@ than memory); the checks run once at the end, so every problem is reported toget
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -17,8 +19,17 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from keten.errors import Problem
+from keten.io.tables import pid_alive
 
 MAX_LISTED = 1000
+SPILL_PREFIX = "keten-links-"
+
+
+def _remove_stale_spill_folders() -> None:
+    for folder in Path(tempfile.gettempdir()).glob(f"{SPILL_PREFIX}*-*"):
+        pid = folder.name[len(SPILL_PREFIX):].split("-")[0]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 class LinkChecker:
@@ -30,7 +41,9 @@ class LinkChecker:
         self.con.execute("SET preserve_insertion_order = false")
         self.con.execute("SET enable_progress_bar = false")
         # Spill to disk rather than hold ids of a file larger than memory.
-        self._tmp = tempfile.mkdtemp(prefix="keten-links-")
+        # The folder's name holds the process id, so a later run removes what a killed one left.
+        _remove_stale_spill_folders()
+        self._tmp = tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{os.getpid()}-")
         self.con.execute(f"SET temp_directory = '{self._tmp}'")
         self.con.execute("SET memory_limit = '1GB'")
         self.con.execute("CREATE TABLE ids (row BIGINT, shipment_id VARCHAR, tce_id VARCHAR)")

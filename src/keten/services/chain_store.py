@@ -7,7 +7,7 @@ registered any) and keeps the statements of bundles that verify.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import select
 from keten.errors import NotFoundError, Problem, ValidationError
 from keten.exchange.chain_model import (
     PublicKeyEntry,
+    StatementSummary,
     b64encode,
     parse_key_entry,
     parse_statement_payload,
@@ -101,6 +102,14 @@ def store_bundle(store: Store, company_id: str, bundle: Any) -> StoredBundle:
     if not report.ok:
         issues = [Problem(str(issue)) for issue in report.issues[:20]]
         raise ValidationError(issues, "chain verification failed")
+    superseded = superseded_statements(store, company_id, report.statements)
+    head_replayed = [s for s in superseded if s["statement_hash"] == report.head_hash]
+    if head_replayed:
+        raise ValidationError([Problem(
+            f"superseded: the head statement {head_replayed[0]['statement_id']} (issued "
+            f"{head_replayed[0]['issued_at']}) is older than {head_replayed[0]['superseded_by']} "
+            f"(issued {head_replayed[0]['newer_issued_at']}) received from the same issuer for "
+            "the same shipment; a corrected statement replaces it")], "chain verification failed")
     stored = 0
     with store.transaction() as session:
         for signed in bundle["statements"]:
@@ -127,7 +136,51 @@ def store_bundle(store: Store, company_id: str, bundle: Any) -> StoredBundle:
                 )
             )
             stored += 1
-    return StoredBundle(report.head_hash, stored, report.trusted, report.as_dict())
+    as_dict = report.as_dict()
+    as_dict["superseded"] = superseded
+    as_dict["warnings"] += [
+        f"superseded: {s['statement_id']} of {s['company_id']} is older than "
+        f"{s['superseded_by']} for the same shipment" for s in superseded
+    ]
+    return StoredBundle(report.head_hash, stored, report.trusted, as_dict)
+
+
+def superseded_statements(
+    store: Store, company_id: str, statements: Sequence[StatementSummary]
+) -> list[dict[str, Any]]:
+    """Statements of a bundle for which ``company_id`` already holds a newer statement by the
+    same issuer for the same shipment (a later signed ``issued_at``): a replayed old version."""
+    found: list[dict[str, Any]] = []
+    with store.transaction() as session:
+        for summary in statements:
+            statement = summary.statement
+            shipment = statement.subject.shipment_id
+            if shipment is None:
+                continue
+            rows = session.scalars(
+                select(t.ChainStatement).where(
+                    t.ChainStatement.company_id == company_id,
+                    t.ChainStatement.shipment_id == shipment,
+                    t.ChainStatement.statement_hash != summary.statement_hash,
+                )
+            )
+            for row in rows:
+                newer, _ = parse_statement_payload(row.payload.get("statement"))
+                if (
+                    newer is not None
+                    and newer.issuer.company_id == statement.issuer.company_id
+                    and newer.issued_at > statement.issued_at
+                ):
+                    found.append({
+                        "statement_hash": summary.statement_hash,
+                        "statement_id": statement.statement_id,
+                        "company_id": statement.issuer.company_id,
+                        "issued_at": statement.issued_at,
+                        "superseded_by": newer.statement_id,
+                        "newer_issued_at": newer.issued_at,
+                    })
+                    break
+    return found
 
 
 def list_statements(

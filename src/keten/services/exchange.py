@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from keten.errors import ForbiddenError, NotFoundError, Problem, ProblemCollector, ValidationError
+from keten.errors import NotFoundError, Problem, ProblemCollector, ValidationError
 from keten.exchange import pact, pact_v2
 from keten.store import Store, utcnow
 from keten.store import repository as repo
@@ -386,13 +386,12 @@ def list_footprints_v2(
 
 
 def get_footprint(store: Store, company_id: str, footprint_id: str) -> dict[str, Any]:
-    """One footprint; ``NotFoundError`` if unknown, ``ForbiddenError`` if not visible."""
+    """One footprint; ``NotFoundError`` if unknown or not visible to ``company_id``: the same
+    answer for both, so ids (derived from company and shipment) reveal nothing."""
     with store.transaction() as session:
         row = repo.get_footprint_row(session, footprint_id)
-        if row is None:
+        if row is None or not repo.can_see(session, row, company_id):
             raise NotFoundError(f"no footprint '{footprint_id}'")
-        if not repo.can_see(session, row, company_id):
-            raise ForbiddenError(f"footprint '{footprint_id}' is not shared with you")
         return dict(row.payload)
 
 

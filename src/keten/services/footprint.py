@@ -34,6 +34,7 @@ from keten.io.tables import (
     csv_header,
     ensure_known_columns,
     iter_batches,
+    open_parquet,
     read_table_as_text,
     table_format,
 )
@@ -161,7 +162,7 @@ def _batches(data: TceInput) -> tuple[Iterator[tuple[pa.Table, int]], list[str],
         return iter([(table, 1)]), table.column_names, str(path)
     if not path.is_file():
         read_table_as_text(path)  # raises "file not found" as a ValidationError
-    names = csv_header(path) if fmt == "csv" else pq.ParquetFile(path).schema_arrow.names
+    names = csv_header(path) if fmt == "csv" else open_parquet(path).schema_arrow.names
     first = 2 if fmt == "csv" else 1
 
     def gen() -> Iterator[tuple[pa.Table, int]]:
@@ -170,8 +171,9 @@ def _batches(data: TceInput) -> tuple[Iterator[tuple[pa.Table, int]], list[str],
             for batch in iter_batches(path, FAST_COLUMN_TYPES, BATCH_ROWS):
                 yield pa.Table.from_batches([batch]), row
                 row += batch.num_rows
-        except pa.ArrowInvalid:
-            # A value did not convert: re-read as text to report every bad cell with its row.
+        except (pa.ArrowException, OSError):
+            # A value did not convert (or a page is corrupt): re-read as text to report
+            # every bad cell with its row.
             raise _Reread() from None
 
     return gen(), names, str(path)

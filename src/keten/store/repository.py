@@ -38,27 +38,41 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_s: float) -> Any:
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
+        cursor.close()
+
+    return on_connect
 
 
 class Store:
-    """keten's persistent store. ``Store(url)`` connects and applies pending migrations."""
+    """keten's persistent store. ``Store(url)`` connects and applies pending migrations.
 
-    def __init__(self, url: str, *, echo: bool = False, migrate_schema: bool = True) -> None:
+    On SQLite (one writer at a time) a write waits up to ``busy_timeout_s`` for another write
+    to finish; then SQLite reports "database is locked", which the API answers with 503 and
+    ``Retry-After``."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        migrate_schema: bool = True,
+        busy_timeout_s: float = 10.0,
+    ) -> None:
         self.url = url
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
         if url.startswith("sqlite"):
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_timeout_s}
         else:
             kwargs["pool_pre_ping"] = True
         self.engine: Engine = create_engine(url, **kwargs)
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", _sqlite_pragmas(busy_timeout_s))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         if migrate_schema:
             migrate(self.engine)

@@ -11,6 +11,8 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
 from keten.api.deps import get_state, require_scope
 from keten.api.dto import ERROR_RESPONSES
 from keten.errors import Problem, ValidationError
+from keten.exchange import pact
+from keten.exchange.pact_checks import CLOUDEVENTS_VERSION
 from keten.services import callbacks, exchange
 from keten.services.auth import Principal
 
@@ -20,10 +22,10 @@ _EVENT_BODY_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["type", "specversion", "id", "source", "time", "data"],
     "properties": {
-        "type": {"type": "string"},
-        "specversion": {"type": "string"},
-        "id": {"type": "string"},
-        "source": {"type": "string"},
+        "type": {"type": "string", "enum": list(pact.EVENT_TYPES)},
+        "specversion": {"type": "string", "enum": [CLOUDEVENTS_VERSION]},
+        "id": {"type": "string", "minLength": 1},
+        "source": {"type": "string", "minLength": 1},
         "time": {"type": "string", "format": "date-time"},
         "data": {"type": "object"},
     },

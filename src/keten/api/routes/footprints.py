@@ -52,16 +52,24 @@ def paging(limit: int | None, offset: int | None) -> tuple[int, int]:
 def list_footprints(
     request: Request,
     principal: Annotated[Principal, Depends(require_scope("footprint:list"))],
-    limit: Annotated[int | None, Query(ge=0, le=2**31)] = None,
+    limit: Annotated[
+        int | None, Query(ge=0, description=f"page size; above {exchange.MAX_PAGE} it is capped")
+    ] = None,
     after: Annotated[str | None, Query(max_length=200, description="paging cursor")] = None,
     productId: Annotated[list[str] | None, Query()] = None,
     companyId: Annotated[list[str] | None, Query()] = None,
     geography: Annotated[list[str] | None, Query()] = None,
     classification: Annotated[list[str] | None, Query()] = None,
-    validOn: Annotated[str | None, Query()] = None,
-    validAfter: Annotated[str | None, Query()] = None,
-    validBefore: Annotated[str | None, Query()] = None,
-    status: Annotated[str | None, Query()] = None,
+    validOn: Annotated[str | None, Query(json_schema_extra={"format": "date-time"})] = None,
+    validAfter: Annotated[str | None, Query(json_schema_extra={"format": "date-time"})] = None,
+    validBefore: Annotated[str | None, Query(json_schema_extra={"format": "date-time"})] = None,
+    status: Annotated[
+        str | None,
+        Query(
+            json_schema_extra={"enum": list(pact.FOOTPRINT_STATUSES)},
+            description="Active or Deprecated (any case)",
+        ),
+    ] = None,
 ) -> Any:
     # Parse from the raw query so names match case-insensitively and repeat freely.
     raw: dict[str, list[str]] = {}

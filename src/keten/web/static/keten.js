@@ -482,7 +482,8 @@
         var keys = $("keys-list");
         keys.textContent = "";
         view.trusted_keys.forEach(function (k) {
-          keys.appendChild(el("li", {}, (k.company_name || k.company_id) + " — " + k.fingerprint));
+          // the name is a label the company registered, not signed: the id comes first
+          keys.appendChild(el("li", {}, k.company_id + (k.company_name ? " (registered as " + k.company_name + ")" : "") + " — " + k.fingerprint));
         });
         if (!view.trusted_keys.length) { keys.appendChild(el("li", {}, "No keys registered.")); }
         $("sent-table").setAttribute("data-ready", "1");
@@ -500,8 +501,11 @@
         .then(function (result) {
           var ok = result.ok;
           out.appendChild(el("p", { class: "badge " + (ok ? "ok" : "bad") },
-            ok ? "The bundle verifies" + (result.trusted ? " with trusted keys." : " (keys not on the trust list).")
+            ok ? (result.trusted ? "The bundle verifies with trusted keys."
+              : "Signatures valid, signers not trusted (no keys registered for them).")
               : "The bundle does NOT verify: " + result.reason + "."));
+          var warnings = (result.report && result.report.warnings) || [];
+          warnings.forEach(function (w) { out.appendChild(el("p", { class: "badge bad" }, "Warning: " + w)); });
           var issues = (result.report && result.report.issues) || [];
           if (issues.length) {
             var list = el("ul");
