@@ -40,6 +40,7 @@ class DayNetwork:
     node_capacity_t: np.ndarray  # per node handling limit (inf: none)
     closed: np.ndarray  # edges that cannot be used at all
     key: str  # equal keys -> identical day networks
+    payload: np.ndarray = field(default_factory=lambda: np.ones(0))  # per edge, low water
 
 
 def _key(*arrays: np.ndarray) -> str:
@@ -67,6 +68,7 @@ def day_network(
     dwell_h = np.zeros(n_nodes)
     avoid: set[str] = set()
     headroom = np.full(n_nodes, np.inf)  # normal capacity / baseline throughput
+    payload_link = np.ones(n_links)
     for rd in resolved:
         if rd.disruption.type == "congestion":
             headroom[rd.node_rows] = 1.0 / rd.disruption.normal_utilisation
@@ -93,8 +95,10 @@ def day_network(
             node_cap_f[rd.node_rows] *= d.factor_on(day)
             dwell_h[rd.node_rows] += s * d.dwell_time_h
         elif d.type == "low_water" and rd.link_factors is not None:
-            payload = 1.0 + s * (rd.link_factors - 1.0)
+            payload = rd.payload_on(day)
+            assert payload is not None
             cap_f[rows] *= payload
+            payload_link[rows] *= payload
             per_tonne = 1.0 / np.maximum(payload, MIN_COST_PAYLOAD_FACTOR)
             cost_f[rows] *= per_tonne
             emis_f[rows] *= per_tonne
@@ -134,8 +138,11 @@ def day_network(
         node_cap[limited & (node_cap_f <= 0)] = 0.0
     closed = edge_cap <= EPS_T
     closed |= has_node & (node_cap[np.maximum(model.edge_node, 0)] <= EPS_T)
+    payload = np.ones(len(g.src))
+    payload[is_link] = payload_link[lk]
     return DayNetwork(
-        attrs, weight, edge_cap, node_cap, closed, _key(attrs, edge_cap, node_cap, closed)
+        attrs, weight, edge_cap, node_cap, closed, _key(attrs, edge_cap, node_cap, closed),
+        payload,
     )
 
 
