@@ -19,8 +19,9 @@ from keten.resilience.lowwater import (
     payload_factor,
 )
 
-TABLE = (Path(__file__).resolve().parents[3] / "shared" / "data" / "rhine-depth"
-         / "lobith-discharge-to-depth.csv")
+from tests.resilience.conftest import SHARED  # noqa: E402
+
+TABLE = SHARED / "data" / "rhine-depth" / "lobith-discharge-to-depth.csv"
 
 
 def _hand_depth(gauge: str, q: float) -> float:

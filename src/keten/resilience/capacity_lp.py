@@ -70,6 +70,7 @@ class CapacityLpAssigner:
     max_rounds: int = 200
     last_pool_use: dict[str, tuple[float, float]] = field(default_factory=dict)
     last_rounds: int = 0
+    last_objective: float = 0.0
     _calibration: dict[int, _Calibration] = field(default_factory=dict)
     _known: dict[int, dict[int, list[list[int]]]] = field(default_factory=dict)
     _static: dict[int, tuple[np.ndarray, list[tuple[str, int, int, np.ndarray]]]] = field(
@@ -216,22 +217,30 @@ class CapacityLpAssigner:
                 (0, len(model.graph.src))), np.zeros(0)), rail=False)
         return self._solve(model, day, demand_t, self.pools(model, day))
 
+    def edge_capacity_t(self, model: ImpactModel, day: DayNetwork) -> np.ndarray:
+        """Per edge: the day's capacity with rail links limited to paths x t per train (scaled
+        by the day's capacity factor, so closures still close them)."""
+        g = model.graph
+        edge_cap = day.edge_capacity_t.copy()
+        rail_t, _ = self._structure(model)
+        link_e = g.kind == LINK
+        scale = np.ones(len(g.src))
+        base_cap = model.link_capacity_t[g.link[link_e]]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale[link_e] = np.where(base_cap > 0, day.edge_capacity_t[link_e] / base_cap, 0.0)
+        has_rail = np.isfinite(rail_t)
+        scale = np.where(np.isfinite(scale), scale, 1.0)
+        edge_cap[has_rail] = np.minimum(edge_cap[has_rail], rail_t[has_rail] * scale[has_rail])
+        return edge_cap
+
     def _solve(self, model: ImpactModel, day: DayNetwork, demand_t: np.ndarray,
                pools: Pools, rail: bool = True) -> DayFlows:
         g = model.graph
         n_flows = len(model.flows)
         n_edges = len(g.src)
         inf = highspy.kHighsInf
-        edge_cap = day.edge_capacity_t.copy()
-        if rail and self.assumptions.enabled:
-            rail_t, _ = self._structure(model)
-            scale = np.ones(n_edges)
-            link_e = g.kind == LINK
-            base_cap = model.link_capacity_t[g.link[link_e]]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                scale[link_e] = np.where(base_cap > 0, day.edge_capacity_t[link_e] / base_cap,
-                                         0.0)
-            edge_cap = np.minimum(edge_cap, rail_t * np.where(np.isfinite(scale), scale, 1.0))
+        edge_cap = (self.edge_capacity_t(model, day) if rail and self.assumptions.enabled
+                    else day.edge_capacity_t.copy())
         closed = day.closed | (edge_cap <= EPS_T)
         edge_row = np.full(n_edges, -1, dtype=np.int64)
         limited = np.flatnonzero(np.isfinite(edge_cap) & ~closed)
@@ -351,6 +360,7 @@ class CapacityLpAssigner:
             if not price(reduced_w, dual[:n_flows]):
                 break
         self.last_rounds = rounds
+        self.last_objective = float(h.getInfo().objective_function_value)
         x = np.asarray(solution.col_value, dtype=float)[n_flows:]
         for (f, edges), t in zip(columns, x, strict=True):  # remember used paths (warm start)
             paths_f = known.setdefault(f, [])
