@@ -51,6 +51,8 @@ class ImpactResult:
     modal_split: pd.DataFrame  # tkm per mode: baseline, disrupted, change
     totals: dict[str, float]
     resolved: list[dict[str, Any]] = field(default_factory=list)
+    day_flows: list[DayFlows] = field(default_factory=list, repr=False)  # per day
+    baseline_flows: DayFlows | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {"scenario": self.scenario.as_dict(), "totals": self.totals,
@@ -163,6 +165,7 @@ def simulate(model: ImpactModel, scenario: Scenario, assigner: FlowAssigner | No
     tkm_mode = np.zeros(len(MODE_NAMES))
     tkm_mode_base = np.zeros(len(MODE_NAMES))
     nets: dict[tuple[float, ...], DayNetwork] = {}
+    day_flow_list: list[DayFlows] = []
     for d in range(scenario.horizon_days):
         state = (d,) if any(t.daily_factors is not None for t in targets) else tuple(
             t.disruption.severity(d) for t in targets)
@@ -231,6 +234,7 @@ def simulate(model: ImpactModel, scenario: Scenario, assigner: FlowAssigner | No
             row[f"disrupted_{k}"] = m[k]
         row["binding_capacity"] = binding
         rows.append(row)
+        day_flow_list.append(flows)
         flow_tot += flows.totals
         flow_base += base.totals
         flow_late += late
@@ -312,4 +316,4 @@ def simulate(model: ImpactModel, scenario: Scenario, assigner: FlowAssigner | No
                                           zip(t.link_rows, t.link_factors, strict=True)}}
                      if t.link_factors is not None else {})}
                  for t in targets]
-    return ImpactResult(scenario, days, flows_df, split, totals, described)
+    return ImpactResult(scenario, days, flows_df, split, totals, described, day_flow_list, base)
