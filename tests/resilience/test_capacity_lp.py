@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix, vstack
+from tests.resilience.conftest import tiny_network
 
 from keten.network.multimodal import LINK
 from keten.resilience.assign import day_network
@@ -26,7 +27,6 @@ from keten.resilience.flows import Flow, prepare_model
 from keten.resilience.impact import simulate
 from keten.resilience.scenario import parse_scenario, resolve_targets
 from keten.resilience.templates import template_scenario
-from tests.resilience.conftest import tiny_network
 
 
 def test_one_flow_matches_networkx_min_cost_max_flow() -> None:

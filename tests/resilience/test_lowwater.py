@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import itertools
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.resilience.conftest import SHARED
 
 from keten.errors import ValidationError
 from keten.resilience.lowwater import (
@@ -18,8 +18,6 @@ from keten.resilience.lowwater import (
     low_water_links,
     payload_factor,
 )
-
-from tests.resilience.conftest import SHARED  # noqa: E402
 
 TABLE = SHARED / "data" / "rhine-depth" / "lobith-discharge-to-depth.csv"
 

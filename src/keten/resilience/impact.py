@@ -293,7 +293,9 @@ def simulate(model: ImpactModel, scenario: Scenario, assigner: FlowAssigner | No
     totals["time_to_recover_days"] = float(trouble.max() + 1 - first_day) if len(trouble) \
         else 0.0
     finite = tts_flow[np.isfinite(tts_flow)]
-    totals["time_to_survive_days"] = float(finite.min()) if len(finite) else float("inf")
+    # Stock never ran out within the horizon: TTS is at least the horizon (flagged as capped).
+    totals["time_to_survive_days"] = float(finite.min()) if len(finite) else float(horizon)
+    totals["time_to_survive_capped"] = 0.0 if len(finite) else 1.0
     totals["surcharge_eur"] = float(flow_surcharge.sum())
     totals["delay_cost_eur"] = float(days["disrupted_delay_cost_eur"].sum())
     for k in ("cost_eur", "tonne_hours", "tkm", "co2e_wtw_kg", "co2e_ttw_kg", "nox_kg",

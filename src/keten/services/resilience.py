@@ -252,3 +252,21 @@ def summary_path(output: Path) -> Path:
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     with atomic_path(path) as tmp:
         pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+
+
+def risk_exposure(network: Path | None = None, demand: Path | None = None, top_links: int = 8,
+                  top_terminals: int = 6) -> pd.DataFrame:
+    """Risk exposure index per terminal, lock and link, with redundancy and freight use."""
+    from keten.resilience.exposure import risk_exposure as run
+
+    model = impact_model(network, demand)
+    return run(model, redundancy(model.network), top_links=top_links,
+               top_terminals=top_terminals)
+
+
+def backtest_2018(network: Path | None = None, demand: Path | None = None
+                  ) -> tuple[ImpactResult, pd.DataFrame]:
+    """The 2018 low-water backtest on the demand (demo flows by default)."""
+    from keten.resilience.backtest import run_backtest_2018
+
+    return run_backtest_2018(impact_model(network, demand))
