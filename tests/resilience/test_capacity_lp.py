@@ -44,7 +44,7 @@ def test_one_flow_matches_networkx_min_cost_max_flow() -> None:
     for e in np.flatnonzero(g.kind == LINK):
         u, v = int(g.src[e]), int(g.dst[e])
         oracle.add_edge(u, v, capacity=int(day.edge_capacity_t[e]),
-                        weight=int(round(day.weight[e] * scale)))
+                        weight=round(day.weight[e] * scale))
     nodes = model.network.node_index()
     s = next(int(v) for v in range(g.n_vertices) if g.vertex_node[v] == nodes["A"]
              and g.vertex_mode[v] >= 0)
@@ -66,7 +66,7 @@ def _arc_flow_objective(model, day, want, lp: CapacityLpAssigner) -> float:  # t
     edge_cap = lp.edge_capacity_t(model, day)
     closed = day.closed | (edge_cap <= 1e-6)
     pools = lp.pools(model, day)
-    blocks, cost, var_edges = [], [], []
+    _blocks, cost, var_edges = [], [], []
     eq_rows, eq_cols, eq_vals, b_eq = [], [], [], []
     n_var = 0
     row = 0
@@ -86,7 +86,7 @@ def _arc_flow_objective(model, day, want, lp: CapacityLpAssigner) -> float:  # t
         rhs = np.zeros(n_v)
         rhs[o], rhs[d] = want[f], -want[f]
         b_eq.append(rhs)
-        cost += list(day.weight[usable]) + [UNSERVED_PENALTY_EUR_PER_T]
+        cost += [*list(day.weight[usable]), UNSERVED_PENALTY_EUR_PER_T]
         var_edges.append((n_var, usable))
         n_var += k + 1
         row += n_v

@@ -114,6 +114,8 @@ def barge_days(result: ImpactResult, model: Any) -> pd.DataFrame:
                         for o, d in zip(model.origin_rows, model.destination_rows,
                                         strict=True)])
     base_flows = result.baseline_flows
+    if base_flows is None:
+        raise ValueError("the result has no baseline flows")
     per_day_flows = result.day_flows
     base_barge_t = _barge_tonnes(model, base_flows)
     base_cost = base_flows.totals[:, 2]

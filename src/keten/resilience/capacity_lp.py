@@ -201,9 +201,9 @@ class CapacityLpAssigner:
         _, terminals = self._structure(model)
         kinds_of = model.network.nodes["kind"].astype(str).to_numpy()
         term: dict[tuple[int, int], float] = {}
-        for _, n, code, edges in terminals:
+        for _, n, code, pool_edges in terminals:
             mode = next(m for m in POOLED_MODES if MODE_CODE[m] == code)
-            through = float(per_edge[edges].sum())
+            through = float(per_edge[pool_edges].sum())
             term[(n, code)] = max(a.terminal_floor(kinds_of[n], mode),
                                   through / a.terminal_normal_utilisation)
         self._calibration[id(model)] = _Calibration(

@@ -41,7 +41,7 @@ def _elements(model: ImpactModel, freight: pd.DataFrame, top_links: int, top_ter
         lid = str(r["link_id"])
         locks = links.loc[lid, "locks"] if "locks" in links.columns else 0
         try:
-            has_lock = float(locks) > 0
+            has_lock = float(str(locks)) > 0
         except (TypeError, ValueError):
             has_lock = bool(str(locks).strip())
         mode = str(r["mode"])

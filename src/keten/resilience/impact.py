@@ -180,11 +180,10 @@ def simulate(model: ImpactModel, scenario: Scenario, assigner: FlowAssigner | No
         if hit is None:
             flows = assigner.assign_day(model, net, want)
             use = getattr(assigner, "last_pool_use", {})
-            binding = sorted((n for n, (u, c) in use.items() if c > 0 and u >= 0.999 * c),
-                             key=lambda n: n)
-            hit = (flows, "; ".join(binding))
+            names = sorted(n for n, (u, c) in use.items() if c > 0 and u >= 0.999 * c)
+            hit = (flows, "; ".join(names))
             cache[key] = hit
-        flows, binding = hit
+        flows, binding_text = hit
         got = flows.delivered_t.copy()
         # Delivered tonnes first clear the backlog, oldest first (first in, first out).
         left = got.copy()
@@ -232,7 +231,7 @@ def simulate(model: ImpactModel, scenario: Scenario, assigner: FlowAssigner | No
                                                                   "waiting_tonne_hours")
                                     else 0.0)
             row[f"disrupted_{k}"] = m[k]
-        row["binding_capacity"] = binding
+        row["binding_capacity"] = binding_text
         rows.append(row)
         day_flow_list.append(flows)
         flow_tot += flows.totals
