@@ -332,25 +332,69 @@ async def run_planning(request: Request, session: Session = Depends(writer)) -> 
 # ---------------------------------------------------------------- resilience
 
 
-def _lowwater_payload(discharge: float, tile_url: str | None) -> dict[str, Any]:
-    view = views.lowwater_view(discharge)
+def _lowwater_payload(discharge: float, tile_url: str | None,
+                      capacity: dict[str, Any] | None = None) -> dict[str, Any]:
+    view = views.lowwater_view(discharge, capacity)
     network_view = views.network_view()
     figures = charts.impact_figures(view)
     figures["map"] = charts.lowwater_map(network_view, view, tile_url)
     return {"view": view, "figures": figures}
 
 
+def _capacity_params(rail_paths: str | None, trucks: str | None,
+                     fleet_utilisation: str | None) -> dict[str, Any]:
+    """The page's capacity settings as a scenario ``capacity:`` section (checked there)."""
+    def num(raw: str, field: str) -> float:
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValidationError([Problem(f"'{raw}' is not a number", column=field)],
+                                  title="invalid capacity") from None
+
+    cap: dict[str, Any] = {}
+    if rail_paths:
+        cap["rail"] = {"paths_per_day": {"Betuweroute": num(rail_paths, "rail_paths")}}
+    if trucks:
+        n = num(trucks, "trucks")
+        cap["road"] = {"trucks_per_day": {"NL": n}}
+    if fleet_utilisation:
+        cap["barge"] = {"normal_utilisation": num(fleet_utilisation, "fleet_utilisation")}
+    return cap
+
+
 @router.get("/resilience/lowwater")
-async def lowwater(request: Request, discharge_m3s: str = "800",
+async def lowwater(request: Request, discharge_m3s: str = "800", rail_paths: str | None = None,
+                   trucks: str | None = None, fleet_utilisation: str | None = None,
                    session: Session = Depends(user)) -> Any:
     try:
         value = float(discharge_m3s)
     except ValueError:
         value = float("nan")
     try:
-        return await run_in_threadpool(_lowwater_payload, value, dashboard(request).tile_url)
+        capacity = _capacity_params(rail_paths, trucks, fleet_utilisation)
+        return await run_in_threadpool(_lowwater_payload, value, dashboard(request).tile_url,
+                                       capacity)
     except ValidationError as exc:
         return problem_response(exc)
+
+
+SWEEP_LABELS = {"param:disruptions.0.discharge_m3s": "Lobith discharge (m³/s), sampled",
+                "param:disruptions.0.duration_days": "duration (days), sampled"}
+
+
+def sweep_label(metric: str) -> str:
+    """A readable label for a sweep column (``param:disruptions.0.discharge_m3s`` -> ...)."""
+    if metric in SWEEP_LABELS:
+        return SWEEP_LABELS[metric]
+    name = metric.removeprefix("param:").rsplit(".", 1)[-1]
+    for suffix, unit in (("_eur", " (EUR)"), ("_kg", " (kg)"), ("_t", " (t)"),
+                         ("_tkm", " (tkm)"), ("_days", " (days)"), ("_m3s", " (m³/s)")):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)] + unit
+            break
+    name = name.replace("shift_tkm_", "tkm shift ").replace("co2e_wtw", "CO2e WTW")
+    name = name.replace("nox", "NOx").replace("pm ", "PM ").replace("_", " ")
+    return name + (", sampled" if metric.startswith("param:") else "")
 
 
 def _criticality_payload(tile_url: str | None) -> dict[str, Any]:
@@ -389,8 +433,9 @@ async def run_sweep(request: Request, session: Session = Depends(writer)) -> Any
                        progress=lambda done, total: progress(
                            0.05 + 0.9 * done / max(total, 1), f"{done} of {total} runs done"))
         records = [{str(k): v for k, v in row.items()} for row in result.runs.to_dict("records")]
-        summary = [{k: (v if not isinstance(v, float) or math.isfinite(v) else None)
-                    for k, v in row.items()} for row in result.summary.to_dict("records")]
+        summary = [{**{k: (v if not isinstance(v, float) or math.isfinite(v) else None)
+                       for k, v in row.items()}, "label": sweep_label(str(row["metric"]))}
+                   for row in result.summary.to_dict("records")]
         return JobOutput({"runs": runs, "scheduler": result.scheduler,
                           "distribution": result.distribution.name, "summary": summary,
                           "figures": charts.sweep_figures(records)})

@@ -540,9 +540,14 @@ def impact_figures(view: dict[str, Any]) -> dict[str, Figure]:
         day_data.append({"type": "scatter", "mode": "lines", "x": [d["day"] for d in days],
                          "y": [d["disrupted_backlog_t"] for d in days], "name": "backlog (t)",
                          "yaxis": "y2", "line": {"color": "#cb181d", "width": 2}})
-        extra["yaxis2"] = {"title": {"text": "backlog (t)"}, "overlaying": "y", "side": "right",
+        day_data.append({"type": "scatter", "mode": "lines", "x": [d["day"] for d in days],
+                         "y": [d.get("disrupted_late_t") or 0.0 for d in days],
+                         "name": "late (t/day)", "yaxis": "y2",
+                         "line": {"color": "#e6842a", "width": 2, "dash": "dot"}})
+        extra["yaxis2"] = {"title": {"text": "backlog and late (t)"}, "overlaying": "y", "side": "right",
                            "showgrid": False, "rangemode": "tozero"}
-    title = "Extra cost day by day" + ("" if peak_backlog > 0 else " (no backlog)")
+    title = ("Extra cost, backlog and late tonnes day by day" if peak_backlog > 0
+             else "Extra cost day by day (no backlog)")
     return {
         "days": {
             "data": day_data,
