@@ -544,8 +544,8 @@ def impact_figures(view: dict[str, Any]) -> dict[str, Figure]:
                          "y": [d.get("disrupted_late_t") or 0.0 for d in days],
                          "name": "late (t/day)", "yaxis": "y2",
                          "line": {"color": "#e6842a", "width": 2, "dash": "dot"}})
-        extra["yaxis2"] = {"title": {"text": "backlog and late (t)"}, "overlaying": "y", "side": "right",
-                           "showgrid": False, "rangemode": "tozero"}
+        extra["yaxis2"] = {"title": {"text": "backlog and late (t)"}, "overlaying": "y",
+                           "side": "right", "showgrid": False, "rangemode": "tozero"}
     title = ("Extra cost, backlog and late tonnes day by day" if peak_backlog > 0
              else "Extra cost day by day (no backlog)")
     return {
