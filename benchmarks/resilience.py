@@ -93,6 +93,10 @@ def bench_capacity_lp(days: int = 5) -> tuple[float, float, int]:
     from keten.resilience.flows import demo_demand, prepare_model
     from keten.resilience.scenario import resolve_targets
     from keten.resilience.templates import template_scenario
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo: tests' oracle
     from tests.resilience.test_capacity_lp import _arc_flow_objective
 
     model = prepare_model(demo_demand(), default_network())

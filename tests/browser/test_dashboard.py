@@ -229,6 +229,22 @@ def test_capacity_settings_change_the_backlog(session: Session) -> None:
     session.watch.assert_clean()
 
 
+def test_risk_exposure_ranks_elements_on_the_map(session: Session) -> None:
+    session.goto("/resilience")
+    page = session.page
+    page.get_by_role("button", name="Compute risk exposure").click()
+    page.wait_for_selector("#exposure-results[data-ready]", state="attached", timeout=240_000)
+    assert page.locator("#exposure-table tbody tr").count() == 10
+    first = page.locator("#exposure-table tbody tr").first.locator("td").nth(6)
+    expect(first).to_have_text("1")  # the element that matters most scores 1
+    points = next(t for t in plot_data(session, "#exposure-map")
+                  if (t["meta"] or {}).get("role") == "exposure-points")
+    assert points["n"] == 10
+    page.locator("#exposure-map").scroll_into_view_if_needed()
+    session.shot("resilience-exposure")
+    session.watch.assert_clean()
+
+
 def test_monte_carlo_sweep_shows_progress_and_histograms(session: Session) -> None:
     session.goto("/resilience")
     page = session.page

@@ -174,3 +174,16 @@ def test_very_low_water_loses_freight_that_waits_too_long(demo_model) -> None:  
     assert t["lost_t"] > 0
     assert t["delivered_t"] + t["lost_t"] + t["unserved_t"] == pytest.approx(t["demand_t"],
                                                                             rel=1e-6)
+
+
+def test_results_do_not_depend_on_what_ran_before(demo_model) -> None:  # type: ignore[no-untyped-def]
+    # A sweep worker reuses one model for many scenarios: each run is calibrated the same.
+    from keten.network.build import default_network
+    from keten.resilience.flows import demo_demand
+
+    fresh = prepare_model(demo_demand(), default_network())
+    a = simulate(fresh, template_scenario("lowwater:700:5")).totals
+    simulate(demo_model, template_scenario("lowwater:1200:3"))
+    b = simulate(demo_model, template_scenario("lowwater:700:5")).totals
+    for k in ("late_t", "peak_backlog_t", "extra_cost_eur", "extra_co2e_wtw_kg"):
+        assert b[k] == pytest.approx(a[k], rel=1e-6, abs=1e-3), k

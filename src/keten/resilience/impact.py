@@ -103,14 +103,17 @@ def baseline_day(model: ImpactModel, value_of_time_eur_per_t_h: float,
     value of time and assigner settings."""
     name = _cache_key(assigner)
     key = (value_of_time_eur_per_t_h, name)
+    chosen = assigner or GreedyAssigner()
+    calibrate = getattr(chosen, "calibrate", None)
+    day = None
+    if callable(calibrate):  # size fleet and terminals from the intact day (once per model)
+        day = day_network(model, [], 0, value_of_time_eur_per_t_h)
+        calibrate(model, day, model.demand_t)
     cached = model._baseline.get(key) if name else None
     if cached is not None:
         return cached
-    day = day_network(model, [], 0, value_of_time_eur_per_t_h)
-    chosen = assigner or GreedyAssigner()
-    calibrate = getattr(chosen, "calibrate", None)
-    if callable(calibrate):
-        calibrate(model, day, model.demand_t)
+    if day is None:
+        day = day_network(model, [], 0, value_of_time_eur_per_t_h)
     flows = chosen.assign_day(model, day, model.demand_t)
     if name:
         model._baseline[key] = flows

@@ -408,6 +408,27 @@ async def criticality(request: Request, session: Session = Depends(user)) -> Any
     return await run_in_threadpool(_criticality_payload, dashboard(request).tile_url)
 
 
+@router.post("/resilience/exposure")
+async def run_exposure(request: Request, session: Session = Depends(writer)) -> Any:
+    """Risk exposure of the demo network's busiest terminals and most critical links, as a
+    background job (each element is simulated out of service for its time to recover)."""
+    tile_url = dashboard(request).tile_url
+
+    def work(progress: Progress) -> JobOutput:
+        from keten.services.resilience import risk_exposure
+
+        progress(0.05, "taking each terminal and link out for its time to recover")
+        table = risk_exposure(top_links=6, top_terminals=4)
+        rows = [{str(k): (None if isinstance(v, float) and not math.isfinite(v) else
+                          bool(v) if type(v).__name__ == "bool_" else v)
+                 for k, v in r.items()} for r in table.to_dict("records")]
+        return JobOutput({"rows": rows,
+                          "figure": charts.exposure_map(views.network_view(), rows, tile_url)})
+
+    job = dashboard(request).jobs.submit("exposure", session.username, work)
+    return JSONResponse(job.as_dict(), status_code=202)
+
+
 MAX_SWEEP_RUNS = 500
 
 

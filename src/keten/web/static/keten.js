@@ -358,6 +358,30 @@
         .catch(showErrors)
         .then(function () { busy([$("sweep-button")], false); });
     });
+    $("exposure-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      showErrors(null);
+      busy([$("exposure-button")], true);
+      api("/dashboard/api/resilience/exposure", { method: "POST" })
+        .then(followJob).then(function (result) {
+          var body = $("exposure-table").querySelector("tbody");
+          body.textContent = "";
+          result.rows.forEach(function (r) {
+            body.appendChild(row([{ text: String(r.rank), num: true }, { text: r.element_id },
+              { text: r.kind }, { text: fmt(r.ttr_days, 0), num: true },
+              { text: r.tts_days === null ? "beyond" : fmt(r.tts_days, 0), num: true },
+              { text: fmt(r.financial_impact_eur, 0), num: true },
+              { text: fmt(r.risk_exposure_index, 2), num: true },
+              { text: r.tonnes_per_day === null ? "" : fmt(r.tonnes_per_day, 0), num: true },
+              { text: r.has_detour === null || r.has_detour === undefined ? "" :
+                (r.has_detour ? "yes" : "none in its mode") }]));
+          });
+          $("exposure-results").hidden = false;
+          return plot("exposure-map", result.figure);
+        }).then(function () { $("exposure-results").setAttribute("data-ready", "1"); })
+        .catch(showErrors)
+        .then(function () { busy([$("exposure-button")], false); });
+    });
     $("capacity-form").addEventListener("submit", function (event) {
       event.preventDefault();
       load(slider.value);
