@@ -88,13 +88,14 @@ def bench_redundancy(net: Network) -> tuple[float, float]:
 
 
 def bench_capacity_lp(days: int = 5) -> tuple[float, float, int]:
+    import sys
+    from pathlib import Path
+
     from keten.resilience.assign import day_network
     from keten.resilience.capacity_lp import CapacityLpAssigner
     from keten.resilience.flows import demo_demand, prepare_model
     from keten.resilience.scenario import resolve_targets
     from keten.resilience.templates import template_scenario
-    import sys
-    from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo: tests' oracle
     from tests.resilience.test_capacity_lp import _arc_flow_objective
