@@ -172,19 +172,13 @@ class GreedyAssigner:
 
     def assign_day(self, model: ImpactModel, day: DayNetwork, demand_t: np.ndarray) -> DayFlows:
         g = model.graph
-        n_flows = len(model.flows)
         edge_res = day.edge_capacity_t.copy()
         node_res = day.node_capacity_t.copy()
         dead = day.closed.copy()
         csr_cache: dict[frozenset[str], CsrGraph] = {}
         trees: dict[tuple[frozenset[str], int], np.ndarray] = {}  # shortest-path trees
-        delivered = np.zeros(n_flows)
-        totals = np.zeros((n_flows, day.attrs.shape[1]))
-        max_time = np.zeros(n_flows)
-        n_modes = int(g.mode.max()) + 1 if len(g.mode) else 1
-        tkm = np.zeros((n_flows, max(n_modes, 6)))
-        paths: list[list[tuple[list[int], float]]] = [[] for _ in range(n_flows)]
-        node_through = np.zeros(len(model.network.nodes))
+        columns: list[tuple[int, list[int]]] = []
+        placed: list[float] = []
         for f, flow in enumerate(model.flows):
             remaining = float(demand_t[f])
             tries = 0
@@ -219,13 +213,8 @@ class GreedyAssigner:
                 if x <= EPS_T:
                     break
                 remaining -= x
-                delivered[f] += x
-                paths[f].append((edges, x))
-                totals[f] += x * day.attrs[e].sum(axis=0)
-                max_time[f] = max(max_time[f], float(day.attrs[e, 1].sum()))
-                links = e[g.kind[e] == LINK]
-                np.add.at(tkm[f], g.mode[links], x * day.attrs[links, 0])
-                np.add.at(node_through, nodes[with_node], x)
+                columns.append((f, edges))
+                placed.append(x)
                 edge_res[e] -= x
                 np.subtract.at(node_res, nodes[with_node], x)
                 newly = edge_res[e] <= EPS_T
@@ -239,4 +228,31 @@ class GreedyAssigner:
                         dead |= np.isin(model.edge_node, full_nodes)
                     csr_cache.clear()
                     trees.clear()
-        return DayFlows(delivered, paths, totals, max_time, tkm, node_through)
+        return day_flows(model, day, columns, np.asarray(placed, dtype=float))
+
+
+def day_flows(model: ImpactModel, day: DayNetwork, columns: Sequence[tuple[int, list[int]]],
+              x: np.ndarray) -> DayFlows:
+    """The day's flows from paths (flow, edges) carrying ``x`` tonnes each."""
+    g = model.graph
+    n_flows = len(model.flows)
+    delivered = np.zeros(n_flows)
+    totals = np.zeros((n_flows, day.attrs.shape[1]))
+    max_time = np.zeros(n_flows)
+    n_modes = int(g.mode.max()) + 1 if len(g.mode) else 1
+    tkm = np.zeros((n_flows, max(n_modes, 6)))
+    paths: list[list[tuple[list[int], float]]] = [[] for _ in range(n_flows)]
+    node_through = np.zeros(len(model.network.nodes))
+    for (f, edges), t in zip(columns, x, strict=True):
+        if t <= EPS_T:
+            continue
+        e = np.asarray(edges)
+        delivered[f] += t
+        paths[f].append((edges, float(t)))
+        totals[f] += t * day.attrs[e].sum(axis=0)
+        max_time[f] = max(max_time[f], float(day.attrs[e, 1].sum()))
+        links = e[g.kind[e] == LINK]
+        np.add.at(tkm[f], g.mode[links], t * day.attrs[links, 0])
+        nodes = model.edge_node[e]
+        np.add.at(node_through, nodes[nodes >= 0], t)
+    return DayFlows(delivered, paths, totals, max_time, tkm, node_through)

@@ -23,7 +23,6 @@ min-cost max-flow and against an arc-flow formulation of the same day solved by 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import highspy
@@ -35,7 +34,7 @@ from keten.errors import KetenError
 from keten.highs import quiet_highs
 from keten.network.multimodal import ACCESS, LINK, MODE_CODE, TRANSSHIPMENT
 from keten.network.routing import CsrGraph, path_edges
-from keten.resilience.assign import EPS_T, DayFlows, DayNetwork
+from keten.resilience.assign import EPS_T, DayFlows, DayNetwork, day_flows
 from keten.resilience.capacity import POOLED_MODES, CapacityAssumptions, default_capacity
 from keten.resilience.flows import ImpactModel
 
@@ -370,30 +369,5 @@ class CapacityLpAssigner:
         row_value = np.asarray(solution.row_value, dtype=float)
         self.last_pool_use = {name: (float(row_value[pool_base + k]), float(pools.capacity[k]))
                               for k, name in enumerate(pools.names)}
-        return _day_flows(model, day, columns, x)
+        return day_flows(model, day, columns, x)
 
-
-def _day_flows(model: ImpactModel, day: DayNetwork, columns: Sequence[tuple[int, list[int]]],
-               x: np.ndarray) -> DayFlows:
-    g = model.graph
-    n_flows = len(model.flows)
-    delivered = np.zeros(n_flows)
-    totals = np.zeros((n_flows, day.attrs.shape[1]))
-    max_time = np.zeros(n_flows)
-    n_modes = int(g.mode.max()) + 1 if len(g.mode) else 1
-    tkm = np.zeros((n_flows, max(n_modes, 6)))
-    paths: list[list[tuple[list[int], float]]] = [[] for _ in range(n_flows)]
-    node_through = np.zeros(len(model.network.nodes))
-    for (f, edges), t in zip(columns, x, strict=True):
-        if t <= EPS_T:
-            continue
-        e = np.asarray(edges)
-        delivered[f] += t
-        paths[f].append((edges, float(t)))
-        totals[f] += t * day.attrs[e].sum(axis=0)
-        max_time[f] = max(max_time[f], float(day.attrs[e, 1].sum()))
-        links = e[g.kind[e] == LINK]
-        np.add.at(tkm[f], g.mode[links], t * day.attrs[links, 0])
-        nodes = model.edge_node[e]
-        np.add.at(node_through, nodes[nodes >= 0], t)
-    return DayFlows(delivered, paths, totals, max_time, tkm, node_through)
