@@ -9,6 +9,11 @@ other link, for length and for time) against ra2ce's algorithm written with netw
 the link, ``shortest_path_length`` between its ends by length and by time, put it back).
 The two tables are asserted equal before the times are printed.
 
+Capacity LP: one low-water day of the demo demand with backlog, under every capacity pool (rail
+paths, terminals, trucks, fleet): keten's path-based column generation (HiGHS) against the
+arc-flow formulation of the same LP (scipy ``linprog``, HiGHS inside); objectives asserted
+equal.
+
 Sweep: the demo scenario distribution (Rhine low water, lognormal Lobith discharge and
 triangular duration) on the default network and demo demand, on a LocalCluster of 1 and then
 2 worker processes (same seed, so the same runs); results are asserted equal.
@@ -82,6 +87,39 @@ def bench_redundancy(net: Network) -> tuple[float, float]:
     return t_keten, t_nx
 
 
+def bench_capacity_lp(days: int = 5) -> tuple[float, float, int]:
+    import sys
+    from pathlib import Path
+
+    from keten.resilience.assign import day_network
+    from keten.resilience.capacity_lp import CapacityLpAssigner
+    from keten.resilience.flows import demo_demand, prepare_model
+    from keten.resilience.scenario import resolve_targets
+    from keten.resilience.templates import template_scenario
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo: tests' oracle
+    from tests.resilience.test_capacity_lp import _arc_flow_objective
+
+    model = prepare_model(demo_demand(), default_network())
+    scenario = template_scenario("lowwater:750")
+    targets = resolve_targets(scenario, model.network)
+    vot = scenario.value_of_time_eur_per_t_h
+    lp = CapacityLpAssigner(scenario.capacity)
+    lp.calibrate(model, day_network(model, [], 0, vot), model.demand_t)
+    t_cg = t_arc = 0.0
+    for d in range(days):
+        day = day_network(model, targets, d, vot)
+        want = model.demand_t * (1.0 + 0.05 * d)
+        t0 = time.perf_counter()
+        lp.assign_day(model, day, want)
+        t_cg += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        ref = _arc_flow_objective(model, day, want, lp)
+        t_arc += time.perf_counter() - t0
+        assert abs(lp.last_objective - ref) <= 1e-6 * abs(ref), (lp.last_objective, ref)
+    return t_cg, t_arc, days
+
+
 def bench_sweep(runs: int) -> dict[int, float]:
     from keten.services.resilience import sweep
 
@@ -101,9 +139,12 @@ def bench_sweep(runs: int) -> dict[int, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--grid", type=int, default=80)
-    parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--skip-sweep", action="store_true")
     args = parser.parse_args()
+    t_cg, t_arc, n_days = bench_capacity_lp()
+    print(f"capacity LP, {n_days} low-water days with backlog: column generation "
+          f"{t_cg:.3f} s, arc-flow LP (scipy) {t_arc:.3f} s, arc / keten {t_arc / t_cg:.1f}x")
     for net in (default_network(), grid_network(args.grid)):
         t_k, t_n = bench_redundancy(net)
         print(f"redundancy {net.name}: {len(net.nodes)} nodes, {len(net.links)} links: "

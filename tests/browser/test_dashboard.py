@@ -201,6 +201,50 @@ def test_discharge_slider_changes_the_map(session: Session) -> None:
     session.watch.assert_clean()
 
 
+def _peak_backlog(session: Session) -> float:
+    """The largest value of the backlog line on the day-by-day chart (0 if not drawn)."""
+    return float(session.page.eval_on_selector("#chart-days", """
+      gd => Math.max(0, ...gd.data.filter(t => t.name === "backlog (t)")
+                               .flatMap(t => Array.from(t.y)))"""))
+
+
+def test_capacity_settings_change_the_backlog(session: Session) -> None:
+    session.goto("/resilience")
+    page = session.page
+    page.wait_for_selector("#lowwater-map[data-discharge='800']", state="attached")
+    assert page.locator("#capacity-table tbody tr").count() >= 10  # each with its source
+    expect(page.locator("#capacity-table")).to_contain_text("Regulation (EC) No 561/2006")
+    page.wait_for_function("document.getElementById('chart-days').data !== undefined")
+    before = _peak_backlog(session)
+    assert before > 0  # low water: the alternatives fill up, freight waits
+    page.fill("#cap-trucks", "5000")
+    page.fill("#cap-rail", "120")
+    page.get_by_role("button", name="Apply capacity").click()
+    expect(page.locator("#capacity-table")).to_contain_text("scenario file", timeout=60_000)
+    page.wait_for_selector("#lowwater-status:has-text('waterways lose payload')")
+    after = _peak_backlog(session)
+    assert after < before
+    page.locator("#capacity-details").evaluate("d => d.open = true")
+    session.shot("resilience-capacity")
+    session.watch.assert_clean()
+
+
+def test_risk_exposure_ranks_elements_on_the_map(session: Session) -> None:
+    session.goto("/resilience")
+    page = session.page
+    page.get_by_role("button", name="Compute risk exposure").click()
+    page.wait_for_selector("#exposure-results[data-ready]", state="attached", timeout=240_000)
+    assert page.locator("#exposure-table tbody tr").count() == 10
+    first = page.locator("#exposure-table tbody tr").first.locator("td").nth(6)
+    expect(first).to_have_text("1")  # the element that matters most scores 1
+    points = next(t for t in plot_data(session, "#exposure-map")
+                  if (t["meta"] or {}).get("role") == "exposure-points")
+    assert points["n"] == 10
+    page.locator("#exposure-map").scroll_into_view_if_needed()
+    session.shot("resilience-exposure")
+    session.watch.assert_clean()
+
+
 def test_monte_carlo_sweep_shows_progress_and_histograms(session: Session) -> None:
     session.goto("/resilience")
     page = session.page
@@ -211,6 +255,8 @@ def test_monte_carlo_sweep_shows_progress_and_histograms(session: Session) -> No
     cost = plot_data(session, "#chart-sweep-cost")
     assert cost[0]["type"] == "histogram" and cost[0]["n"] == 4
     assert page.locator("#sweep-table tbody tr").count() >= 5
+    expect(page.locator("#sweep-table")).to_contain_text("Lobith discharge (m³/s), sampled")
+    expect(page.locator("#sweep-table")).not_to_contain_text("param:")
     session.shot("resilience-sweep")
     session.watch.assert_clean()
 

@@ -11,7 +11,9 @@ from keten.network.build import default_network, network_from_frames
 from keten.network.model import Network
 from keten.resilience.flows import ImpactModel, demo_demand, prepare_model
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+SHARED = next((p for p in (Path(__file__).resolve().parents[3] / "shared",
+                           Path("/work/shared")) if p.is_dir()),
+              Path(__file__).resolve().parents[3] / "shared")
 
 
 @pytest.fixture(scope="session")

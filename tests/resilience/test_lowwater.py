@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import itertools
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.resilience.conftest import SHARED
 
 from keten.errors import ValidationError
 from keten.resilience.lowwater import (
@@ -19,8 +19,7 @@ from keten.resilience.lowwater import (
     payload_factor,
 )
 
-TABLE = (Path(__file__).resolve().parents[3] / "shared" / "data" / "rhine-depth"
-         / "lobith-discharge-to-depth.csv")
+TABLE = SHARED / "data" / "rhine-depth" / "lobith-discharge-to-depth.csv"
 
 
 def _hand_depth(gauge: str, q: float) -> float:

@@ -44,6 +44,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "criticality": ("keten.cli.resilience",),
     "stress-test": ("keten.cli.resilience",),
     "sweep": ("keten.cli.resilience",),
+    "risk-exposure": ("keten.cli.resilience",),
+    "backtest": ("keten.cli.resilience",),
     "serve": ("keten.cli.serve",),
     "dashboard": ("keten.cli.web",),
     "company": ("keten.cli.company",),

@@ -132,6 +132,11 @@ def disrupt_command(
     t = result.totals
     console.print(f"[bold]{result.scenario.name}[/] ({int(t['horizon_days'])} days)")
     rows = [{"metric": k, "value": v} for k, v in t.items() if k != "horizon_days"]
+    binding = sorted({b for day in result.days["binding_capacity"] for b in
+                      str(day).split("; ") if b})
+    if binding:
+        console.print("capacity that ran out on some day: " + ", ".join(binding[:12])
+                      + (f" and {len(binding) - 12} more" if len(binding) > 12 else ""))
     console.print(rich_table("totals against the undisrupted baseline", rows,
                              ["metric", "value"], 1))
     split = [{**r, "mode": SHORT.get(r["mode"], r["mode"])}
@@ -153,12 +158,13 @@ def disrupt_command(
                          | (result.flows["extra_cost_eur"].abs() > 0.5)]
     if len(flows):
         console.print(rich_table("flows affected", _rows(flows),
-                                 ["flow_id", "origin", "destination", "late_t", "unserved_t",
-                                  "extra_cost_eur", "extra_co2e_wtw_kg"], 0))
+                                 ["flow_id", "origin", "destination", "late_t", "lost_t",
+                                  "surcharge_eur", "extra_cost_eur", "extra_co2e_wtw_kg"], 0))
     if per_day:
         console.print(rich_table("per day", _rows(result.days),
                                  ["day", "disrupted_delivered_t", "disrupted_backlog_t",
-                                  "disrupted_late_t", "extra_cost_eur", "extra_co2e_wtw_kg"],
+                                  "disrupted_late_t", "disrupted_lost_t",
+                                  "extra_cost_incl_surcharges_eur", "extra_co2e_wtw_kg"],
                                  0))
 
 
@@ -296,7 +302,70 @@ def sweep_command(
                              ["metric", "mean", "p5", "p50", "p95"], 1))
 
 
+def risk_exposure_command(
+    network: Path | None = NETWORK_OPTION,
+    demand: Path | None = DEMAND_OPTION,
+    top_links: int = typer.Option(8, "--links", help="Most freight-critical links to test."),
+    top_terminals: int = typer.Option(6, "--terminals",
+                                      help="Busiest terminals and ports to test."),
+    fmt: str = FORMAT_OPTION,
+    out: Path | None = typer.Option(None, "--output", "-o", help="Write JSON here."),
+) -> None:
+    """Risk exposure index (Simchi-Levi et al. 2015) per terminal, lock and link: each is taken
+    out for its time to recover under the capacity of the alternatives; impact, TTS from
+    inventory, redundancy and freight use in one ranking."""
+    check_format(fmt, ("table", "json"))
+    if top_links < 0 or top_terminals < 0:
+        raise ValidationError([Problem("--links and --terminals must be >= 0", None, None,
+                                       "links")])
+    table = service.risk_exposure(network, demand, top_links, top_terminals)
+    rows = [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+            for r in _rows(table)]
+    if fmt == "json" or out is not None:
+        emit_json({"method": "risk exposure index = financial impact over TTR / largest "
+                             "(Simchi-Levi et al. 2015)", "elements": rows}, out)
+        return
+    console.print(rich_table("risk exposure: element out for its time to recover (TTR)",
+                             [{**r, "element_id": _short(str(r["element_id"]))} for r in rows],
+                             ["rank", "element_id", "kind", "ttr_days", "tts_days",
+                              "at_risk", "financial_impact_eur", "risk_exposure_index",
+                              "tonnes_per_day", "has_detour"], 2))
+
+
+def _short(link_id: str) -> str:
+    return link_id.replace("inland_waterway:", "barge:")
+
+
+def backtest_command(
+    network: Path | None = NETWORK_OPTION,
+    demand: Path | None = DEMAND_OPTION,
+    fmt: str = FORMAT_OPTION,
+    out: Path | None = typer.Option(None, "--output", "-o", help="Write JSON here."),
+) -> None:
+    """The 2018 Rhine low water (1 Aug - 30 Nov) from published readings, compared with the
+    published figures (CCNR transport performance, container traffic, Contargo surcharges)."""
+    check_format(fmt, ("table", "json"))
+    result, table = service.backtest_2018(network, demand)
+    rows = _rows(table)
+    if fmt == "json" or out is not None:
+        emit_json({"scenario": result.scenario.name, "comparison": rows,
+                   "totals": result.totals}, out)
+        return
+    console.print(f"[bold]{result.scenario.name}[/]")
+    console.print(rich_table("keten against published figures (deviation = keten - published)",
+                             rows, ["metric", "period", "keten", "published", "deviation",
+                                    "unit"], 3))
+    for r in rows:
+        console.print(f"- {r['metric']} ({r['period']}): {r['source']}; {r['note']}")
+    t = result.totals
+    console.print(f"keten: peak backlog {t['peak_backlog_t']:,.0f} t, late {t['late_t']:,.0f} t, "
+                  f"lost {t['lost_t']:,.0f} t, surcharges EUR {t['surcharge_eur']:,.0f}, "
+                  f"extra cost incl. surcharges EUR {t['extra_cost_incl_surcharges_eur']:,.0f}")
+
+
 def register(app: typer.Typer) -> None:
+    app.command("risk-exposure")(risk_exposure_command)
+    app.command("backtest")(backtest_command)
     app.command("disrupt")(disrupt_command)
     app.command("criticality")(criticality_command)
     app.command("stress-test")(stress_test_command)

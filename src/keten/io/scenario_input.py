@@ -193,3 +193,69 @@ def supply_network_from_document(doc: Any, file: str) -> SupplyNetwork:
 
 def read_supply_network(path: Path) -> SupplyNetwork:
     return supply_network_from_document(read_document(path), str(path))
+
+
+GAUGE_SERIES_KEYS = ("day", "date")
+
+
+def read_gauge_series(path: Path) -> list[dict[str, Any]]:
+    """A CSV (or JSON/Parquet) of gauge readings, one row per day: ``date`` (YYYY-MM-DD) or
+    ``day`` (0, 1, ...) and one column per gauge (Kaub, Koeln, Ruhrort, Emmerich in cm;
+    Lobith in m +NAP) and/or ``discharge_m3s``. Empty cells are skipped; every bad cell is
+    reported (row, column) at once. The rows become a low-water disruption's ``series``."""
+    from keten.resilience.gauges import READING_GAUGES, gauge_name
+
+    table = read_table_as_text(path, json_key="series")
+    first = first_data_row(path)
+    file = str(path)
+    problems: list[Problem] = []
+    names = table.column_names
+    if not any(n in GAUGE_SERIES_KEYS for n in names):
+        problems.append(Problem("needs a 'date' or a 'day' column", file, None, "date"))
+    for n in names:
+        if n not in (*GAUGE_SERIES_KEYS, "discharge_m3s", "source", "note") and \
+                gauge_name(n) is None:
+            problems.append(Problem(f"unknown column (gauges: {', '.join(READING_GAUGES)}; "
+                                    "or discharge_m3s, date, day, source)", file, None, n))
+    rows: list[dict[str, Any]] = []
+    for i, rec in text_rows(table, first):
+        row: dict[str, Any] = {}
+        for k, v in rec.items():
+            v = v.strip()
+            if not v or k in ("source", "note"):
+                continue
+            if k == "date":
+                row[k] = v
+                continue
+            try:
+                x = float(v)
+            except ValueError:
+                problems.append(Problem(f"'{v}' is not a number", file, i, k))
+                continue
+            if not math.isfinite(x):
+                problems.append(Problem(f"'{v}' is not a finite number", file, i, k))
+                continue
+            row[k] = int(x) if k == "day" and x == int(x) else x
+        if len(row) > 0:
+            rows.append(row)
+    if not rows:
+        problems.append(Problem("no readings", file))
+    if problems:
+        raise ValidationError(problems, title="invalid gauge readings")
+    return rows
+
+
+def low_water_from_readings(path: Path, days: int | None = None) -> dict[str, Any]:
+    """A scenario document: low water following the readings in ``path`` (see
+    :func:`read_gauge_series`); dated rows start the scenario at the first date."""
+    rows = read_gauge_series(path)
+    dates = sorted(r["date"] for r in rows if "date" in r)
+    doc: dict[str, Any] = {"name": f"low water from the readings in {path.name}",
+                           "disruptions": [{"id": "low-water", "type": "low_water",
+                                            "series": rows,
+                                            "recovery": {"kind": "linear", "days": 5}}]}
+    if dates:
+        doc["start_date"] = dates[0]
+    if days is not None:
+        doc["disruptions"][0]["duration_days"] = days
+    return doc

@@ -40,6 +40,7 @@ class DayNetwork:
     node_capacity_t: np.ndarray  # per node handling limit (inf: none)
     closed: np.ndarray  # edges that cannot be used at all
     key: str  # equal keys -> identical day networks
+    payload: np.ndarray = field(default_factory=lambda: np.ones(0))  # per edge, low water
 
 
 def _key(*arrays: np.ndarray) -> str:
@@ -67,6 +68,7 @@ def day_network(
     dwell_h = np.zeros(n_nodes)
     avoid: set[str] = set()
     headroom = np.full(n_nodes, np.inf)  # normal capacity / baseline throughput
+    payload_link = np.ones(n_links)
     for rd in resolved:
         if rd.disruption.type == "congestion":
             headroom[rd.node_rows] = 1.0 / rd.disruption.normal_utilisation
@@ -93,8 +95,10 @@ def day_network(
             node_cap_f[rd.node_rows] *= d.factor_on(day)
             dwell_h[rd.node_rows] += s * d.dwell_time_h
         elif d.type == "low_water" and rd.link_factors is not None:
-            payload = 1.0 + s * (rd.link_factors - 1.0)
+            payload = rd.payload_on(day)
+            assert payload is not None
             cap_f[rows] *= payload
+            payload_link[rows] *= payload
             per_tonne = 1.0 / np.maximum(payload, MIN_COST_PAYLOAD_FACTOR)
             cost_f[rows] *= per_tonne
             emis_f[rows] *= per_tonne
@@ -134,8 +138,11 @@ def day_network(
         node_cap[limited & (node_cap_f <= 0)] = 0.0
     closed = edge_cap <= EPS_T
     closed |= has_node & (node_cap[np.maximum(model.edge_node, 0)] <= EPS_T)
+    payload = np.ones(len(g.src))
+    payload[is_link] = payload_link[lk]
     return DayNetwork(
-        attrs, weight, edge_cap, node_cap, closed, _key(attrs, edge_cap, node_cap, closed)
+        attrs, weight, edge_cap, node_cap, closed, _key(attrs, edge_cap, node_cap, closed),
+        payload,
     )
 
 
@@ -165,19 +172,13 @@ class GreedyAssigner:
 
     def assign_day(self, model: ImpactModel, day: DayNetwork, demand_t: np.ndarray) -> DayFlows:
         g = model.graph
-        n_flows = len(model.flows)
         edge_res = day.edge_capacity_t.copy()
         node_res = day.node_capacity_t.copy()
         dead = day.closed.copy()
         csr_cache: dict[frozenset[str], CsrGraph] = {}
         trees: dict[tuple[frozenset[str], int], np.ndarray] = {}  # shortest-path trees
-        delivered = np.zeros(n_flows)
-        totals = np.zeros((n_flows, day.attrs.shape[1]))
-        max_time = np.zeros(n_flows)
-        n_modes = int(g.mode.max()) + 1 if len(g.mode) else 1
-        tkm = np.zeros((n_flows, max(n_modes, 6)))
-        paths: list[list[tuple[list[int], float]]] = [[] for _ in range(n_flows)]
-        node_through = np.zeros(len(model.network.nodes))
+        columns: list[tuple[int, list[int]]] = []
+        placed: list[float] = []
         for f, flow in enumerate(model.flows):
             remaining = float(demand_t[f])
             tries = 0
@@ -212,13 +213,8 @@ class GreedyAssigner:
                 if x <= EPS_T:
                     break
                 remaining -= x
-                delivered[f] += x
-                paths[f].append((edges, x))
-                totals[f] += x * day.attrs[e].sum(axis=0)
-                max_time[f] = max(max_time[f], float(day.attrs[e, 1].sum()))
-                links = e[g.kind[e] == LINK]
-                np.add.at(tkm[f], g.mode[links], x * day.attrs[links, 0])
-                np.add.at(node_through, nodes[with_node], x)
+                columns.append((f, edges))
+                placed.append(x)
                 edge_res[e] -= x
                 np.subtract.at(node_res, nodes[with_node], x)
                 newly = edge_res[e] <= EPS_T
@@ -232,4 +228,31 @@ class GreedyAssigner:
                         dead |= np.isin(model.edge_node, full_nodes)
                     csr_cache.clear()
                     trees.clear()
-        return DayFlows(delivered, paths, totals, max_time, tkm, node_through)
+        return day_flows(model, day, columns, np.asarray(placed, dtype=float))
+
+
+def day_flows(model: ImpactModel, day: DayNetwork, columns: Sequence[tuple[int, list[int]]],
+              x: np.ndarray) -> DayFlows:
+    """The day's flows from paths (flow, edges) carrying ``x`` tonnes each."""
+    g = model.graph
+    n_flows = len(model.flows)
+    delivered = np.zeros(n_flows)
+    totals = np.zeros((n_flows, day.attrs.shape[1]))
+    max_time = np.zeros(n_flows)
+    n_modes = int(g.mode.max()) + 1 if len(g.mode) else 1
+    tkm = np.zeros((n_flows, max(n_modes, 6)))
+    paths: list[list[tuple[list[int], float]]] = [[] for _ in range(n_flows)]
+    node_through = np.zeros(len(model.network.nodes))
+    for (f, edges), t in zip(columns, x, strict=True):
+        if t <= EPS_T:
+            continue
+        e = np.asarray(edges)
+        delivered[f] += t
+        paths[f].append((edges, float(t)))
+        totals[f] += t * day.attrs[e].sum(axis=0)
+        max_time[f] = max(max_time[f], float(day.attrs[e, 1].sum()))
+        links = e[g.kind[e] == LINK]
+        np.add.at(tkm[f], g.mode[links], t * day.attrs[links, 0])
+        nodes = model.edge_node[e]
+        np.add.at(node_through, nodes[nodes >= 0], t)
+    return DayFlows(delivered, paths, totals, max_time, tkm, node_through)

@@ -32,10 +32,13 @@ from keten.resilience.assign import (
 from keten.resilience.flows import ImpactModel
 from keten.resilience.scenario import ResolvedDisruption, Scenario, resolve_targets
 
-METRICS = ("delivered_t", "late_t", "backlog_t", "cost_eur", "tonne_hours", "tkm",
-           "co2e_wtw_kg", "co2e_ttw_kg", "nox_kg", "pm_kg")
+METRICS = ("delivered_t", "late_t", "backlog_t", "lost_t", "cost_eur", "surcharge_eur",
+           "delay_cost_eur", "tonne_hours", "waiting_tonne_hours", "tkm", "co2e_wtw_kg",
+           "co2e_ttw_kg", "nox_kg", "pm_kg")
 _ATTR = {name: i for i, name in enumerate(ATTRIBUTES)}
 MODE_NAMES = [m.value for m in MODES]
+METHOD = ("day-by-day path-based LP (HiGHS, column generation) under the capacity of the "
+          "alternatives; backlog first in, first out")
 
 
 @dataclass
@@ -48,6 +51,8 @@ class ImpactResult:
     modal_split: pd.DataFrame  # tkm per mode: baseline, disrupted, change
     totals: dict[str, float]
     resolved: list[dict[str, Any]] = field(default_factory=list)
+    day_flows: list[DayFlows] = field(default_factory=list, repr=False)  # per day
+    baseline_flows: DayFlows | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {"scenario": self.scenario.as_dict(), "totals": self.totals,
@@ -64,30 +69,67 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def _day_metrics(flows: DayFlows, late_t: float, backlog_t: float) -> dict[str, float]:
+def _day_metrics(flows: DayFlows, late_t: float, backlog_t: float, lost_t: float = 0.0,
+                 surcharge_eur: float = 0.0, vot: float = 0.0) -> dict[str, float]:
     t = flows.totals.sum(axis=0)
+    waiting = backlog_t * 24.0  # tonnes waiting a day for the next day's capacity
     return {"delivered_t": float(flows.delivered_t.sum()), "late_t": late_t,
-            "backlog_t": backlog_t, "cost_eur": float(t[_ATTR["cost_eur"]]),
-            "tonne_hours": float(t[_ATTR["time_h"]]), "tkm": float(t[_ATTR["distance_km"]]),
+            "backlog_t": backlog_t, "lost_t": lost_t, "cost_eur": float(t[_ATTR["cost_eur"]]),
+            "surcharge_eur": surcharge_eur, "delay_cost_eur": vot * waiting,
+            "tonne_hours": float(t[_ATTR["time_h"]]), "waiting_tonne_hours": waiting,
+            "tkm": float(t[_ATTR["distance_km"]]),
             "co2e_wtw_kg": float(t[_ATTR["co2e_wtw_kg"]]),
             "co2e_ttw_kg": float(t[_ATTR["co2e_ttw_kg"]]), "nox_kg": float(t[_ATTR["nox_kg"]]),
             "pm_kg": float(t[_ATTR["pm_kg"]])}
 
 
+def default_assigner(scenario: Scenario) -> FlowAssigner:
+    """The capacity LP with the scenario's capacity assumptions."""
+    from keten.resilience.capacity_lp import CapacityLpAssigner
+
+    return CapacityLpAssigner(scenario.capacity)
+
+
+def _cache_key(assigner: FlowAssigner | None) -> str:
+    if assigner is None or isinstance(assigner, GreedyAssigner):
+        return "greedy"
+    key = getattr(assigner, "cache_key", None)
+    return str(key()) if callable(key) else ""
+
+
 def baseline_day(model: ImpactModel, value_of_time_eur_per_t_h: float,
                  assigner: FlowAssigner | None = None) -> DayFlows:
     """One undisrupted day (the steady state the scenario is compared with); cached per
-    value of time for the default assigner."""
-    key = (value_of_time_eur_per_t_h, type(assigner).__name__)
-    cached = model._baseline.get(key) if assigner is None or isinstance(
-        assigner, GreedyAssigner) else None
+    value of time and assigner settings."""
+    name = _cache_key(assigner)
+    key = (value_of_time_eur_per_t_h, name)
+    chosen = assigner or GreedyAssigner()
+    calibrate = getattr(chosen, "calibrate", None)
+    day = None
+    if callable(calibrate):  # size fleet and terminals from the intact day (once per model)
+        day = day_network(model, [], 0, value_of_time_eur_per_t_h)
+        calibrate(model, day, model.demand_t)
+    cached = model._baseline.get(key) if name else None
     if cached is not None:
         return cached
-    day = day_network(model, [], 0, value_of_time_eur_per_t_h)
-    flows = (assigner or GreedyAssigner()).assign_day(model, day, model.demand_t)
-    if assigner is None or isinstance(assigner, GreedyAssigner):
+    if day is None:
+        day = day_network(model, [], 0, value_of_time_eur_per_t_h)
+    flows = chosen.assign_day(model, day, model.demand_t)
+    if name:
         model._baseline[key] = flows
     return flows
+
+
+def _barge_tonnes(model: ImpactModel, flows: DayFlows) -> np.ndarray:
+    """Per flow: tonnes delivered on paths with a waterway link."""
+    g = model.graph
+    barge = (g.kind == 0) & (g.mode == MODE_NAMES.index("inland_waterway"))
+    out = np.zeros(len(model.flows))
+    for f, paths in enumerate(flows.paths):
+        for edges, x in paths:
+            if barge[np.asarray(edges)].any():
+                out[f] += x
+    return out
 
 
 def simulate(model: ImpactModel, scenario: Scenario, assigner: FlowAssigner | None = None,
@@ -97,7 +139,7 @@ def simulate(model: ImpactModel, scenario: Scenario, assigner: FlowAssigner | No
     ``assigner`` routes one day's demand on one day's network; the default is the greedy
     capacity-constrained router. A planner can be plugged in through the same method.
     """
-    assigner = assigner or GreedyAssigner()
+    assigner = assigner or default_assigner(scenario)
     targets = list(resolved) if resolved is not None else resolve_targets(scenario,
                                                                            model.network)
     vot = scenario.value_of_time_eur_per_t_h
@@ -106,54 +148,111 @@ def simulate(model: ImpactModel, scenario: Scenario, assigner: FlowAssigner | No
     demand = model.demand_t
     n_flows = len(model.flows)
     base_backlog = demand - base.delivered_t
-    base_metrics = _day_metrics(base, 0.0, float(base_backlog.sum()))
-    backlog = np.zeros(n_flows)
-    cache: dict[tuple[str, bytes], DayFlows] = {}
+    base_metrics = _day_metrics(base, 0.0, float(base_backlog.sum()), vot=0.0)
+    max_wait = max(1, int(scenario.capacity.max_wait_days))
+    waiting = np.zeros((max_wait, n_flows))  # backlog by age in days (0 = from today)
+    container = np.array([f.cargo == "container" for f in model.flows])
+    ends = np.stack([model.origin_rows, model.destination_rows], axis=1)
+    charged = [t for t in targets if len(t.surcharge_nodes)]
+    stock = scenario.inventory_days * demand
+    tts_flow = np.full(n_flows, np.inf)
+    first_day = min((t.disruption.start_day for t in targets), default=0)
+    cache: dict[tuple[str, bytes], tuple[DayFlows, str]] = {}
     rows: list[dict[str, Any]] = []
     flow_tot = np.zeros((n_flows, len(ATTRIBUTES)))
     flow_base = np.zeros((n_flows, len(ATTRIBUTES)))
     flow_late = np.zeros(n_flows)
+    flow_lost = np.zeros(n_flows)
+    flow_surcharge = np.zeros(n_flows)
     flow_delivered = np.zeros(n_flows)
     tkm_mode = np.zeros(len(MODE_NAMES))
     tkm_mode_base = np.zeros(len(MODE_NAMES))
     nets: dict[tuple[float, ...], DayNetwork] = {}
+    day_flow_list: list[DayFlows] = []
     for d in range(scenario.horizon_days):
-        state = tuple(t.disruption.severity(d) for t in targets)
+        state = (d,) if any(t.daily_factors is not None for t in targets) else tuple(
+            t.disruption.severity(d) for t in targets)
         net = nets.get(state)
         if net is None:
             net = day_network(model, targets, d, vot, base.node_throughput_t)
             nets[state] = net
+        backlog = waiting.sum(axis=0)
         want = demand + backlog
         key = (net.key, np.round(want, 3).tobytes())
-        flows = cache.get(key)
-        if flows is None:
+        hit = cache.get(key)
+        if hit is None:
             flows = assigner.assign_day(model, net, want)
-            cache[key] = flows
-        got = flows.delivered_t
-        # Delivered tonnes first clear the backlog (first in, first out): those are late.
-        late_backlog = np.minimum(got, backlog)
-        fresh = got - late_backlog
+            use = getattr(assigner, "last_pool_use", {})
+            names = sorted(n for n, (u, c) in use.items() if c > 0 and u >= 0.999 * c)
+            hit = (flows, "; ".join(names))
+            cache[key] = hit
+        flows, binding_text = hit
+        got = flows.delivered_t.copy()
+        # Delivered tonnes first clear the backlog, oldest first (first in, first out).
+        left = got.copy()
+        late_backlog = np.zeros(n_flows)
+        for age in range(max_wait - 1, -1, -1):
+            take = np.minimum(left, waiting[age])
+            waiting[age] -= take
+            left -= take
+            late_backlog += take
+        fresh = np.minimum(left, demand)
         slow = flows.max_time_h > base_time + scenario.late_tolerance_h
         late = late_backlog + np.where(slow, fresh, 0.0)
-        backlog = np.maximum(want - got, 0.0)
-        backlog[backlog < EPS_T] = 0.0
-        m = _day_metrics(flows, float(late.sum()), float(backlog.sum()))
+        unmet_today = np.maximum(demand - fresh, 0.0)
+        lost = waiting[max_wait - 1].copy()  # waited max_wait days: lost
+        waiting[1:] = waiting[:-1].copy()
+        waiting[0] = unmet_today
+        waiting[waiting < EPS_T] = 0.0
+        backlog = waiting.sum(axis=0)
+        # Low-water surcharges on barge container tonnes to/from the charged terminals.
+        surcharge = np.zeros(n_flows)
+        if charged:
+            barge_t = _barge_tonnes(model, flows)
+            rate = np.zeros(n_flows)
+            for t in charged:
+                eur = t.surcharge_on(d)
+                for node, r in zip(t.surcharge_nodes, eur, strict=True):
+                    hit_flow = (ends == node).any(axis=1)
+                    rate = np.where(hit_flow, np.maximum(rate, r), rate)
+            surcharge = np.where(container, barge_t * rate, 0.0)
+        stock = stock + got - demand
+        newly = (stock < -EPS_T) & ~np.isfinite(tts_flow)
+        tts_flow[newly] = max(0, d - first_day)
+        m = _day_metrics(flows, float(late.sum()), float(backlog.sum()), float(lost.sum()),
+                         float(surcharge.sum()), vot)
         row: dict[str, Any] = {"day": d}
+        if scenario.start_date:
+            import datetime as dt
+
+            row["date"] = (dt.date.fromisoformat(scenario.start_date)
+                           + dt.timedelta(days=d)).isoformat()
         for k in METRICS:
-            row[f"baseline_{k}"] = base_metrics[k] if k != "backlog_t" else 0.0
+            row[f"baseline_{k}"] = (base_metrics[k] if k not in ("backlog_t", "lost_t",
+                                                                  "surcharge_eur",
+                                                                  "delay_cost_eur",
+                                                                  "waiting_tonne_hours")
+                                    else 0.0)
             row[f"disrupted_{k}"] = m[k]
+        row["binding_capacity"] = binding_text
         rows.append(row)
+        day_flow_list.append(flows)
         flow_tot += flows.totals
         flow_base += base.totals
         flow_late += late
+        flow_lost += lost
+        flow_surcharge += surcharge
         flow_delivered += got
         tkm_mode += flows.tkm_by_mode.sum(axis=0)[:len(MODE_NAMES)]
         tkm_mode_base += base.tkm_by_mode.sum(axis=0)[:len(MODE_NAMES)]
     days = pd.DataFrame(rows)
     for k in METRICS:
-        if k in ("backlog_t", "late_t"):
+        if k in ("backlog_t", "late_t", "lost_t"):
             continue
         days[f"extra_{k}"] = days[f"disrupted_{k}"] - days[f"baseline_{k}"]
+    days["extra_cost_incl_surcharges_eur"] = (days["extra_cost_eur"]
+                                              + days["disrupted_surcharge_eur"]
+                                              + days["disrupted_delay_cost_eur"])
     horizon = scenario.horizon_days
     node_ids = model.network.node_ids
     flows_df = pd.DataFrame({
@@ -164,6 +263,9 @@ def simulate(model: ImpactModel, scenario: Scenario, assigner: FlowAssigner | No
         "delivered_t": flow_delivered,
         "late_t": flow_late,
         "unserved_t": backlog,
+        "lost_t": flow_lost,
+        "surcharge_eur": flow_surcharge,
+        "time_to_survive_days": np.where(np.isfinite(tts_flow), tts_flow, np.nan),
         "extra_cost_eur": flow_tot[:, _ATTR["cost_eur"]] - flow_base[:, _ATTR["cost_eur"]],
         "extra_tonne_hours": flow_tot[:, _ATTR["time_h"]] - flow_base[:, _ATTR["time_h"]],
         "extra_co2e_wtw_kg": (flow_tot[:, _ATTR["co2e_wtw_kg"]]
@@ -185,13 +287,27 @@ def simulate(model: ImpactModel, scenario: Scenario, assigner: FlowAssigner | No
         "unserved_t": float(backlog.sum()),
         "peak_backlog_t": float(days["disrupted_backlog_t"].max()),
         "days_with_backlog": float((days["disrupted_backlog_t"] > EPS_T).sum()),
+        "lost_t": float(flow_lost.sum()),
         "baseline_unserved_t_per_day": float(base_backlog.sum()),
     }
+    trouble = np.flatnonzero((days["disrupted_backlog_t"] > EPS_T).to_numpy()
+                             | (days["disrupted_late_t"] > EPS_T).to_numpy())
+    totals["time_to_recover_days"] = float(trouble.max() + 1 - first_day) if len(trouble) \
+        else 0.0
+    finite = tts_flow[np.isfinite(tts_flow)]
+    # Stock never ran out within the horizon: TTS is at least the horizon (flagged as capped).
+    totals["time_to_survive_days"] = float(finite.min()) if len(finite) else float(horizon)
+    totals["time_to_survive_capped"] = 0.0 if len(finite) else 1.0
+    totals["surcharge_eur"] = float(flow_surcharge.sum())
+    totals["delay_cost_eur"] = float(days["disrupted_delay_cost_eur"].sum())
     for k in ("cost_eur", "tonne_hours", "tkm", "co2e_wtw_kg", "co2e_ttw_kg", "nox_kg",
               "pm_kg"):
         totals[f"baseline_{k}"] = float(days[f"baseline_{k}"].sum())
         totals[f"disrupted_{k}"] = float(days[f"disrupted_{k}"].sum())
         totals[f"extra_{k}"] = totals[f"disrupted_{k}"] - totals[f"baseline_{k}"]
+    totals["extra_cost_incl_surcharges_eur"] = (totals["extra_cost_eur"]
+                                                + totals["surcharge_eur"]
+                                                + totals["delay_cost_eur"])
     for mode, change in zip(split["mode"], split["change_tkm"].to_numpy(dtype=float),
                             strict=True):
         totals[f"shift_tkm_{mode}"] = float(change)
@@ -204,4 +320,4 @@ def simulate(model: ImpactModel, scenario: Scenario, assigner: FlowAssigner | No
                                           zip(t.link_rows, t.link_factors, strict=True)}}
                      if t.link_factors is not None else {})}
                  for t in targets]
-    return ImpactResult(scenario, days, flows_df, split, totals, described)
+    return ImpactResult(scenario, days, flows_df, split, totals, described, day_flow_list, base)

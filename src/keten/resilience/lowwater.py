@@ -238,7 +238,15 @@ def low_water_links(discharge_m3s: float, links: Iterable[tuple[str, str, str]],
     Only links whose reference gauge is Lobith and that have a gauge assignment are affected;
     a link spanning several gauges takes the shallowest. Unknown CEMT classes use class Va.
     """
-    depth = depth_relation().depth_at(discharge_m3s)
+    return low_water_links_at(depth_relation().depth_at(discharge_m3s), links, ukc_m, gauges)
+
+
+def low_water_links_at(depth: Mapping[str, float], links: Iterable[tuple[str, str, str]],
+                       ukc_m: float = DEFAULT_UNDER_KEEL_CLEARANCE_M,
+                       gauges: Mapping[str, GaugeAssignment] | None = None,
+                       overrides: Mapping[str, str] | None = None) -> list[LowWaterLink]:
+    """Like :func:`low_water_links` for a depth (m) per gauge; ``overrides`` maps a link id to
+    the gauge that governs it instead (used when that gauge was read, e.g. Koeln)."""
     assign = link_gauges() if gauges is None else gauges
     classes = vessel_classes()
     out = []
@@ -248,10 +256,14 @@ def low_water_links(discharge_m3s: float, links: Iterable[tuple[str, str, str]],
         ga = assign[link_id]
         if not ga.gauges:
             continue
-        d = min(depth[g] for g in ga.gauges)
+        names = ga.gauges
+        proxy = ga.proxy
+        if overrides and link_id in overrides and overrides[link_id] in depth:
+            names, proxy = (overrides[link_id],), False
+        d = min(depth[g] for g in names)
         vc = classes.get(cemt) or classes["Va"]
         allowed = d - ukc_m
-        out.append(LowWaterLink(link_id, cemt, ga.gauges, d, allowed,
+        out.append(LowWaterLink(link_id, cemt, names, d, allowed,
                                 payload_factor(vc.vessel_type, vc.length_m, vc.beam_m, allowed),
-                                ga.proxy))
+                                proxy))
     return out

@@ -25,6 +25,13 @@ import numpy as np
 from keten.errors import Problem, ValidationError
 from keten.network.model import Network
 from keten.network.sea import PASSAGES
+from keten.resilience.capacity import CapacityAssumptions, default_capacity, parse_capacity
+from keten.resilience.gauges import (
+    DEFAULT_SURCHARGE_EDITION,
+    READING_GAUGES,
+    gauge_name,
+    surcharge_steps,
+)
 from keten.resilience.lowwater import DEFAULT_UNDER_KEEL_CLEARANCE_M, depth_relation
 
 DISRUPTION_TYPES = ("closure", "capacity_factor", "speed_factor", "cost_factor",
@@ -38,6 +45,8 @@ PADDING_DAYS = 14  # days simulated after the last recovery, so backlogs can cle
 # A congested node's normal handling capacity = its baseline throughput / this utilisation
 # (keten default: terminals run at about 80 % of capacity), so backlogs clear gradually.
 DEFAULT_NODE_UTILISATION = 0.8
+# Days of demand the receiver holds in stock (time-to-survive of a flow); keten assumption.
+DEFAULT_INVENTORY_DAYS = 7.0
 
 
 @dataclass(frozen=True)
@@ -114,6 +123,11 @@ class Disruption:
     under_keel_clearance_m: float = DEFAULT_UNDER_KEEL_CLEARANCE_M
     normal_utilisation: float = DEFAULT_NODE_UTILISATION
     index: int = -1  # position in the scenario document (for messages)
+    # low water by gauge: constant readings (gauge -> cm, Lobith m +NAP), or a daily series
+    # (key -> [(day, value), ...]; key a gauge or "discharge_m3s")
+    readings: tuple[tuple[str, float], ...] = ()
+    series: tuple[tuple[str, tuple[tuple[int, float], ...]], ...] = ()
+    surcharges: str = DEFAULT_SURCHARGE_EDITION  # or "none"
 
     @property
     def end_day(self) -> int:
@@ -140,16 +154,24 @@ class Scenario:
     value_of_time_eur_per_t_h: float = DEFAULT_VALUE_OF_TIME_EUR_PER_T_H
     late_tolerance_h: float = 24.0
     source: str | None = None
+    capacity: CapacityAssumptions = field(default_factory=default_capacity)
+    inventory_days: float = DEFAULT_INVENTORY_DAYS
+    start_date: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "description": self.description,
                 "horizon_days": self.horizon_days,
+                **({"start_date": self.start_date} if self.start_date else {}),
+                "capacity_limits": self.capacity.enabled,
+                "inventory_days": self.inventory_days,
                 "disruptions": [{"id": d.id, "type": d.type, "target": d.target.describe(),
                                  "start_day": d.start_day, "duration_days": d.duration_days,
                                  "factor": d.factor, "recovery": d.recovery.kind,
                                  "recovery_days": d.recovery.length_days,
                                  **({"discharge_m3s": d.discharge_m3s}
                                     if d.discharge_m3s is not None else {}),
+                                 **({"readings": dict(d.readings)} if d.readings else {}),
+                                 **({"series_days": d.duration_days} if d.series else {}),
                                  **({"dwell_time_h": d.dwell_time_h} if d.dwell_time_h else {})}
                                 for d in self.disruptions]}
 
@@ -303,7 +325,8 @@ def _hazard_target(doc: Any, path: str, ck: _Checker) -> tuple[str | None, float
     return str(doc["attribute"]), at_least
 
 
-def _disruption(doc: Any, i: int, ck: _Checker) -> Disruption | None:
+def _disruption(doc: Any, i: int, ck: _Checker,
+                start_date: str | None = None) -> Disruption | None:
     path = f"disruptions[{i}]"
     if not isinstance(doc, Mapping):
         ck.bad(path, "expected an object")
@@ -312,7 +335,9 @@ def _disruption(doc: Any, i: int, ck: _Checker) -> Disruption | None:
     if kind not in DISRUPTION_TYPES:
         ck.bad(f"{path}.type", f"'{kind}' is not one of {', '.join(DISRUPTION_TYPES)}")
     start = ck.number(doc, "start_day", path, default=0, minimum=0, integer=True)
-    duration = ck.number(doc, "duration_days", path, minimum=0, integer=True)
+    duration = (ck.number(doc, "duration_days", path, minimum=0, integer=True)
+                if not (kind == "low_water" and doc.get("duration_days") is None
+                        and doc.get("series") is not None) else 0.0)
     target = _target(doc.get("target"), f"{path}.target", ck)
     recovery = _recovery(doc.get("recovery"), f"{path}.recovery", ck)
     factor: float | None = 0.0
@@ -334,10 +359,21 @@ def _disruption(doc: Any, i: int, ck: _Checker) -> Disruption | None:
     discharge: float | None = None
     ukc = ck.number(doc, "under_keel_clearance_m", path,
                     default=DEFAULT_UNDER_KEEL_CLEARANCE_M, minimum=0) or 0.0
+    readings: tuple[tuple[str, float], ...] = ()
+    series: tuple[tuple[str, tuple[tuple[int, float], ...]], ...] = ()
+    surcharges = str(doc.get("surcharges", DEFAULT_SURCHARGE_EDITION))
     if kind == "low_water":
-        discharge = ck.number(doc, "discharge_m3s", path)
-        if discharge is not None:
-            ck.problems += depth_relation().check(discharge, f"{path}.discharge_m3s", ck.file)
+        readings, series = _gauge_inputs(doc, path, ck, start_date)
+        if doc.get("discharge_m3s") is not None or not (readings or series):
+            discharge = ck.number(doc, "discharge_m3s", path)
+            if discharge is not None:
+                ck.problems += depth_relation().check(discharge, f"{path}.discharge_m3s",
+                                                      ck.file)
+        if series and doc.get("duration_days") is None:
+            duration = float(max(day for _, pts in series for day, _ in pts) + 1)
+        if surcharges != "none" and not surcharge_steps(surcharges):
+            ck.bad(f"{path}.surcharges", f"unknown surcharge edition '{surcharges}' (use "
+                                         f"{DEFAULT_SURCHARGE_EDITION} or none)")
         factor = 1.0
     if kind == "congestion" and target.node is None:
         ck.bad(f"{path}.target.node", "a congestion needs a node (port or terminal)")
@@ -349,7 +385,106 @@ def _disruption(doc: Any, i: int, ck: _Checker) -> Disruption | None:
         return None
     return Disruption(str(doc.get("id", f"d{i + 1}")), kind, target, int(start), int(duration),
                       float(factor), recovery, float(dwell), discharge, float(ukc),
-                      float(utilisation), i)
+                      float(utilisation), i, readings, series, surcharges)
+
+
+def _reading_value(raw: Any, where: str, gauge: str, ck: _Checker) -> float | None:
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        ck.bad(where, f"'{raw}' is not a number")
+        return None
+    value = float(raw)
+    lo, hi = (4.0, 16.0) if gauge == "Lobith" else (-100.0, 1500.0)
+    if not (math.isfinite(value) and lo <= value <= hi):
+        unit = "m +NAP" if gauge == "Lobith" else "cm"
+        ck.bad(where, f"{raw} is not a {gauge} reading in {unit} ({lo:g} to {hi:g})")
+        return None
+    return value
+
+
+def _day_of(row: Mapping[str, Any], where: str, ck: _Checker,
+            start_date: str | None) -> int | None:
+    import datetime as dt
+
+    if "day" in row:
+        v = ck.number(row, "day", where, minimum=0, integer=True)
+        return None if v is None else int(v)
+    if "date" in row:
+        if start_date is None:
+            ck.bad(f"{where}.date", "a dated series needs the scenario's start_date")
+            return None
+        try:
+            d = dt.date.fromisoformat(str(row["date"]))
+            d0 = dt.date.fromisoformat(start_date)
+        except ValueError:
+            ck.bad(f"{where}.date", f"'{row['date']}' is not a date YYYY-MM-DD")
+            return None
+        if d < d0:
+            ck.bad(f"{where}.date", f"{d} is before the start_date {d0}")
+            return None
+        return (d - d0).days
+    ck.bad(where, "each series row needs a day (0, 1, ...) or a date")
+    return None
+
+
+def _gauge_inputs(doc: Mapping[str, Any], path: str, ck: _Checker, start_date: str | None
+                  ) -> tuple[tuple[tuple[str, float], ...],
+                             tuple[tuple[str, tuple[tuple[int, float], ...]], ...]]:
+    """Constant ``readings: {gauge: value}`` and a ``series`` of daily rows."""
+    readings: list[tuple[str, float]] = []
+    raw = doc.get("readings")
+    if raw is not None:
+        if not isinstance(raw, Mapping) or not raw:
+            ck.bad(f"{path}.readings", f"expected {{gauge: reading}}, gauges "
+                                       f"{', '.join(READING_GAUGES)}")
+        else:
+            for key, value in raw.items():
+                g = gauge_name(str(key))
+                if g is None:
+                    ck.bad(f"{path}.readings.{key}", f"unknown gauge (use "
+                                                     f"{', '.join(READING_GAUGES)})")
+                    continue
+                v = _reading_value(value, f"{path}.readings.{key}", g, ck)
+                if v is not None:
+                    readings.append((g, v))
+    points: dict[str, list[tuple[int, float]]] = {}
+    rows = doc.get("series")
+    if rows is not None:
+        if not isinstance(rows, list) or not rows:
+            ck.bad(f"{path}.series", "expected a list of {day or date, gauge: reading, ...}")
+            rows = []
+        for j, row in enumerate(rows):
+            where = f"{path}.series[{j}]"
+            if not isinstance(row, Mapping):
+                ck.bad(where, "expected an object")
+                continue
+            day = _day_of(row, where, ck, start_date)
+            values = 0
+            for key, value in row.items():
+                if key in ("day", "date", "source", "note"):
+                    continue
+                if key == "discharge_m3s":
+                    v = ck.number(row, key, where)
+                    if v is not None:
+                        bad = depth_relation().check(v, f"{where}.discharge_m3s", ck.file)
+                        ck.problems += bad
+                        if not bad and day is not None:
+                            points.setdefault("discharge_m3s", []).append((day, v))
+                            values += 1
+                    continue
+                g = gauge_name(str(key))
+                if g is None:
+                    ck.bad(f"{where}.{key}", f"unknown gauge (use {', '.join(READING_GAUGES)} "
+                                             "or discharge_m3s)")
+                    continue
+                v = _reading_value(value, f"{where}.{key}", g, ck)
+                if v is not None and day is not None:
+                    points.setdefault(g, []).append((day, v))
+                    values += 1
+            if values == 0 and day is not None and not any(
+                    p.column and p.column.startswith(where) for p in ck.problems):
+                ck.bad(where, "no reading in this row")
+    series = tuple((k, tuple(sorted(v))) for k, v in sorted(points.items()))
+    return tuple(readings), series
 
 
 def parse_scenario(doc: Any, file: str | None = None) -> Scenario:
@@ -382,7 +517,8 @@ def _parse(doc: Any, file: str | None) -> tuple[Scenario, list[Problem]]:
         raise ValidationError([Problem("expected a scenario object with 'disruptions'", file)],
                               title="invalid scenario")
     known = {"name", "description", "horizon_days", "disruptions", "value_of_time_eur_per_t_h",
-             "late_tolerance_h", "template"}
+             "late_tolerance_h", "template", "capacity", "inventory_days", "start_date",
+             "source"}
     for key in doc:
         if key not in known:
             ck.bad(str(key), f"unknown field (known: {', '.join(sorted(known))})")
@@ -390,7 +526,16 @@ def _parse(doc: Any, file: str | None) -> tuple[Scenario, list[Problem]]:
     if not isinstance(raw, list) or not raw:
         ck.bad("disruptions", "expected a non-empty list of disruptions")
         raw = []
-    items = [_disruption(d, i, ck) for i, d in enumerate(raw)]
+    start_date = doc.get("start_date")
+    if start_date is not None:
+        import datetime as dt
+
+        try:
+            start_date = dt.date.fromisoformat(str(start_date)).isoformat()
+        except ValueError:
+            ck.bad("start_date", f"'{start_date}' is not a date YYYY-MM-DD")
+            start_date = None
+    items = [_disruption(d, i, ck, start_date) for i, d in enumerate(raw)]
     disruptions = tuple(d for d in items if d is not None)
     ids = [d.id for d in disruptions]
     for dup in sorted({x for x in ids if ids.count(x) > 1}):
@@ -401,9 +546,13 @@ def _parse(doc: Any, file: str | None) -> tuple[Scenario, list[Problem]]:
     natural = max((d.end_day for d in disruptions), default=0) + PADDING_DAYS
     horizon = ck.number(doc, "horizon_days", "", default=natural, minimum=1, maximum=3650,
                         integer=True)
+    capacity, cap_problems = parse_capacity(doc.get("capacity"), file)
+    ck.problems += cap_problems
+    inventory = ck.number(doc, "inventory_days", "", default=DEFAULT_INVENTORY_DAYS, minimum=0)
     return Scenario(str(doc.get("name", "scenario")), disruptions, int(horizon or natural),
                     str(doc.get("description", "")), float(vot or 0.0), float(late or 0.0),
-                    file), ck.problems
+                    file, capacity, float(inventory if inventory is not None else
+                                          DEFAULT_INVENTORY_DAYS), start_date), ck.problems
 
 
 # --- targets on a network ---------------------------------------------------------------
@@ -416,6 +565,37 @@ class ResolvedDisruption:
     link_rows: np.ndarray
     node_rows: np.ndarray
     link_factors: np.ndarray | None = None  # low water: payload factor per entry of link_rows
+    # low water by day (series): days x link_rows payload factors, from start_day on
+    daily_factors: np.ndarray | None = None
+    # low-water surcharges: terminal node rows and EUR per tonne of container cargo per day
+    surcharge_nodes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    surcharge_eur_per_t: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    gauge_days: tuple[Any, ...] = ()  # GaugeDay per day of the disruption (low water)
+
+    def payload_on(self, day: int) -> np.ndarray | None:
+        """Payload factor per link row on ``day`` (severity and recovery applied)."""
+        d = self.disruption
+        if self.link_factors is None:
+            return None
+        s = d.severity(day)
+        if s <= 0:
+            return np.ones(len(self.link_rows))
+        if self.daily_factors is not None and len(self.daily_factors):
+            k = min(max(day - d.start_day, 0), len(self.daily_factors) - 1)
+            worst = self.daily_factors[k]
+        else:
+            worst = self.link_factors
+        return 1.0 + s * (worst - 1.0)
+
+    def surcharge_on(self, day: int) -> np.ndarray:
+        """EUR per tonne of container cargo per surcharge node on ``day`` (0 outside)."""
+        d = self.disruption
+        if not len(self.surcharge_nodes) or day < d.start_day:
+            return np.zeros(len(self.surcharge_nodes))
+        k = day - d.start_day
+        if k >= d.duration_days or not len(self.surcharge_eur_per_t):
+            return np.zeros(len(self.surcharge_nodes))
+        return self.surcharge_eur_per_t[min(k, len(self.surcharge_eur_per_t) - 1)]
 
 
 def _suggest(name: str, options: Sequence[str]) -> str:
@@ -483,10 +663,67 @@ def _link_mask(t: Target, net: Network, path: str, ck: _Checker) -> np.ndarray:
     return mask
 
 
+def _gauge_days(d: Disruption) -> list[Any]:
+    """The river's state per day of a low-water disruption (one day if constant)."""
+    from keten.resilience.gauges import gauge_day, interpolate_series
+
+    if not d.series:
+        return [gauge_day(dict(d.readings), d.discharge_m3s)]
+    days = max(d.duration_days, 1)
+    daily = {key: interpolate_series(points, days) for key, points in d.series}
+    out = []
+    for k in range(days):
+        readings = dict(d.readings)
+        readings.update({g: float(v[k]) for g, v in daily.items() if g != "discharge_m3s"})
+        q = float(daily["discharge_m3s"][k]) if "discharge_m3s" in daily else d.discharge_m3s
+        out.append(gauge_day(readings, q))
+    return out
+
+
+def _resolve_low_water(d: Disruption, net: Network, rows_all: np.ndarray, link_ids: np.ndarray,
+                       index: Mapping[str, int]) -> ResolvedDisruption | None:
+    from keten.resilience.gauges import (
+        KOELN_LINKS,
+        reading_for_surcharge,
+        surcharge_eur_per_t,
+        surcharge_terminals,
+    )
+    from keten.resilience.lowwater import low_water_links_at
+
+    triples = [(link_ids[r], str(net.links["cemt_class"].iloc[r]),
+                str(net.links["reference_gauge"].iloc[r])) for r in rows_all]
+    overrides = {lid: "Koeln" for lid in KOELN_LINKS}
+    days = _gauge_days(d)
+    per_day = []
+    for gd in days:
+        lw = low_water_links_at(gd.depth_m, triples, d.under_keel_clearance_m,
+                                overrides=overrides)
+        per_day.append({x.link_id: x.payload_factor for x in lw})
+    rows = np.array([r for r in rows_all if link_ids[r] in per_day[0]], dtype=int)
+    if len(rows) == 0:
+        return None
+    daily = np.array([[pd_[link_ids[r]] for r in rows] for pd_ in per_day])
+    nodes: list[int] = []
+    charges: list[list[float]] = []
+    if d.surcharges != "none":
+        terminals = [(n, g) for n, (g, _) in surcharge_terminals().items() if n in index]
+        nodes = [index[n] for n, _ in terminals]
+        for gd in days:
+            row = []
+            for _, g in terminals:
+                level = reading_for_surcharge(gd, g)
+                row.append(0.0 if level is None else surcharge_eur_per_t(g, level, d.surcharges))
+            charges.append(row)
+    return ResolvedDisruption(
+        d, rows, np.zeros(0, dtype=int), daily.min(axis=0),
+        daily if d.series else None, np.array(nodes, dtype=int),
+        np.array(charges, dtype=float).reshape(len(days) if nodes else 0, len(nodes))
+        if nodes else np.zeros((0, 0)), tuple(days))
+
+
 def resolve_targets(scenario: Scenario, net: Network,
                     file: str | None = None) -> list[ResolvedDisruption]:
     """Link and node rows each disruption touches; unknown names are gathered as problems."""
-    from keten.resilience.lowwater import low_water_links
 
     ck = _Checker(file if file is not None else scenario.source)
     out: list[ResolvedDisruption] = []
@@ -518,18 +755,11 @@ def resolve_targets(scenario: Scenario, net: Network,
         if d.type == "low_water":
             base = (_link_mask(t, net, path, ck) if t != Target()
                     else np.ones(len(link_ids), dtype=bool))
-            rows_all = np.flatnonzero(base)
-            lw = low_water_links(
-                float(d.discharge_m3s or 0.0),
-                [(link_ids[r], str(net.links["cemt_class"].iloc[r]),
-                  str(net.links["reference_gauge"].iloc[r])) for r in rows_all],
-                d.under_keel_clearance_m)
-            by_id = {x.link_id: x.payload_factor for x in lw}
-            rows = np.array([r for r in rows_all if link_ids[r] in by_id], dtype=int)
-            if len(rows) == 0:
+            resolved_lw = _resolve_low_water(d, net, np.flatnonzero(base), link_ids, index)
+            if resolved_lw is None:
                 ck.bad(path, "no link of the network is governed by the Lobith gauges")
-            out.append(ResolvedDisruption(d, rows, node_rows,
-                                          np.array([by_id[link_ids[r]] for r in rows])))
+                continue
+            out.append(resolved_lw)
             continue
         mask = _link_mask(t, net, path, ck)
         if not mask.any() and not any(p.column and p.column.startswith(path)

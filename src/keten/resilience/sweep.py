@@ -33,7 +33,8 @@ from keten.resilience.templates import template_document
 DISTRIBUTIONS = {"uniform": ("low", "high"), "normal": ("mean", "sd"),
                  "lognormal": ("median", "sigma"), "triangular": ("low", "mode", "high"),
                  "choice": ("values",), "fixed": ("value",)}
-RESULT_METRICS = ("unserved_t", "late_t", "peak_backlog_t", "extra_cost_eur",
+RESULT_METRICS = ("unserved_t", "late_t", "lost_t", "peak_backlog_t", "time_to_recover_days",
+                  "extra_cost_eur", "surcharge_eur", "extra_cost_incl_surcharges_eur",
                   "extra_tonne_hours", "extra_co2e_wtw_kg", "extra_co2e_ttw_kg", "extra_nox_kg",
                   "extra_pm_kg")
 PERCENTILES = (5, 50, 95)

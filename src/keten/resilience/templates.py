@@ -25,6 +25,8 @@ TEMPLATES = {
     "congestion": "congestion[:NODE[:CAPACITY_FACTOR[:DWELL_H[:DAYS]]]]  port/terminal "
                   "congestion (default NLRTM-MV, 0.6, 48 h, 10 days)",
     "suez": "suez[:DAYS]  closure of the Suez canal: deep-sea legs via the Cape (default 30)",
+    "rhine2018": "rhine2018  the 2018 Rhine low water (1 Aug - 30 Nov) from published Lobith "
+                 "readings (the backtest scenario)",
 }
 VOLKERAK_LOCKS_LINK = "inland_waterway:NLMOE:border-srv-zandvliet"
 
@@ -94,6 +96,10 @@ def template_document(spec: str) -> dict[str, Any]:
                 "disruptions": [{"id": "suez", "type": "closure",
                                  "target": {"chokepoint": "suez"}, "start_day": 0,
                                  "duration_days": days}]}
+    if name == "rhine2018":
+        from keten.resilience.backtest import backtest_2018_document
+
+        return backtest_2018_document()
     raise ValidationError([Problem(f"unknown template '{name}'; use one of "
                                    f"{', '.join(TEMPLATES)}", None, None, "template")],
                           title="invalid template")

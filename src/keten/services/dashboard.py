@@ -337,7 +337,8 @@ def impact_view(result: ImpactResult) -> dict[str, Any]:
     days = result.days
     day_rows = [_clean({k: days[k].iloc[i] for k in (
         "day", "disrupted_backlog_t", "disrupted_late_t", "extra_cost_eur", "extra_co2e_wtw_kg",
-        "disrupted_delivered_t", "baseline_delivered_t")}) for i in range(len(days))]
+        "disrupted_delivered_t", "baseline_delivered_t", "disrupted_lost_t",
+        "extra_cost_incl_surcharges_eur") if k in days}) for i in range(len(days))]
     affected: dict[str, dict[str, Any]] = {}
     for target in result.resolved:
         factors = target.get("payload_factors") or {}
@@ -356,14 +357,22 @@ def impact_view(result: ImpactResult) -> dict[str, Any]:
     }
 
 
-def lowwater_view(discharge_m3s: float) -> dict[str, Any]:
+def lowwater_view(discharge_m3s: float, capacity: dict[str, Any] | None = None
+                  ) -> dict[str, Any]:
     """Rhine low water at a Lobith discharge: depths at the gauges, each affected waterway's
-    payload factor, and the impact of 30 days of it on the demo demand."""
-    from keten.services.resilience import load_scenario
+    payload factor, and the impact of 30 days of it on the demo demand under the capacity of
+    the alternatives (``capacity``: a scenario file's ``capacity:`` section)."""
+    from keten.resilience.scenario import parse_scenario
+    from keten.resilience.templates import template_document
 
     q = check_discharge(discharge_m3s)
-    scenario = load_scenario(f"lowwater:{q:g}:{LOWWATER_DAYS}")
-    return with_lowwater_details(impact_view(simulate(_demo_model(), scenario)), q)
+    doc = template_document(f"lowwater:{q:g}:{LOWWATER_DAYS}")
+    if capacity:
+        doc["capacity"] = capacity
+    scenario = parse_scenario(doc, file="dashboard")
+    view = with_lowwater_details(impact_view(simulate(_demo_model(), scenario)), q)
+    view["capacity"] = [_clean(r) for r in scenario.capacity.as_rows()]
+    return view
 
 
 def with_lowwater_details(view: dict[str, Any], discharge_m3s: float) -> dict[str, Any]:

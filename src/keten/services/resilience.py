@@ -72,16 +72,38 @@ def _is_template(text: str) -> bool:
 def scenario_document(spec: str) -> tuple[Any, str]:
     """The scenario document of a file (YAML/JSON) or a template, and where it came from."""
     path = Path(spec)
+    if path.suffix.lower() in (".csv", ".parquet"):
+        from keten.io.scenario_input import low_water_from_readings
+
+        return low_water_from_readings(path), f"{path} (gauge readings)"
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
         doc = read_document(path)
         if isinstance(doc, dict) and set(doc) == {"template"}:
             return template_document(str(doc["template"])), f"{path} (template)"
-        return doc, str(path)
+        return _inline_series(doc, path), str(path)
     if _is_template(spec):
         return template_document(spec), f"template {spec}"
-    raise ValidationError([Problem(f"'{spec}' is neither a scenario file (.yaml, .yml, .json) "
+    raise ValidationError([Problem(f"'{spec}' is neither a scenario file (.yaml, .yml, .json), "
+                                   "a gauge readings file (.csv) "
                                    f"nor a template ({', '.join(TEMPLATES)})", None, None,
                                    "SCENARIO")], title="invalid scenario")
+
+
+def _inline_series(doc: Any, path: Path) -> Any:
+    """Replace each low-water disruption's ``series_csv: FILE`` (relative to the scenario
+    file) by the readings in that file."""
+    from keten.io.scenario_input import read_gauge_series
+
+    if not isinstance(doc, dict) or not isinstance(doc.get("disruptions"), list):
+        return doc
+    out = dict(doc)
+    out["disruptions"] = []
+    for d in doc["disruptions"]:
+        if isinstance(d, dict) and "series_csv" in d:
+            d = dict(d)
+            d["series"] = read_gauge_series(path.parent / str(d.pop("series_csv")))
+        out["disruptions"].append(d)
+    return out
 
 
 def load_scenario(spec: str) -> Scenario:
@@ -252,3 +274,21 @@ def summary_path(output: Path) -> Path:
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     with atomic_path(path) as tmp:
         pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+
+
+def risk_exposure(network: Path | None = None, demand: Path | None = None, top_links: int = 8,
+                  top_terminals: int = 6) -> pd.DataFrame:
+    """Risk exposure index per terminal, lock and link, with redundancy and freight use."""
+    from keten.resilience.exposure import risk_exposure as run
+
+    model = impact_model(network, demand)
+    return run(model, redundancy(model.network), top_links=top_links,
+               top_terminals=top_terminals)
+
+
+def backtest_2018(network: Path | None = None, demand: Path | None = None
+                  ) -> tuple[ImpactResult, pd.DataFrame]:
+    """The 2018 low-water backtest on the demand (demo flows by default)."""
+    from keten.resilience.backtest import run_backtest_2018
+
+    return run_backtest_2018(impact_model(network, demand))

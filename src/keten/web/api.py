@@ -366,25 +366,69 @@ def download_plan(job_id: str, request: Request, session: Session = Depends(user
 # ---------------------------------------------------------------- resilience
 
 
-def _lowwater_payload(discharge: float, tile_url: str | None) -> dict[str, Any]:
-    view = views.lowwater_view(discharge)
+def _lowwater_payload(discharge: float, tile_url: str | None,
+                      capacity: dict[str, Any] | None = None) -> dict[str, Any]:
+    view = views.lowwater_view(discharge, capacity)
     network_view = views.network_view()
     figures = charts.impact_figures(view)
     figures["map"] = charts.lowwater_map(network_view, view, tile_url)
     return {"view": view, "figures": figures}
 
 
+def _capacity_params(rail_paths: str | None, trucks: str | None,
+                     fleet_utilisation: str | None) -> dict[str, Any]:
+    """The page's capacity settings as a scenario ``capacity:`` section (checked there)."""
+    def num(raw: str, field: str) -> float:
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValidationError([Problem(f"'{raw}' is not a number", column=field)],
+                                  title="invalid capacity") from None
+
+    cap: dict[str, Any] = {}
+    if rail_paths:
+        cap["rail"] = {"paths_per_day": {"Betuweroute": num(rail_paths, "rail_paths")}}
+    if trucks:
+        n = num(trucks, "trucks")
+        cap["road"] = {"trucks_per_day": {"NL": n}}
+    if fleet_utilisation:
+        cap["barge"] = {"normal_utilisation": num(fleet_utilisation, "fleet_utilisation")}
+    return cap
+
+
 @router.get("/resilience/lowwater")
-async def lowwater(request: Request, discharge_m3s: str = "800",
+async def lowwater(request: Request, discharge_m3s: str = "800", rail_paths: str | None = None,
+                   trucks: str | None = None, fleet_utilisation: str | None = None,
                    session: Session = Depends(user)) -> Any:
     try:
         value = float(discharge_m3s)
     except ValueError:
         value = float("nan")
     try:
-        return await run_in_threadpool(_lowwater_payload, value, dashboard(request).tile_url)
+        capacity = _capacity_params(rail_paths, trucks, fleet_utilisation)
+        return await run_in_threadpool(_lowwater_payload, value, dashboard(request).tile_url,
+                                       capacity)
     except ValidationError as exc:
         return problem_response(exc)
+
+
+SWEEP_LABELS = {"param:disruptions.0.discharge_m3s": "Lobith discharge (m³/s), sampled",
+                "param:disruptions.0.duration_days": "duration (days), sampled"}
+
+
+def sweep_label(metric: str) -> str:
+    """A readable label for a sweep column (``param:disruptions.0.discharge_m3s`` -> ...)."""
+    if metric in SWEEP_LABELS:
+        return SWEEP_LABELS[metric]
+    name = metric.removeprefix("param:").rsplit(".", 1)[-1]
+    for suffix, unit in (("_eur", " (EUR)"), ("_kg", " (kg)"), ("_t", " (t)"),
+                         ("_tkm", " (tkm)"), ("_days", " (days)"), ("_m3s", " (m³/s)")):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)] + unit
+            break
+    name = name.replace("shift_tkm_", "tkm shift ").replace("co2e_wtw", "CO2e WTW")
+    name = name.replace("nox", "NOx").replace("pm ", "PM ").replace("_", " ")
+    return name + (", sampled" if metric.startswith("param:") else "")
 
 
 def _criticality_payload(tile_url: str | None) -> dict[str, Any]:
@@ -396,6 +440,27 @@ def _criticality_payload(tile_url: str | None) -> dict[str, Any]:
 @router.get("/resilience/criticality")
 async def criticality(request: Request, session: Session = Depends(user)) -> Any:
     return await run_in_threadpool(_criticality_payload, dashboard(request).tile_url)
+
+
+@router.post("/resilience/exposure")
+async def run_exposure(request: Request, session: Session = Depends(writer)) -> Any:
+    """Risk exposure of the demo network's busiest terminals and most critical links, as a
+    background job (each element is simulated out of service for its time to recover)."""
+    tile_url = dashboard(request).tile_url
+
+    def work(progress: Progress) -> JobOutput:
+        from keten.services.resilience import risk_exposure
+
+        progress(0.05, "taking each terminal and link out for its time to recover")
+        table = risk_exposure(top_links=6, top_terminals=4)
+        rows = [{str(k): (None if isinstance(v, float) and not math.isfinite(v) else
+                          bool(v) if type(v).__name__ == "bool_" else v)
+                 for k, v in r.items()} for r in table.to_dict("records")]
+        return JobOutput({"rows": rows,
+                          "figure": charts.exposure_map(views.network_view(), rows, tile_url)})
+
+    job = dashboard(request).jobs.submit("exposure", session.username, work)
+    return JSONResponse(job.as_dict(), status_code=202)
 
 
 MAX_SWEEP_RUNS = 500
@@ -423,8 +488,9 @@ async def run_sweep(request: Request, session: Session = Depends(writer)) -> Any
                        progress=lambda done, total: progress(
                            0.05 + 0.9 * done / max(total, 1), f"{done} of {total} runs done"))
         records = [{str(k): v for k, v in row.items()} for row in result.runs.to_dict("records")]
-        summary = [{k: (v if not isinstance(v, float) or math.isfinite(v) else None)
-                    for k, v in row.items()} for row in result.summary.to_dict("records")]
+        summary = [{**{k: (v if not isinstance(v, float) or math.isfinite(v) else None)
+                       for k, v in row.items()}, "label": sweep_label(str(row["metric"]))}
+                   for row in result.summary.to_dict("records")]
         return JobOutput({"runs": runs, "scheduler": result.scheduler,
                           "distribution": result.distribution.name, "summary": summary,
                           "figures": charts.sweep_figures(records)})

@@ -429,6 +429,47 @@ def criticality_map(network: dict[str, Any], view: dict[str, Any],
     return {"data": data, "layout": layout}
 
 
+def exposure_map(network: dict[str, Any], rows: Sequence[dict[str, Any]],
+                 tile_url: str | None = None) -> Figure:
+    """Terminals, locks and links by their risk exposure index (marker size and colour)."""
+    canvas = MapCanvas(tile_url)
+    links = {str(link["link_id"]): link for link in network["links"]}
+    nodes = {str(n["node_id"]): n for n in network["nodes"]}
+    data = _base_links(canvas, network["links"], faded=True, clickable=False)
+    lon, lat, size, colour, text, ids = [], [], [], [], [], []
+    for r in rows:
+        key = str(r["element_id"])
+        if key in links:
+            x, y = _mid(links[key])
+        elif key in nodes:
+            x, y = float(nodes[key]["lon"]), float(nodes[key]["lat"])
+        else:
+            continue
+        rei = float(r.get("risk_exposure_index") or 0.0)
+        lon.append(x)
+        lat.append(y)
+        size.append(8 + 30 * rei)
+        colour.append(rei)
+        ids.append(["exposure", key])
+        tts = r.get("tts_days")
+        text.append(f"<b>#{r['rank']} {key}</b> ({r['kind']})<br>risk exposure "
+                    f"{rei:.2f}<br>out {r['ttr_days']} days: EUR "
+                    f"{float(r['financial_impact_eur']):,.0f}<br>time to survive "
+                    + ("beyond the horizon" if tts is None else f"{float(tts):.0f} days"))
+    data.append(canvas.trace(lon or [None], lat or [None], mode="markers",
+                             name="risk exposure index",
+                             marker={"size": size, "color": colour, "colorscale": "Reds",
+                                     "cmin": 0, "cmax": 1, "showscale": True,
+                                     "line": {"color": "#333333", "width": 1},
+                                     "colorbar": {"title": {"text": "REI"}}},
+                             customdata=ids, hovertext=text, hoverinfo="text",
+                             meta={"role": "exposure-points", "count": len(lon)}))
+    layout = canvas.layout("Risk exposure: element out for its time to recover",
+                           [n["lon"] for n in network["nodes"]],
+                           [n["lat"] for n in network["nodes"]])
+    return {"data": data, "layout": layout}
+
+
 # ---------------------------------------------------------------- footprint charts
 
 
@@ -582,9 +623,14 @@ def impact_figures(view: dict[str, Any]) -> dict[str, Figure]:
         day_data.append({"type": "scatter", "mode": "lines", "x": [d["day"] for d in days],
                          "y": [d["disrupted_backlog_t"] for d in days], "name": "backlog (t)",
                          "yaxis": "y2", "line": {"color": "#cb181d", "width": 2}})
-        extra["yaxis2"] = {"title": {"text": "backlog (t)"}, "overlaying": "y", "side": "right",
-                           "showgrid": False, "rangemode": "tozero"}
-    title = "Extra cost day by day" + ("" if peak_backlog > 0 else " (no backlog)")
+        day_data.append({"type": "scatter", "mode": "lines", "x": [d["day"] for d in days],
+                         "y": [d.get("disrupted_late_t") or 0.0 for d in days],
+                         "name": "late (t/day)", "yaxis": "y2",
+                         "line": {"color": "#e6842a", "width": 2, "dash": "dot"}})
+        extra["yaxis2"] = {"title": {"text": "backlog and late (t)"}, "overlaying": "y",
+                           "side": "right", "showgrid": False, "rangemode": "tozero"}
+    title = ("Extra cost, backlog and late tonnes day by day" if peak_backlog > 0
+             else "Extra cost day by day (no backlog)")
     return {
         "days": {
             "data": day_data,

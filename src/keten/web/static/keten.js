@@ -373,18 +373,31 @@
       if (running) { pending = value; return; }
       running = true;
       status.textContent = "Computing low water at " + value + " m³/s…";
-      api("/dashboard/api/resilience/lowwater?discharge_m3s=" + encodeURIComponent(value))
+      var query = "?discharge_m3s=" + encodeURIComponent(value) +
+        "&rail_paths=" + encodeURIComponent($("cap-rail").value) +
+        "&trucks=" + encodeURIComponent($("cap-trucks").value) +
+        "&fleet_utilisation=" + encodeURIComponent($("cap-fleet").value);
+      api("/dashboard/api/resilience/lowwater" + query)
         .then(function (payload) {
           showErrors(null);
           var t = payload.view.totals;
           kpis("impact-kpis", [
             ["affected waterways", String(payload.view.affected.length)],
-            ["extra cost (30 days)", fmt(t.extra_cost_eur, 0) + " EUR"],
+            ["extra cost incl. surcharges", fmt(t.extra_cost_incl_surcharges_eur, 0) + " EUR"],
             ["extra CO2e WTW", fmt(t.extra_co2e_wtw_kg / 1000, 0) + " t"],
             ["peak backlog", fmt(t.peak_backlog_t, 0) + " t"],
             ["late tonnes", fmt(t.late_t, 0) + " t"],
+            ["lost tonnes", fmt(t.lost_t, 0) + " t"],
+            ["time to recover", fmt(t.time_to_recover_days, 0) + " days"],
             ["rail tkm change", fmt((t.shift_tkm_rail || 0) / 1e6, 1) + " M tkm"]
           ]);
+          var capBody = $("capacity-table").querySelector("tbody");
+          capBody.textContent = "";
+          (payload.view.capacity || []).forEach(function (r) {
+            capBody.appendChild(row([{ text: r.setting },
+              { text: typeof r.value === "number" ? fmt(r.value, 2) : String(r.value), num: true },
+              { text: r.unit }, { text: r.source }]));
+          });
           return Promise.all([plot("lowwater-map", payload.figures.map),
             plot("chart-days", payload.figures.days), plot("chart-split", payload.figures.modal_split)])
             .then(function () {
@@ -413,7 +426,7 @@
           var body = $("sweep-table").querySelector("tbody");
           body.textContent = "";
           result.summary.forEach(function (r) {
-            body.appendChild(row([{ text: r.metric }, { text: fmt(r.mean, 1), num: true },
+            body.appendChild(row([{ text: r.label || r.metric }, { text: fmt(r.mean, 1), num: true },
               { text: fmt(r.p5, 1), num: true }, { text: fmt(r.p50, 1), num: true },
               { text: fmt(r.p95, 1), num: true }]));
           });
@@ -423,6 +436,34 @@
         }).then(function () { $("sweep-results").setAttribute("data-ready", "1"); })
         .catch(showErrors)
         .then(function () { busy([$("sweep-button")], false); });
+    });
+    $("exposure-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      showErrors(null);
+      busy([$("exposure-button")], true);
+      api("/dashboard/api/resilience/exposure", { method: "POST" })
+        .then(followJob).then(function (result) {
+          var body = $("exposure-table").querySelector("tbody");
+          body.textContent = "";
+          result.rows.forEach(function (r) {
+            body.appendChild(row([{ text: String(r.rank), num: true }, { text: r.element_id },
+              { text: r.kind }, { text: fmt(r.ttr_days, 0), num: true },
+              { text: r.tts_days === null ? "beyond" : fmt(r.tts_days, 0), num: true },
+              { text: fmt(r.financial_impact_eur, 0), num: true },
+              { text: fmt(r.risk_exposure_index, 2), num: true },
+              { text: r.tonnes_per_day === null ? "" : fmt(r.tonnes_per_day, 0), num: true },
+              { text: r.has_detour === null || r.has_detour === undefined ? "" :
+                (r.has_detour ? "yes" : "none in its mode") }]));
+          });
+          $("exposure-results").hidden = false;
+          return plot("exposure-map", result.figure);
+        }).then(function () { $("exposure-results").setAttribute("data-ready", "1"); })
+        .catch(showErrors)
+        .then(function () { busy([$("exposure-button")], false); });
+    });
+    $("capacity-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      load(slider.value);
     });
     slider.addEventListener("input", function () {
       output.textContent = slider.value;

@@ -1,0 +1,373 @@
+"""One day's flows under the capacity of the alternatives: a path-based LP solved with HiGHS.
+
+The day's assignment is a multi-commodity min-cost flow with shared capacities:
+
+    min  sum_p c_p x_p + M sum_f u_f
+    s.t. sum_{p of f} x_p + u_f = want_f                     every flow f (demand + backlog)
+         sum_{p through e} x_p          <= cap_e              every link edge with a capacity
+         sum_{p through n} x_p          <= cap_n              every node with a handling limit
+         sum_p (sum_{e in p} a_ke) x_p  <= C_k                every pool k (rail paths are link
+                                                              capacities; terminal handling per
+                                                              node and mode; truck-days per
+                                                              region; fleet deadweight-days)
+         x, u >= 0
+
+c_p is the path's generalised cost (EUR/t + value of time x h), u_f the tonnes of flow f that
+wait for the next day (penalty M per tonne, above any path's cost, so as much as fits is
+moved). It is solved by column generation: start from each flow's cheapest path, solve the
+restricted LP, price with Dijkstra on the edge weights less the capacity rows' duals, add every
+path with negative reduced cost, repeat until none is left (then the restricted LP's optimum is
+the full LP's optimum). ``tests/resilience/test_capacity_lp.py`` checks it against networkx's
+min-cost max-flow and against an arc-flow formulation of the same day solved by scipy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from keten.errors import KetenError
+from keten.highs import quiet_highs
+from keten.network.multimodal import ACCESS, LINK, MODE_CODE, TRANSSHIPMENT
+from keten.network.routing import CsrGraph, path_edges
+from keten.resilience.assign import EPS_T, DayFlows, DayNetwork, day_flows
+from keten.resilience.capacity import POOLED_MODES, CapacityAssumptions, default_capacity
+from keten.resilience.flows import ImpactModel
+
+UNSERVED_PENALTY_EUR_PER_T = 10_000.0  # M: above any path's generalised cost per tonne
+MIN_FLEET_PAYLOAD = 0.05  # a waterway at a lower payload factor is closed anyway
+_TOL = 1e-7
+MAX_KNOWN_PATHS = 40  # paths per flow kept from earlier days to start the next day's LP
+
+
+@dataclass(frozen=True)
+class Pools:
+    """Shared daily capacities: coefficient per (pool, edge) and capacity per pool."""
+
+    names: list[str]
+    kinds: list[str]  # terminal, trucks, fleet
+    matrix: csr_matrix  # pools x edges
+    capacity: np.ndarray
+
+
+@dataclass
+class _Calibration:
+    fleet_dwt_t: float
+    terminal_t: dict[tuple[int, int], float]  # (node row, mode code) -> t/day
+
+
+@dataclass
+class CapacityLpAssigner:
+    """Routes a day's demand under link, node, rail-path, terminal, truck and fleet limits."""
+
+    assumptions: CapacityAssumptions = field(default_factory=default_capacity)
+    unserved_penalty_eur_per_t: float = UNSERVED_PENALTY_EUR_PER_T
+    max_rounds: int = 200
+    last_pool_use: dict[str, tuple[float, float]] = field(default_factory=dict)
+    last_rounds: int = 0
+    last_objective: float = 0.0
+    _calibration: dict[int, _Calibration] = field(default_factory=dict)
+    _known: dict[int, dict[int, list[list[int]]]] = field(default_factory=dict)
+    _static: dict[int, tuple[np.ndarray, list[tuple[str, int, int, np.ndarray]]]] = field(
+        default_factory=dict)
+
+    def cache_key(self) -> str:
+        return f"lp:{self.assumptions!r}"
+
+    # --- the pools --------------------------------------------------------------------
+
+    def _structure(self, model: ImpactModel
+                   ) -> tuple[np.ndarray, list[tuple[str, int, int, np.ndarray]]]:
+        """Per edge: the rail-path capacity (t/day, inf if none); terminal pools as
+        (name, node row, mode code, edges)."""
+        key = id(model)
+        if key in self._static:
+            return self._static[key]
+        g = model.graph
+        a = self.assumptions
+        links = model.network.links
+        given = links["capacity_t_per_day"].to_numpy(dtype=float)
+        rail_t = np.full(len(g.src), np.inf)
+        is_rail = (g.kind == LINK) & (g.mode == MODE_CODE["rail"])
+        corridors = links["corridor"].astype(str).to_numpy()
+        for e in np.flatnonzero(is_rail):
+            lk = int(g.link[e])
+            if np.isfinite(given[lk]) and given[lk] > 0:
+                continue  # the network's own capacity wins
+            rail_t[e] = a.rail_paths(corridors[lk]) * a.rail_net_t_per_train
+        terminals: list[tuple[str, int, int, np.ndarray]] = []
+        node_ids = model.network.node_ids
+        layer_mode = np.where(g.vertex_mode[g.src] >= 0, g.vertex_mode[g.src],
+                              g.vertex_mode[g.dst])
+        for mode in POOLED_MODES:
+            code = MODE_CODE[mode]
+            uses = (((g.kind == ACCESS) & (layer_mode == code))
+                    | ((g.kind == TRANSSHIPMENT) & ((g.mode == code) | (g.mode_to == code))))
+            uses &= model.edge_node >= 0
+            for n in np.unique(model.edge_node[uses]):
+                edges = np.flatnonzero(uses & (model.edge_node == n))
+                terminals.append((f"terminal:{node_ids[n]}:{mode}", int(n), code, edges))
+        self._static[key] = (rail_t, terminals)
+        return rail_t, terminals
+
+    def pools(self, model: ImpactModel, day: DayNetwork, calibrated: bool = True) -> Pools:
+        """The shared capacities on ``day`` (fleet and terminals need :meth:`calibrate`)."""
+        g = model.graph
+        a = self.assumptions
+        n_edges = len(g.src)
+        names: list[str] = []
+        kinds: list[str] = []
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        vals: list[np.ndarray] = []
+        caps: list[float] = []
+        cal = self._calibration.get(id(model)) if calibrated else None
+        _, terminals = self._structure(model)
+        kinds_of = model.network.nodes["kind"].astype(str).to_numpy()
+        node_ids = model.network.node_ids
+        if cal is not None:
+            for name, n, code, edges in terminals:
+                mode = next(m for m in POOLED_MODES if MODE_CODE[m] == code)
+                cap = a.terminal_t_per_day.get((node_ids[n], mode))
+                if cap is None:
+                    cap = cal.terminal_t.get((n, code), a.terminal_floor(kinds_of[n], mode))
+                if not np.isfinite(cap):
+                    continue
+                names.append(name)
+                kinds.append("terminal")
+                rows.append(np.full(len(edges), len(caps)))
+                cols.append(edges)
+                vals.append(np.ones(len(edges)))
+                caps.append(float(cap))
+        # Trucks with drivers: truck-days per tonne on each road link edge, by region.
+        road = np.flatnonzero((g.kind == LINK) & (g.mode == MODE_CODE["road"]))
+        if len(road):
+            country = model.network.nodes["country"].astype(str).to_numpy()
+            region = country[g.vertex_node[g.src[road]]]
+            coef = (day.attrs[road, 1] * (1.0 + a.road_empty_return_share)
+                    / (a.road_payload_t_per_truck * a.road_driving_h_per_day))
+            for r in sorted(set(region)):
+                sel = region == r
+                names.append(f"trucks:{r or '*'}")
+                kinds.append("trucks")
+                rows.append(np.full(int(sel.sum()), len(caps)))
+                cols.append(road[sel])
+                vals.append(coef[sel])
+                caps.append(a.trucks(r))
+        # The barge fleet: deadweight-tonne-days per tonne, more at a lower payload factor.
+        barge = np.flatnonzero((g.kind == LINK) & (g.mode == MODE_CODE["inland_waterway"]))
+        fleet = a.barge_fleet_dwt_t if a.barge_fleet_dwt_t else (
+            cal.fleet_dwt_t if cal is not None else None)
+        if len(barge) and fleet is not None:
+            names.append("fleet:barge")
+            kinds.append("fleet")
+            rows.append(np.full(len(barge), len(caps)))
+            cols.append(barge)
+            vals.append(self._fleet_coef(day, barge))
+            caps.append(float(fleet))
+        if caps:
+            matrix = csr_matrix((np.concatenate(vals), (np.concatenate(rows),
+                                                        np.concatenate(cols))),
+                                shape=(len(caps), n_edges))
+        else:
+            matrix = csr_matrix((0, n_edges))
+        return Pools(names, kinds, matrix, np.array(caps, dtype=float))
+
+    def _fleet_coef(self, day: DayNetwork, barge: np.ndarray) -> np.ndarray:
+        raw = day.payload[barge] if len(day.payload) else np.ones(len(barge))
+        payload = np.maximum(raw, MIN_FLEET_PAYLOAD)
+        return (day.attrs[barge, 1] * (1.0 + self.assumptions.barge_empty_return_share)
+                / (24.0 * payload))
+
+    def calibrate(self, model: ImpactModel, base_day: DayNetwork, demand_t: np.ndarray) -> None:
+        """Size the fleet and the terminals from the undisrupted day: fleet = baseline need /
+        normal utilisation; terminal = max(floor, baseline throughput / normal utilisation)."""
+        if id(model) in self._calibration:
+            return
+        flows = self._solve(model, base_day, demand_t, self.pools(model, base_day, False))
+        g = model.graph
+        a = self.assumptions
+        barge = np.flatnonzero((g.kind == LINK) & (g.mode == MODE_CODE["inland_waterway"]))
+        per_edge = np.zeros(len(g.src))
+        for paths in flows.paths:
+            for edges, x in paths:
+                np.add.at(per_edge, np.asarray(edges), x)
+        need = float((per_edge[barge] * self._fleet_coef(base_day, barge)).sum())
+        _, terminals = self._structure(model)
+        kinds_of = model.network.nodes["kind"].astype(str).to_numpy()
+        term: dict[tuple[int, int], float] = {}
+        for _, n, code, pool_edges in terminals:
+            mode = next(m for m in POOLED_MODES if MODE_CODE[m] == code)
+            through = float(per_edge[pool_edges].sum())
+            term[(n, code)] = max(a.terminal_floor(kinds_of[n], mode),
+                                  through / a.terminal_normal_utilisation)
+        self._calibration[id(model)] = _Calibration(
+            need / a.barge_normal_utilisation if need > 0 else 0.0, term)
+
+    # --- the LP ---------------------------------------------------------------------
+
+    def assign_day(self, model: ImpactModel, day: DayNetwork, demand_t: np.ndarray) -> DayFlows:
+        if not self.assumptions.enabled:
+            return self._solve(model, day, demand_t, Pools([], [], csr_matrix(
+                (0, len(model.graph.src))), np.zeros(0)), rail=False)
+        return self._solve(model, day, demand_t, self.pools(model, day))
+
+    def edge_capacity_t(self, model: ImpactModel, day: DayNetwork) -> np.ndarray:
+        """Per edge: the day's capacity with rail links limited to paths x t per train (scaled
+        by the day's capacity factor, so closures still close them)."""
+        g = model.graph
+        edge_cap = day.edge_capacity_t.copy()
+        rail_t, _ = self._structure(model)
+        link_e = g.kind == LINK
+        scale = np.ones(len(g.src))
+        base_cap = model.link_capacity_t[g.link[link_e]]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale[link_e] = np.where(base_cap > 0, day.edge_capacity_t[link_e] / base_cap, 0.0)
+        has_rail = np.isfinite(rail_t)
+        scale = np.where(np.isfinite(scale), scale, 1.0)
+        edge_cap[has_rail] = np.minimum(edge_cap[has_rail], rail_t[has_rail] * scale[has_rail])
+        return edge_cap
+
+    def _solve(self, model: ImpactModel, day: DayNetwork, demand_t: np.ndarray,
+               pools: Pools, rail: bool = True) -> DayFlows:
+        g = model.graph
+        n_flows = len(model.flows)
+        n_edges = len(g.src)
+        inf = highspy.kHighsInf
+        edge_cap = (self.edge_capacity_t(model, day) if rail and self.assumptions.enabled
+                    else day.edge_capacity_t.copy())
+        closed = day.closed | (edge_cap <= EPS_T)
+        edge_row = np.full(n_edges, -1, dtype=np.int64)
+        limited = np.flatnonzero(np.isfinite(edge_cap) & ~closed)
+        edge_row[limited] = n_flows + np.arange(len(limited))
+        node_cap = day.node_capacity_t
+        node_rows_of = np.full(len(node_cap), -1, dtype=np.int64)
+        lim_nodes = np.flatnonzero(np.isfinite(node_cap))
+        node_rows_of[lim_nodes] = n_flows + len(limited) + np.arange(len(lim_nodes))
+        pool_base = n_flows + len(limited) + len(lim_nodes)
+        n_pools = len(pools.capacity)
+        want = np.maximum(np.asarray(demand_t, dtype=float), 0.0)
+        lower = np.concatenate([want, np.full(len(limited) + len(lim_nodes) + n_pools, -inf)])
+        upper = np.concatenate([want, edge_cap[limited], node_cap[lim_nodes], pools.capacity])
+        h = quiet_highs()
+        n_rows = len(lower)
+        h.addRows(n_rows, lower, upper, 0, np.zeros(n_rows, dtype=np.int32),
+                  np.zeros(0, dtype=np.int32), np.zeros(0))
+        for f in range(n_flows):  # unserved today (waits): one column per flow
+            h.addCol(self.unserved_penalty_eur_per_t, 0.0, inf, 1,
+                     np.array([f], dtype=np.int32), np.array([1.0]))
+        pool_dense = pools.matrix.toarray() if n_pools else np.zeros((0, n_edges))
+        columns: list[tuple[int, list[int]]] = []  # (flow, edges) per path column
+        seen: set[tuple[int, tuple[int, ...]]] = set()
+        groups: dict[tuple[frozenset[str], int], list[int]] = {}
+        for f, flow in enumerate(model.flows):
+            if want[f] > EPS_T:
+                groups.setdefault((flow.modes, int(model.origin_rows[f])), []).append(f)
+        masks = {modes: model.mode_mask(modes) & ~closed for modes, _ in groups}
+
+        def add_path(f: int, edges: list[int]) -> bool:
+            key = (f, tuple(edges))
+            if key in seen:
+                return False
+            seen.add(key)
+            e = np.asarray(edges, dtype=np.int64)
+            coef: dict[int, float] = {f: 1.0}
+            for r in edge_row[e][edge_row[e] >= 0]:
+                coef[int(r)] = coef.get(int(r), 0.0) + 1.0
+            nodes = model.edge_node[e]
+            for n in nodes[nodes >= 0]:
+                r = int(node_rows_of[n])
+                if r >= 0:
+                    coef[r] = coef.get(r, 0.0) + 1.0
+            if n_pools:
+                sub = pool_dense[:, e].sum(axis=1)
+                for k in np.flatnonzero(sub):
+                    coef[pool_base + int(k)] = float(sub[k])
+            idx = np.array(list(coef), dtype=np.int32)
+            h.addCol(float(day.weight[e].sum()), 0.0, inf, len(idx), idx,
+                     np.array(list(coef.values()), dtype=float))
+            columns.append((f, edges))
+            return True
+
+        by_modes: dict[frozenset[str], list[int]] = {}
+        for modes, origin in groups:
+            by_modes.setdefault(modes, []).append(origin)
+
+        def price(weight: np.ndarray, flow_dual: np.ndarray | None) -> int:
+            added = 0
+            trees: dict[tuple[frozenset[str], int], tuple[CsrGraph, np.ndarray, np.ndarray]] = {}
+            for modes, origins in by_modes.items():
+                usable = np.flatnonzero(masks[modes])
+                csr = CsrGraph.build(g.n_vertices, g.src[usable], g.dst[usable],
+                                     weight[usable], usable)
+                dist, pred = dijkstra(csr.matrix, directed=True,
+                                      indices=[int(g.entry[o]) for o in origins],
+                                      return_predecessors=True)
+                for i, o in enumerate(origins):
+                    trees[(modes, o)] = (csr, dist[i], pred[i])
+            for (modes, origin), members in groups.items():
+                csr, dist, pred = trees[(modes, origin)]
+                for f in members:
+                    dest = int(model.destination_rows[f])
+                    if not np.isfinite(dist[int(g.exit[dest])]):
+                        continue
+                    edges = path_edges(g, csr, pred, origin, dest)
+                    if edges is None:
+                        continue
+                    if flow_dual is not None:
+                        reduced = float(weight[np.asarray(edges)].sum()) - flow_dual[f]
+                        if reduced >= -_TOL * max(1.0, abs(flow_dual[f])):
+                            continue
+                    added += add_path(f, edges)
+            return added
+
+        known = self._known.setdefault(id(model), {})
+        for f in range(n_flows):
+            if want[f] <= EPS_T:
+                continue
+            for edges in known.get(f, ()):
+                if not closed[np.asarray(edges)].any() and masks[model.flows[f].modes][
+                        np.asarray(edges)].all():
+                    add_path(f, edges)
+        price(day.weight, None)
+        rounds = 0
+        solution = None
+        while True:
+            rounds += 1
+            h.run()
+            status = h.modelStatusToString(h.getModelStatus())
+            if status != "Optimal":
+                raise KetenError(f"the day's capacity LP did not solve ({status})")
+            solution = h.getSolution()
+            if rounds >= self.max_rounds:
+                break
+            dual = np.asarray(solution.row_dual, dtype=float)
+            reduced_w = day.weight.copy()
+            has_row = edge_row >= 0
+            reduced_w[has_row] -= dual[edge_row[has_row]]
+            has_node = model.edge_node >= 0
+            nr = np.full(n_edges, -1, dtype=np.int64)
+            nr[has_node] = node_rows_of[model.edge_node[has_node]]
+            reduced_w[nr >= 0] -= dual[nr[nr >= 0]]
+            if n_pools:
+                reduced_w -= pools.matrix.T @ dual[pool_base:pool_base + n_pools]
+            reduced_w = np.maximum(reduced_w, 0.0)  # duals of <= rows are <= 0 (round-off)
+            if not price(reduced_w, dual[:n_flows]):
+                break
+        self.last_rounds = rounds
+        self.last_objective = float(h.getInfo().objective_function_value)
+        x = np.asarray(solution.col_value, dtype=float)[n_flows:]
+        for (f, edges), t in zip(columns, x, strict=True):  # remember used paths (warm start)
+            paths_f = known.setdefault(f, [])
+            if t > EPS_T and edges not in paths_f:
+                paths_f.append(edges)
+                del paths_f[:-MAX_KNOWN_PATHS]
+        row_value = np.asarray(solution.row_value, dtype=float)
+        self.last_pool_use = {name: (float(row_value[pool_base + k]), float(pools.capacity[k]))
+                              for k, name in enumerate(pools.names)}
+        return day_flows(model, day, columns, x)
+
