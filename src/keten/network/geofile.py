@@ -82,7 +82,11 @@ def _read(path: Path, layer: str | None) -> tuple[pd.DataFrame, np.ndarray, str 
     try:
         meta, table = pyogrio.read_arrow(path, layer=layer)
     except Exception as exc:  # pyogrio raises its own DataSourceError family
-        raise ValidationError([Problem(f"cannot read the file: {exc}", str(path))],
+        if path.suffix.lower() in (".geojson", ".json"):
+            from keten.io.tables import read_json_file
+
+            read_json_file(path)  # names the byte, line or syntax error where JSON is broken
+        raise ValidationError([Problem(f"not a readable geodata file: {exc}", str(path))],
                               title="cannot import network") from None
     geom_col = meta.get("geometry_name") or "wkb_geometry"
     names = [c for c in table.column_names if c != geom_col]
