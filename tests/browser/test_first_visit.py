@@ -3,10 +3,14 @@ header says who is signed in, and a run of one's own replaces the demo."""
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import Session
+from .conftest import ARTIFACTS, Session
 
 pytestmark = pytest.mark.browser
 
@@ -52,6 +56,39 @@ def test_planning_shows_the_demo_plan_and_the_nox_rise_at_start(session: Session
     assert answer.status == 200
     lines = answer.text().splitlines()
     assert lines[0].startswith("shipment_id,") and len(lines) > 150  # every assignment
+    # the map of the plan: one line per distinct leg of the CSV, coloured by its mode
+    legs = [leg for rec in csv.DictReader(io.StringIO(answer.text()))
+            for leg in rec["legs"].split(" > ")]
+    coords = r"-?\d+\.\d+,-?\d+\.\d+"
+    terminals = set()  # ids seen opposite a customer's lat,lon (ids may hold a '-')
+    for leg in legs:
+        ends = leg.split(" ", 1)[1]
+        if m := re.fullmatch(f"({coords})-(.+)", ends):
+            terminals.add(m.group(2))
+        elif m := re.fullmatch(f"(.+)-({coords})", ends):
+            terminals.add(m.group(1))
+    expected = set()
+    for leg in legs:
+        mode, ends = leg.split(" ", 1)
+        splits = [(ends[:i], ends[i + 1:]) for i, c in enumerate(ends) if c == "-"]
+        (start, end), = [(a, b) for a, b in splits
+                         if all(x in terminals or re.fullmatch(coords, x) for x in (a, b))]
+        expected.add((mode.split("[")[0], start, end))
+    drawn = page.eval_on_selector("#chart-plan-map", """gd => gd._fullData
+      .filter(t => t.meta && t.meta.role === 'plan-legs')
+      .map(t => [t.meta.mode, t.meta.from, t.meta.to, t.line.color])""")
+    assert {(m, a, b) for m, a, b, _ in drawn} == expected
+    assert {m for m, *_ in drawn} >= {"road", "rail", "inland_waterway"}
+    colours = {m: c for m, _, _, c in drawn}
+    assert len(set(colours.values())) == len(colours)  # one colour per mode
+    assert page.eval_on_selector("#chart-plan-map", """gd => gd._fullData.some(
+      t => t.meta && t.meta.role === 'basemap' && t.meta.layer === 'land')""")
+    # drawn, not just configured: an SVG path per leg and the terminals' labels
+    assert page.locator("#chart-plan-map .scatterlayer .js-line").count() >= len(expected)
+    expect(page.locator("#chart-plan-map")).to_contain_text("Venlo")
+    page.locator("#chart-plan-map").scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#chart-plan-map").screenshot(path=str(ARTIFACTS / "planning-map.png"))
     session.shot("first-visit-planning")
     session.watch.assert_clean()
 

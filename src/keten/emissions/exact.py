@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from keten.emissions.results import TCEResult
+from keten.emissions.results import TCEResult, rounded, rounded_or_none
 from keten.factors.records import HOC, TOC
 from keten.model.enums import ActivityUnit, HubActivityUnit
 
@@ -34,20 +34,21 @@ def _teu(given: Decimal | None, mass_t: Decimal, per_teu_t: Decimal | None) -> D
 
 
 def _pollutant(activity: Decimal, g_per_unit: Decimal | None) -> Decimal | None:
-    return None if g_per_unit is None else activity * g_per_unit / THOUSAND
+    return None if g_per_unit is None else rounded(activity * g_per_unit / THOUSAND)
 
 
 def _emissions(
     activity: Decimal, category: TOC | HOC, scale: Decimal = Decimal(1)
 ) -> dict[str, Any]:
     """Emissions of ``activity`` units at a TOC's or HOC's intensities (kg), the intensities
-    multiplied by ``scale`` (the GLEC v2 planned-distance adjustment, else 1)."""
+    multiplied by ``scale`` (the GLEC v2 planned-distance adjustment, else 1). Each figure is
+    computed exactly from the unrounded activity, then rounded once (``rounded``)."""
     emitted = activity * scale
     return {
-        "activity": activity,
+        "activity": rounded(activity),
         "activity_unit": category.activity_unit.value,
-        "co2e_wtw_kg": emitted * category.co2e_wtw_kg_per_unit,
-        "co2e_ttw_kg": emitted * category.co2e_ttw_kg_per_unit,
+        "co2e_wtw_kg": rounded(emitted * category.co2e_wtw_kg_per_unit),
+        "co2e_ttw_kg": rounded(emitted * category.co2e_ttw_kg_per_unit),
         "nox_kg": _pollutant(emitted, category.nox_g_per_unit),
         "pm_kg": _pollutant(emitted, category.pm_g_per_unit),
         "sox_kg": _pollutant(emitted, category.sox_g_per_unit),
@@ -55,8 +56,8 @@ def _emissions(
         "factor_status": category.status,
         "co2_biogenic_kg": None
         if category.biogenic_co2_kg_per_unit is None
-        else emitted * category.biogenic_co2_kg_per_unit,
-        "distance_adjustment": scale - 1,
+        else rounded(emitted * category.biogenic_co2_kg_per_unit),
+        "distance_adjustment": rounded(scale - 1),
     }
 
 
@@ -67,7 +68,9 @@ def transport_tce(
     distance_type: str,
 ) -> TCEResult:
     """ISO 14083 6.3: activity = mass x distance (or TEU x distance), emissions = activity x
-    intensity."""
+    intensity. The distance is taken at the result precision first, so the distance a TCE
+    reports times its mass is its activity."""
+    distance_km = rounded(distance_km)
     mass_kg = to_decimal(row["mass_kg"])
     assert mass_kg is not None
     mass_t = mass_kg / THOUSAND
@@ -83,12 +86,12 @@ def transport_tce(
         tce_id=str(row["tce_id"]),
         kind="transport",
         mass_kg=mass_kg,
-        transport_activity_tkm=tkm,
+        transport_activity_tkm=rounded(tkm),
         toc_id=toc.toc_id,
         mode=toc.mode.value,
         distance_km=distance_km,
         distance_type=distance_type,
-        teu=teu,
+        teu=rounded_or_none(teu),
         **_emissions(activity, toc, toc.distance_scale(distance_type)),
         **_context(row),
     )
@@ -113,7 +116,7 @@ def hub_tce(row: Mapping[str, str | None], hoc: HOC) -> TCEResult:
         transport_activity_tkm=Decimal(0),
         hoc_id=hoc.hoc_id,
         hub_type=hoc.hub_type.value,
-        teu=teu,
+        teu=rounded_or_none(teu),
         **_emissions(activity, hoc),
         **_context(row),
     )

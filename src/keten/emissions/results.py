@@ -3,7 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
+
+# Precision of every computed result value: 1e-12 of its unit (kg -> nanograms, far below any
+# measurement). Each TCE's figures are computed exactly from the input's decimal text and
+# rounded once, half to even; a shipment's totals are the exact sums of its rounded TCEs, so
+# totals equal the sum of the parts. iLEAP/PACT carry figures at the same precision.
+RESULT_QUANTUM = Decimal("1e-12")
+RESULT_CONTEXT = Context(prec=60, rounding=ROUND_HALF_EVEN)
+
+
+def rounded(value: Decimal) -> Decimal:
+    """``value`` at :data:`RESULT_QUANTUM` (at most 12 decimals, never an exponent form)."""
+    text = format(value.quantize(RESULT_QUANTUM, context=RESULT_CONTEXT), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return RESULT_CONTEXT.plus(Decimal(text))  # plus: -0 -> 0
+
+
+def rounded_or_none(value: Decimal | None) -> Decimal | None:
+    return None if value is None else rounded(value)
 
 
 @dataclass(frozen=True)
@@ -81,11 +100,11 @@ class ShipmentResult:
         if not self.transport_activity_tkm:
             return None
         transport = sum((t.co2e_wtw_kg for t in self.tces if t.kind == "transport"), Decimal(0))
-        return transport / self.transport_activity_tkm
+        return rounded(transport / self.transport_activity_tkm)
 
     @property
     def co2e_intensity_wtw_incl_hubs_kg_per_tkm(self) -> Decimal | None:
         """WTW intensity of the whole chain: transport and hub emissions per tkm."""
         if not self.transport_activity_tkm:
             return None
-        return self.co2e_wtw_kg / self.transport_activity_tkm
+        return rounded(self.co2e_wtw_kg / self.transport_activity_tkm)

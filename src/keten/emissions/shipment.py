@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
-from keten.emissions.results import ShipmentResult, TCEResult
+from keten.emissions.results import RESULT_CONTEXT, ShipmentResult, TCEResult, rounded
 from keten.model.enums import DataSource
 
 
@@ -45,7 +45,15 @@ def _sum_optional(values: Iterable[Decimal | None]) -> Decimal | None:
 
 
 def shipment_footprint(shipment_id: str, tces: Sequence[TCEResult]) -> ShipmentResult:
-    """ISO 14083 clause 7: a transport chain's emissions are the sum of its elements'."""
+    """ISO 14083 clause 7: a transport chain's emissions are the sum of its elements'.
+
+    The TCEs' figures are already rounded (``keten.emissions.results.rounded``); their sums
+    are exact, so a shipment's totals equal the sum of its TCEs. Shares are rounded."""
+    with localcontext(RESULT_CONTEXT):  # exact sums, whatever the caller's context
+        return _shipment_footprint(shipment_id, tces)
+
+
+def _shipment_footprint(shipment_id: str, tces: Sequence[TCEResult]) -> ShipmentResult:
     ordered = tuple(chain_order(tces))
     wtw = sum((t.co2e_wtw_kg for t in ordered), Decimal(0))
     primary = sum(
@@ -67,12 +75,16 @@ def shipment_footprint(shipment_id: str, tces: Sequence[TCEResult]) -> ShipmentR
         nox_kg=_sum_optional(t.nox_kg for t in ordered),
         pm_kg=_sum_optional(t.pm_kg for t in ordered),
         sox_kg=_sum_optional(t.sox_kg for t in ordered),
-        primary_data_share=(primary / wtw) if wtw else Decimal(0),
+        primary_data_share=rounded(primary / wtw) if wtw else Decimal(0),
         tces=ordered,
         co2_biogenic_kg=_sum_optional(t.co2_biogenic_kg for t in ordered),
-        data_source_shares={k: (v / wtw if wtw else Decimal(0)) for k, v in by_source.items()},
-        factor_status_shares={k: (v / wtw if wtw else Decimal(0)) for k, v in by_status.items()},
+        data_source_shares={k: _share(v, wtw) for k, v in by_source.items()},
+        factor_status_shares={k: _share(v, wtw) for k, v in by_status.items()},
     )
+
+
+def _share(part: Decimal, whole: Decimal) -> Decimal:
+    return rounded(part / whole) if whole else Decimal(0)
 
 
 def group_shipments(tces: Iterable[TCEResult]) -> list[ShipmentResult]:

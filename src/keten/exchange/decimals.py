@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 
+from keten.emissions.results import RESULT_QUANTUM
+
 # Output precision for exchanged figures: 1e-12 of the unit (kg -> nanograms), far below any
-# measurement; the arithmetic before it is exact.
-OUTPUT_QUANTUM = Decimal("1e-12")
+# measurement; the same precision as keten's results (keten.emissions.results.rounded).
+OUTPUT_QUANTUM = RESULT_QUANTUM
 _CONTEXT = Context(prec=60, rounding=ROUND_HALF_EVEN)
 
 

@@ -318,6 +318,56 @@ def planning_view(result: PlanResult) -> dict[str, Any]:
     }
 
 
+def plan_map_view(result: PlanResult, net: Network | None = None) -> dict[str, Any]:
+    """The plan's legs for a map: each distinct leg (mode, from, to) once, with the shipments,
+    tonnes and services on it; ends at the network node's coordinates, or at the ``lat,lon``
+    given in the shipment file. Legs are drawn straight: the plan keeps no network path."""
+    net = net if net is not None else default_network()
+    names: dict[str, str] = {}
+    xy: dict[str, tuple[float, float]] = {}
+    for rec in records(net.nodes):
+        xy[str(rec["node_id"])] = (float(rec["lon"]), float(rec["lat"]))
+        names[str(rec["node_id"])] = str(rec.get("name") or rec["node_id"])
+
+    def where(location: str) -> tuple[float, float] | None:
+        if location in xy:
+            return xy[location]
+        coords = parse_lat_lon(location)
+        return None if coords is None else (coords[1], coords[0])
+
+    legs: dict[tuple[str, str, str], dict[str, Any]] = {}
+    places: dict[str, dict[str, Any]] = {}
+    unplaced: set[str] = set()
+    for a in result.plan.assignments:
+        for leg in a.legs:
+            start, end = where(leg.from_location), where(leg.to_location)
+            if start is None or end is None:
+                unplaced.update(loc for loc, e in ((leg.from_location, start),
+                                                   (leg.to_location, end)) if e is None)
+                continue
+            ends = (start, end)
+            key = (leg.mode, leg.from_location, leg.to_location)
+            item = legs.setdefault(key, {
+                "mode": leg.mode, "kind": "service" if leg.service_id else "road",
+                "from": leg.from_location, "to": leg.to_location,
+                "lon": [ends[0][0], ends[1][0]], "lat": [ends[0][1], ends[1][1]],
+                "distance_km": _num(leg.distance_km), "shipments": set(), "mass_t": 0.0,
+                "services": set()})
+            item["shipments"].add(a.shipment_id)
+            item["mass_t"] += a.mass_kg / 1000
+            if leg.service_id:
+                item["services"].add(leg.service_id)
+            for loc, (lon, lat) in zip((leg.from_location, leg.to_location), ends, strict=True):
+                places.setdefault(loc, {"id": loc, "lon": lon, "lat": lat,
+                                        "terminal": loc in xy, "name": names.get(loc, loc)})
+    out = []
+    for item in sorted(legs.values(), key=lambda r: (r["mode"], r["from"], r["to"])):
+        out.append({**item, "shipments": len(item["shipments"]),
+                    "mass_t": _num(item["mass_t"]), "services": sorted(item["services"])})
+    return {"legs": out, "places": sorted(places.values(), key=lambda p: p["id"]),
+            "unplaced": sorted(unplaced)}
+
+
 # ---------------------------------------------------------------- resilience
 
 

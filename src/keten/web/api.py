@@ -328,7 +328,9 @@ async def run_planning(request: Request, session: Session = Depends(writer)) -> 
         view["input"] = what
         view["assignments"] = [_plain_row(r) for r in result.assignment_rows()[:SHOWN_PLAN_ROWS]]
         view["assignment_count"] = len(result.plan.assignments)
-        return JobOutput({"view": view, "figures": charts.planning_figures(view)},
+        figures = charts.planning_figures(view)
+        figures["plan_map"] = charts.plan_map(views.plan_map_view(result))
+        return JobOutput({"view": view, "figures": figures},
                          keep={"result": result})
 
     job = state.jobs.submit("planning", session.username, work)

@@ -328,6 +328,83 @@ def network_map(view: dict[str, Any], tile_url: str | None = None,
     return {"data": data, "layout": layout}
 
 
+def _plan_leg_text(leg: dict[str, Any]) -> str:
+    parts = [f"<b>{mode_label(str(leg['mode']))}</b> {leg['from']} → {leg['to']}",
+             f"{leg['shipments']} shipments, {leg['mass_t']:,.1f} t"]
+    if leg.get("distance_km") is not None:
+        parts.append(f"{leg['distance_km']:,.0f} km")
+    if leg["services"]:
+        more = len(leg["services"]) - 3
+        parts.append("services " + ", ".join(leg["services"][:3])
+                     + (f" and {more} more" if more > 0 else ""))
+    return "<br>".join(parts)
+
+
+def plan_map(view: dict[str, Any], tile_url: str | None = None,
+             title: str = "The plan: legs by mode (width by tonnes)") -> Figure:
+    """The chosen legs of a plan (``services.dashboard.plan_map_view``) on the basemap:
+    barge and rail services and truck legs coloured by mode, wider for more tonnes, terminals
+    labelled; a hover point per leg with its shipments, tonnes and services."""
+    canvas = MapCanvas(tile_url)
+    data = basemap_traces(canvas)
+    legs = view["legs"]
+    largest = max((float(leg["mass_t"] or 0.0) for leg in legs), default=0.0)
+    shown: set[str] = set()
+    # barge and rail between the same two terminals side by side, not on top of each other
+    pairs: dict[frozenset[str], list[str]] = defaultdict(list)
+    for leg in legs:
+        modes = pairs[frozenset((leg["from"], leg["to"]))]
+        if leg["mode"] not in modes:
+            modes.append(str(leg["mode"]))
+    order = sorted(legs, key=lambda leg: (leg["mode"] != "road", float(leg["mass_t"] or 0.0)))
+    for leg in order:  # road under services, heavy legs on top
+        mode = str(leg["mode"])
+        share = math.sqrt(float(leg["mass_t"] or 0.0) / largest) if largest else 0.3
+        road = mode == "road"
+        width = (1.0 + 4.0 * share) if road else (2.0 + 7.0 * share)
+        modes = pairs[frozenset((leg["from"], leg["to"]))]
+        shift = 0.035 * (modes.index(mode) - (len(modes) - 1) / 2)
+        dx, dy = leg["lon"][1] - leg["lon"][0], leg["lat"][1] - leg["lat"][0]
+        norm = math.hypot(dx, dy) or 1.0
+        lon = [x - shift * dy / norm for x in leg["lon"]]
+        lat = [y + shift * dx / norm for y in leg["lat"]]
+        data.append(canvas.trace(
+            lon, lat, mode="lines", name=mode_label(mode), legendgroup=mode,
+            showlegend=mode not in shown, hoverinfo="skip",
+            line={"color": mode_colour(mode), "width": width, "dash": "dot" if road else "solid"},
+            opacity=0.6 if road else 0.95,
+            meta={"role": "plan-legs", "mode": mode, "kind": leg["kind"],
+                  "from": leg["from"], "to": leg["to"]}))
+        shown.add(mode)
+    for mode in sorted(shown):
+        group = [leg for leg in legs if leg["mode"] == mode]
+        mids = [_mid(leg) for leg in group]
+        data.append(canvas.trace(
+            [m[0] for m in mids], [m[1] for m in mids], mode="markers", showlegend=False,
+            name=f"{mode_label(mode)} legs", legendgroup=mode,
+            marker={"size": 9, "color": mode_colour(mode), "opacity": 0.4, "symbol": "diamond"},
+            hovertext=[_plan_leg_text(leg) for leg in group], hoverinfo="text",
+            meta={"role": "plan-leg-points", "mode": mode, "count": len(group)}))
+    places = view["places"]
+    terminals = [p for p in places if p["terminal"]]
+    others = [p for p in places if not p["terminal"]]
+    if others:
+        data.append(canvas.trace(
+            [p["lon"] for p in others], [p["lat"] for p in others], mode="markers",
+            name="customer", marker={"size": 6, "color": "#52606d"},
+            hovertext=[p["id"] for p in others], hoverinfo="text",
+            meta={"role": "plan-places"}))
+    data.append(canvas.trace(
+        [p["lon"] for p in terminals], [p["lat"] for p in terminals], mode="markers+text",
+        name="terminal", text=[str(p["name"]).split(" (")[0] for p in terminals],
+        textposition="top center", textfont={"size": 11, "color": "#1f2933"},
+        marker={"size": 11, "color": "#ffffff", "line": {"color": "#1f2933", "width": 2}},
+        hovertext=[f"{p['name']} ({p['id']})" for p in terminals], hoverinfo="text",
+        meta={"role": "plan-terminals", "count": len(terminals)}))
+    layout = canvas.layout(title, [p["lon"] for p in places], [p["lat"] for p in places])
+    return {"data": data, "layout": layout}
+
+
 #: Payload-factor classes for low-water maps: (lower bound, label, colour).
 PAYLOAD_CLASSES = [
     (0.9, "payload ≥ 90 %", "#1a9850"),

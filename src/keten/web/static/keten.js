@@ -351,7 +351,8 @@
         $("results").hidden = false;
         return Promise.all([plot("chart-modal-split", result.figures.modal_split),
           plot("chart-tradeoff", result.figures.tradeoff),
-          plot("chart-utilisation", result.figures.utilisation)]);
+          plot("chart-utilisation", result.figures.utilisation),
+          plot("chart-plan-map", result.figures.plan_map)]);
       }).then(function (state) {
         if (state !== "stale") { $("results").setAttribute(auto ? "data-demo-ready" : "data-ready", "1"); }
       }).catch(function (error) { if (mine === latest) { showErrors(error); } })
