@@ -65,6 +65,11 @@ def answer_request(
         "data": {"requestEventId": request_id, **data},
     }
     base = requester_base_url(source)
+    try:
+        httpx.URL(f"{base}/auth/token")
+    except httpx.InvalidURL as exc:  # e.g. a control character in the event's source
+        exchange.event_status(store, row_id, "unanswered", f"event source is not a URL: {exc}")
+        return "unanswered"
     if allowed_base is not None and base.rstrip("/") != allowed_base.rstrip("/"):
         exchange.event_status(
             store,
@@ -101,7 +106,7 @@ def answer_request(
                 response.raise_for_status()
             exchange.event_status(store, row_id, status)
             return status
-        except (httpx.HTTPError, KeyError, ValueError) as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, KeyError, ValueError) as exc:
             last_error = f"{type(exc).__name__}: {exc}"
             if attempt + 1 < attempts:
                 time.sleep(backoff_s * 2**attempt)
