@@ -32,6 +32,15 @@ def next_link(request: Request, limit: int, **position: str) -> str:
     return f'<{request.url.replace(query=urlencode(params))}>; rel="next"'
 
 
+def page_response(
+    request: Request, data: list[dict[str, Any]], limit: int, **position: str
+) -> JSONResponse:
+    """``{"data": [...]}`` with a ``Link: rel="next"`` header when ``position`` says where the
+    next page starts (PACT v2/v3 paging; none on the last page)."""
+    headers = {"Link": next_link(request, limit, **position)} if position else {}
+    return JSONResponse({"data": data}, headers=headers)
+
+
 def paging(limit: int | None, offset: int | None) -> tuple[int, int]:
     problems = []
     if limit is not None and limit < 0:
@@ -81,10 +90,8 @@ def list_footprints(
     data, next_cursor = exchange.list_footprints(
         state.store, principal.company_id, criteria, page_size, after
     )
-    headers = {}
-    if next_cursor is not None:
-        headers["Link"] = next_link(request, page_size, after=next_cursor)
-    return JSONResponse({"data": data}, headers=headers)
+    position = {} if next_cursor is None else {"after": next_cursor}
+    return page_response(request, data, page_size, **position)
 
 
 @router.get(

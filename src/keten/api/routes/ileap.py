@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
 
 from keten.api.deps import get_state, require_scope
 from keten.api.dto import ERROR_RESPONSES, TadList
-from keten.api.routes.footprints import next_link, paging
+from keten.api.routes.footprints import page_response, paging
 from keten.services import exchange
 from keten.services.auth import Principal
 
@@ -39,7 +38,5 @@ def list_tad(
     page_size, start = paging(limit, offset)
     state = get_state(request)
     data, more = exchange.list_tads(state.store, principal.company_id, params, page_size, start)
-    headers = {}
-    if more and page_size:
-        headers["Link"] = next_link(request, page_size, offset=str(start + page_size))
-    return JSONResponse({"data": data}, headers=headers)
+    position = {"offset": str(start + page_size)} if more and page_size else {}
+    return page_response(request, data, page_size, **position)

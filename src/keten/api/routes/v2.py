@@ -15,7 +15,7 @@ from keten.api.deps import get_state, require_scope
 from keten.api.dto import ERROR_RESPONSES, FootprintList, FootprintOne
 from keten.api.errors import error_body
 from keten.api.routes.events import EVENT_REQUEST_BODY, accept_event
-from keten.api.routes.footprints import next_link, paging
+from keten.api.routes.footprints import page_response, paging
 from keten.errors import NotFoundError
 from keten.exchange import pact_v2
 from keten.services import exchange
@@ -44,10 +44,8 @@ def list_footprints_v2(
     data, next_cursor = exchange.list_footprints_v2(
         state.store, principal.company_id, odata_filter, page_size, after
     )
-    headers = {}
-    if next_cursor is not None:
-        headers["Link"] = next_link(request, page_size, after=next_cursor)
-    return JSONResponse({"data": data}, headers=headers)
+    position = {} if next_cursor is None else {"after": next_cursor}
+    return page_response(request, data, page_size, **position)
 
 
 @router.get(
