@@ -477,6 +477,13 @@ def _is_uuid(text: Any) -> bool:
     return True
 
 
+def published_problems(data: Mapping[str, Any], problems: ProblemCollector) -> None:
+    """A PublishedEvent's data (v2 and v3 alike): ``pfIds``, a list of UUIDs."""
+    pf_ids = data.get("pfIds")
+    if not isinstance(pf_ids, list) or not all(_is_uuid(p) for p in pf_ids):
+        problems.add("pfIds must be a list of UUIDs", column="data.pfIds")
+
+
 def event_envelope(event: Any, problems: ProblemCollector) -> tuple[dict[str, Any], Any]:
     """The CloudEvents envelope checks both PACT versions share: a JSON object with non-empty
     ``type``, ``specversion``, ``id``, ``source``, an ISO 8601 ``time`` and a ``data`` object.
@@ -507,9 +514,7 @@ def validate_event(event: Any) -> dict[str, Any]:
     if isinstance(kind, str) and kind not in EVENT_TYPES:
         problems.add(f"unknown event type '{kind}'", column="type")
     if kind == PUBLISHED:
-        pf_ids = data.get("pfIds")
-        if not isinstance(pf_ids, list) or not all(_is_uuid(p) for p in pf_ids):
-            problems.add("pfIds must be a list of UUIDs", column="data.pfIds")
+        published_problems(data, problems)
     elif kind == REQUEST_CREATED:
         try:
             parse_filter(data, source="event.data")

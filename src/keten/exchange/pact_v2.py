@@ -21,7 +21,6 @@ Sources (facts, not code):
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -232,14 +231,6 @@ def matches_odata(footprint_v2: Mapping[str, Any], conditions: list[Condition]) 
 # ---------------------------------------------------------------- events
 
 
-def _is_uuid(text: Any) -> bool:
-    try:
-        uuid.UUID(str(text))
-    except ValueError:
-        return False
-    return isinstance(text, str)
-
-
 def fragment_filter(fragment: Any) -> pact.FootprintFilter:
     """The v3 filter equivalent to a v2 RequestCreated ``data.pf`` ProductFootprint fragment
     (productIds, companyIds, productCategoryCpc, pcf geography; other properties are not
@@ -272,9 +263,7 @@ def validate_event_v2(event: Any) -> dict[str, Any]:
     if isinstance(kind, str) and kind not in EVENT_TYPES_V2:
         problems.add(f"unknown PACT v2 event type '{kind}'", column="type")
     if kind == PUBLISHED_V2:
-        pf_ids = data.get("pfIds")
-        if not isinstance(pf_ids, list) or not all(_is_uuid(p) for p in pf_ids):
-            problems.add("pfIds must be a list of UUIDs", column="data.pfIds")
+        pact.published_problems(data, problems)
     elif kind == REQUEST_CREATED_V2:
         if not isinstance(data.get("pf"), dict):
             problems.add("required, a ProductFootprint fragment object", column="data.pf")
