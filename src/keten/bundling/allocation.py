@@ -26,7 +26,8 @@ def by_tkm(total: float, tkm: dict[str, float]) -> dict[str, float]:
     s = sum(tkm.values())
     if s <= 0:
         return {k: total / len(tkm) for k in tkm} if tkm else {}
-    return {k: total * v / s for k, v in tkm.items()}
+    # the share first: total * v underflows for subnormal tkm (1.5 * 5e-324 -> 1e-323)
+    return {k: total * (v / s) for k, v in tkm.items()}
 
 
 def shapley(players: Sequence[str], value: Callable[[frozenset[str]], float]
