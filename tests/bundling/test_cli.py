@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -41,4 +42,11 @@ def test_load_factor_and_zone_list() -> None:
     assert r.exit_code == 0
     zones = json.loads(r.output)
     assert {z["zone"] for z in zones} >= {"ZE-ROTTERDAM", "ZE-AMSTERDAM", "ZE-UTRECHT"}
-    assert all("APPROXIMATION" in z["source"] for z in zones)
+    assert all("NDW open data" in z["source"] for z in zones)
+    by_id = {z["zone"]: z for z in zones}
+    assert by_id["ZE-APELDOORN"]["in force"] == ("yes" if date.today() >= date(2030, 1, 1)
+                                                 else "no")
+    r = run("ze-zones", "--list", "--on", "2030-01-01", "-f", "json")
+    assert {z["in force"] for z in json.loads(r.output)} == {"yes"}
+    r = run("ze-zones", "--on", "next week")
+    assert r.exit_code == 2 and "not a date" in r.output

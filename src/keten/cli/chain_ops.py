@@ -69,7 +69,9 @@ def ze_zones_command(
     fleet: Path | None = typer.Option(None, "--fleet", help="Fleet CSV/JSON (default: demo)."),
     zones: Path | None = typer.Option(None, "--zones",
                                       help="Zone polygons, GeoJSON (default: keten's shipped "
-                                           "approximations of Dutch ZE zones)."),
+                                           "Dutch ZE zones, NDW open data)."),
+    on: str | None = typer.Option(None, "--on", help="Apply the zones in force on this date, "
+                                  "YYYY-MM-DD (default: today)."),
     list_zones: bool = typer.Option(False, "--list", help="List the zones and their sources."),
     time_limit: float = typer.Option(2.0, "--time-limit", help="Solver seconds per plan."),
     fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
@@ -77,32 +79,39 @@ def ze_zones_command(
 ) -> None:
     """Deliveries in zero-emission zones, the zero-emission vehicles they take, and the CO2e,
     NOx and PM the zone rule avoids (inside the zones too)."""
+    from datetime import date
+
     from keten.services.ze_zones import shipped_zones, ze_zones
 
     check_format(fmt, ("table", "json"))
+    try:
+        day = date.fromisoformat(on) if on else date.today()
+    except ValueError:
+        raise KetenError(f"--on: '{on}' is not a date (YYYY-MM-DD)") from None
     if list_zones:
+        from keten.bundling.zones import area_km2
         from keten.io.bundling_input import read_zones
 
         zs = read_zones(zones) if zones else shipped_zones()
-        rows = [{"zone": z.zone_id, "name": z.name, "from": z.valid_from,
+        rows = [{"zone": z.zone_id, "area km2": round(area_km2(z), 2), "from": z.valid_from,
+                 "in force": "yes" if not z.valid_from or z.valid_from <= day.isoformat()
+                 else "no", "decree": z.traffic_decree, "municipality": z.municipality,
                  "source": z.source} for z in zs]
         if fmt == "json":
             emit_json(rows, out)
             return
-        note = " APPROXIMATION:"
-        approx = any(note in r["source"] for r in rows)
-        shown = [{**r, "source": r["source"].split(note)[0]} for r in rows]
-        console.print(rich_table("Zero-emission zones", shown, ["zone", "from", "source"]))
-        if approx:
-            console.print("APPROXIMATION: coarse polygons drawn by keten from each "
-                          "municipality's published description, not the legal boundary. "
-                          "Official geometry: NDW open data 'Emissiezones' (zones whose id "
-                          "starts with ZE) and the municipal traffic decrees; pass them with "
-                          "--zones FILE.")
+        console.print(rich_table(f"Zero-emission zones ({len(rows)}; in force on "
+                                 f"{day.isoformat()}: "
+                                 f"{sum(r['in force'] == 'yes' for r in rows)})", rows,
+                                 ["zone", "area km2", "from", "in force", "decree"]))
+        if not zones:
+            console.print("Source: NDW open data 'Emissiezones' (CC0), DATEX II snapshot "
+                          "published 2025-07-07; each zone's NDW record, version and decree "
+                          "(gmb = Gemeenteblad) in -f json. Other polygons: --zones FILE.")
         return
     if (shipments is None) != (fleet is None):
         raise KetenError("give SHIPMENTS and --fleet FLEET together (or neither, for the demo)")
-    r = ze_zones(shipments, fleet, zones, time_limit_s=time_limit)
+    r = ze_zones(shipments, fleet, zones, time_limit_s=time_limit, on=day)
     doc = r.as_dict()
     if fmt == "json":
         emit_json(doc, out)
@@ -123,7 +132,8 @@ def ze_zones_command(
     if doc["unserved"]:
         console.print(rich_table("Unserved under the zone rule", doc["unserved"],
                                  ["shipment_id", "row", "reason"]))
-    console.print("Zone polygons: approximations unless you pass --zones (see --list).")
+    console.print(f"Zones in force on {doc['zones_in_force_on']}: {len(doc['zones'])} "
+                  f"({'--zones file' if zones else 'NDW open data, see --list'}).")
 
 
 def street_turns_command(

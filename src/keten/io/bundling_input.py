@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,8 @@ from keten.bundling.model import Shipment, Site, VehicleType
 from keten.bundling.zones import Zone
 from keten.errors import KetenError, Problem, ValidationError
 from keten.factors.library import FactorSet
-from keten.io.planning_input import _as_table as _table
 from keten.io.rows import RowParser, text_rows
+from keten.io.tables import as_table as _table
 from keten.io.tables import ensure_known_columns
 
 Locate = Callable[[str], tuple[float, float]]
@@ -211,8 +212,18 @@ def read_zones(path: str | Path) -> list[Zone]:
                                         i, "geometry"))
                 continue
             zid = str(props.get("zone_id") or props.get("id") or props.get("name") or f"zone{i}")
-            zones.append(Zone(zid, str(props.get("name") or zid), geom,
-                              str(props.get("valid_from") or ""), str(props.get("source") or "")))
+            start = str(props.get("valid_from") or "")
+            try:
+                if start:
+                    date.fromisoformat(start[:10])
+            except ValueError:
+                problems.append(Problem(f"valid_from '{start}' is not a date (YYYY-MM-DD)",
+                                        str(path), i, "valid_from"))
+                continue
+            zones.append(Zone(zid, str(props.get("name") or zid), geom, start,
+                              str(props.get("source") or ""),
+                              str(props.get("municipality") or ""),
+                              str(props.get("traffic_decree") or "")))
     else:
         import geopandas as gpd
 

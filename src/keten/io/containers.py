@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from keten.errors import Problem, ValidationError
-from keten.io.planning_input import _as_table as _table
 from keten.io.rows import RowParser, text_rows
+from keten.io.tables import as_table as _table
 from keten.io.tables import ensure_known_columns
 
 SIZES = ("20", "40", "45")

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -19,8 +18,8 @@ import pyarrow.compute as pc
 
 from keten.errors import FactorNotFoundError, Problem, UnknownLocationError, ValidationError
 from keten.factors import FactorSet
-from keten.io.rows import RowParser, first_data_row, text_rows
-from keten.io.tables import ensure_known_columns, read_table_as_text
+from keten.io.rows import RowParser, text_rows
+from keten.io.tables import as_table, ensure_known_columns
 from keten.planning.model import Service, Shipment, Terminal
 
 SHIPMENT_REQUIRED = {"shipment_id", "origin", "destination", "release_at", "due_at"}
@@ -46,22 +45,6 @@ class PlanningInputs:
     services: tuple[Service, ...]
     terminals: dict[str, Terminal]
     t0: datetime | None
-
-
-def _as_table(data: Any, key: str) -> tuple[pa.Table, str, int]:
-    """(all-text table, label for problems, number of the first data row)."""
-    if isinstance(data, str | Path):
-        path = Path(data)
-        return read_table_as_text(path, json_key=key), str(path), first_data_row(path)
-    if isinstance(data, list):
-        names = list(dict.fromkeys(k for rec in data for k in rec))
-        cols = {n: pa.array([None if r.get(n) is None else str(r.get(n)) for r in data],
-                            pa.string()) for n in names}
-        return pa.table(cols), f"<{key}>", 1
-    table = data if isinstance(data, pa.Table) else pa.Table.from_pandas(data,
-                                                                         preserve_index=False)
-    return (pa.table({n: table.column(n).cast(pa.string()) for n in table.column_names}),
-            f"<{key}>", 1)
 
 
 def _rename(table: pa.Table) -> pa.Table:
@@ -162,7 +145,7 @@ def read_planning_inputs(shipments: Any, services: Any, terminals: Any | None,
             tables.append(None)
             continue
         try:
-            table, label, first = _as_table(data, key)
+            table, label, first = as_table(data, key)
         except ValidationError as exc:
             problems += exc.problems
             tables.append(None)

@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 
 from keten.errors import Problem, ValidationError
 from keten.io.file_mode import output_file_mode
+from keten.io.rows import first_data_row
 
 SUPPORTED_SUFFIXES = (".csv", ".json", ".parquet", ".pq")
 # Only an empty cell is missing: Arrow's defaults would also read "NaN", "NA", "null" and
@@ -201,6 +202,24 @@ def read_table_as_text(path: Path, json_key: str | None = None) -> pa.Table:
     except (pa.ArrowException, OSError) as exc:
         raise ValidationError([Problem(f"not a readable Parquet file: {exc}", str(path))]) from None
     return pa.table({n: table.column(n).cast(pa.string()) for n in table.column_names})
+
+
+def as_table(data: Any, key: str) -> tuple[pa.Table, str, int]:
+    """A reader's input as (all-text table, label for problems, number of the first data row):
+    a CSV/JSON/Parquet path (``key``: the JSON records' key), a list of dicts, a pyarrow
+    table or a pandas frame. Values become text so each reader parses and checks them."""
+    if isinstance(data, str | Path):
+        path = Path(data)
+        return read_table_as_text(path, json_key=key), str(path), first_data_row(path)
+    if isinstance(data, list):
+        names = list(dict.fromkeys(k for rec in data for k in rec))
+        cols = {n: pa.array([None if r.get(n) is None else str(r.get(n)) for r in data],
+                            pa.string()) for n in names}
+        return pa.table(cols), f"<{key}>", 1
+    table = data if isinstance(data, pa.Table) else pa.Table.from_pandas(data,
+                                                                         preserve_index=False)
+    return (pa.table({n: table.column(n).cast(pa.string()) for n in table.column_names}),
+            f"<{key}>", 1)
 
 
 def iter_batches(

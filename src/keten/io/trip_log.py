@@ -16,8 +16,8 @@ from typing import Any
 from keten.bundling.loadfactor import Leg
 from keten.errors import Problem, ValidationError
 from keten.factors.library import FactorSet
-from keten.io.planning_input import _as_table as _table
 from keten.io.rows import RowParser, text_rows
+from keten.io.tables import as_table as _table
 from keten.io.tables import ensure_known_columns
 
 REQUIRED = {"vehicle_id", "vehicle_type", "origin", "destination", "distance_km", "capacity_kg"}

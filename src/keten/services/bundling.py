@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from keten.bundling.allocation import by_tkm, shapley
 from keten.bundling.emissions import plan_tocs, shipment_km, tce_rows
 from keten.bundling.model import Route, RoutePlan, Shipment, Unserved, VehicleType, WorkingTime
 from keten.bundling.vrp import build, plan, seed_routes
-from keten.bundling.zones import Zone, km_inside, zone_of
+from keten.bundling.zones import Zone, in_force, km_inside, zone_of
 from keten.emissions.distance import parse_lat_lon
 from keten.emissions.footprint import METHOD, FootprintResult
 from keten.emissions.tce import hoc_table, toc_table
@@ -294,13 +295,15 @@ class Inputs:
     distance_basis: str
 
 
-def read_inputs(shipments: Any, fleet: Any, zones: Any = None) -> Inputs:
+def read_inputs(shipments: Any, fleet: Any, zones: Any = None, on: date | None = None) -> Inputs:
+    """Shipments, fleet and the zones in force ``on`` (today if not given) with the factors."""
     fs = load_factor_set()
     ships = read_shipments(shipments, locate)
     vehicles = read_fleet(fleet, locate, fs)
     zone_list: list[Zone] = []
     if zones is not None:
         zone_list = list(zones) if isinstance(zones, list) else read_zones(zones)
+        zone_list = in_force(zone_list, on or date.today())
     daf = fs.daf("road")
     factor = float(daf.factor)
     basis = (f"great-circle x {factor:g} (road distance adjustment factor, "
@@ -329,7 +332,7 @@ def _plan(inputs: Inputs, shipments: Sequence[Shipment], name: str, rules: Worki
 
 def bundle(shipments: Any = None, fleet: Any = None, *, mode: str = "compare",
            allocation: str = "auto", zones: Any = None, time_limit_s: float = 2.0,
-           rules: WorkingTime | None = None) -> BundleResult:
+           rules: WorkingTime | None = None, on: date | None = None) -> BundleResult:
     """Plan ``shipments`` (file, table or list of dicts; demo data if both are None) on
     ``fleet``: each shipper alone, all together, or both (``compare``, with the allocation).
 
@@ -346,7 +349,7 @@ def bundle(shipments: Any = None, fleet: Any = None, *, mode: str = "compare",
     if shipments is None or fleet is None:
         raise KetenError("give both shipments and a fleet (or neither, for the demo data)")
     rules = rules or WorkingTime()
-    inputs = read_inputs(shipments, fleet, zones)
+    inputs = read_inputs(shipments, fleet, zones, on)
     shippers = list(dict.fromkeys(s.shipper for s in inputs.shipments))
     if allocation == "auto":
         allocation = "shapley" if len(shippers) <= AUTO_SHAPLEY_MAX else "alone"

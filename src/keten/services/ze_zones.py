@@ -6,6 +6,7 @@ inside the zones too (estimated from each route's km inside, see ``keten.bundlin
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from keten.bundling.model import WorkingTime
@@ -16,6 +17,8 @@ from keten.services.bundling import Scenario, _plan, demo_paths, read_inputs, ro
 
 
 def shipped_zones() -> list[Zone]:
+    """The Dutch zero-emission zones keten ships: NDW open data (CC0), built by
+    scripts/build_ze_zones.py; every zone names its record, decree and snapshot."""
     return read_zones(demo_paths()[2])
 
 
@@ -35,6 +38,7 @@ class ZoneResult:
     without_rule: Scenario
     with_rule: Scenario
     zones: list[Zone]
+    on: date
 
     def as_dict(self) -> dict[str, Any]:
         a, b = self.without_rule.kpis(), self.with_rule.kpis()
@@ -54,20 +58,25 @@ class ZoneResult:
             "routes": [route_dict(sc.name, r) for sc in (self.without_rule, self.with_rule)
                        for r in sc.plan.routes],
             "unserved": [vars(u) for u in self.with_rule.plan.unserved],
+            "zones_in_force_on": self.on.isoformat(),
             "zones": [{"zone_id": z.zone_id, "name": z.name, "valid_from": z.valid_from,
+                       "municipality": z.municipality, "traffic_decree": z.traffic_decree,
                        "source": z.source} for z in self.zones],
         }
 
 
 def ze_zones(shipments: Any = None, fleet: Any = None, zones: Any = None, *,
-             time_limit_s: float = 2.0, rules: WorkingTime | None = None) -> ZoneResult:
+             time_limit_s: float = 2.0, rules: WorkingTime | None = None,
+             on: date | None = None) -> ZoneResult:
     """Deliveries in zero-emission zones and the zero-emission fleet they need (demo data and
-    keten's shipped zone approximations if nothing is given)."""
+    keten's shipped NDW zones if nothing is given); only zones in force ``on`` (default
+    today) apply."""
     if shipments is None and fleet is None:
         shipments, fleet, _ = demo_paths()
     if shipments is None or fleet is None:
         raise KetenError("give both shipments and a fleet (or neither, for the demo data)")
-    inputs = read_inputs(shipments, fleet, zones if zones is not None else demo_paths()[2])
+    on = on or date.today()
+    inputs = read_inputs(shipments, fleet, zones if zones is not None else demo_paths()[2], on)
     rules = rules or WorkingTime()
     marks = []
     for s in inputs.shipments:
@@ -93,4 +102,4 @@ def ze_zones(shipments: Any = None, fleet: Any = None, zones: Any = None, *,
                       scenario(free, inputs.shipments, inputs.fleet, inputs.sfd, inputs.fs,
                                inputs.zones),
                       scenario(ruled, inputs.shipments, inputs.fleet, inputs.sfd, inputs.fs,
-                               inputs.zones), inputs.zones)
+                               inputs.zones), inputs.zones, on)
