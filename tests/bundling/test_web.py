@@ -41,5 +41,9 @@ def test_bundling_page_and_data(client: TestClient) -> None:
     assert lf["lanes"] and lf["totals"]["km_saved"] > 0
     ze = client.get("/dashboard/api/bundling/ze-zones").json()
     assert ze["in_zone"] > 0 and ze["zero_emission_vehicles_needed"] > 0
+    # NDW's zones are multipolygons: every part is drawn (Rotterdam has eight)
+    drawn = [t["name"] for t in ze["map"]["data"] if t.get("fill") == "toself"]
+    assert drawn.count("ZE zone Rotterdam") == 8 and "ZE zone Tilburg" in drawn
+    assert ze["zones_in_force_on"] and len(ze["zones"]) >= 20
     st = client.get("/dashboard/api/bundling/street-turns").json()
     assert len(st["scenarios"]) == 3 and st["street_turns"]

@@ -131,7 +131,7 @@ def ze_zones_command(
                   f"{doc['zero_emission_vehicles_added']} more than the fleet file has.")
     if doc["unserved"]:
         console.print(rich_table("Unserved under the zone rule", doc["unserved"],
-                                 ["shipment_id", "row", "reason"]))
+                                 ["shipment_id", "row", "reason"], cut_text=False))
     console.print(f"Zones in force on {doc['zones_in_force_on']}: {len(doc['zones'])} "
                   f"({'--zones file' if zones else 'NDW open data, see --list'}).")
 
@@ -168,7 +168,8 @@ def street_turns_command(
                                  ["import", "export", "size"]))
     why = [{"container": k, "reason": v} for k, v in doc["not_street_turned"].items()]
     if why:
-        console.print(rich_table("Not street-turned", why, ["container", "reason"]))
+        console.print(rich_table("Not street-turned", why, ["container", "reason"],
+                                 cut_text=False))
 
 
 def register(app: typer.Typer) -> None:

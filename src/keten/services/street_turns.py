@@ -165,7 +165,7 @@ def _kpis(m: Matching, truck: TruckCost, fs: Any) -> dict[str, float]:
     from keten.services.bundling import _footprint
 
     teu_km = m.empty_teu_km
-    out = {"street_turns": float(len(m.pairs)), "empty_moves": float(len(m.moves)),
+    out: dict[str, float] = {"street_turns": len(m.pairs), "empty_moves": len(m.moves),
            "empty_km": m.empty_km, "empty_teu_km": teu_km,
            "cost_eur": m.empty_km * truck.cost_per_km_eur,
            "co2e_wtw_kg": 0.0, "co2e_ttw_kg": 0.0, "nox_kg": 0.0, "pm_kg": 0.0}

@@ -23,9 +23,17 @@ def _demo() -> dict[str, Any]:
     result = bundle(time_limit_s=0.5)
     doc = result.as_dict()
     zones = shipped_zones()
-    return {"doc": doc, "zones": [(z.name, list(z.geometry.exterior.coords)) for z in zones
-                                  if z.geometry.geom_type == "Polygon"],
-            "files": [p.name for p in demo_paths()]}
+    return {"doc": doc, "zones": zone_rings(zones), "files": [p.name for p in demo_paths()]}
+
+
+def zone_rings(zones: Any) -> list[tuple[str, list[tuple[float, float]]]]:
+    """(name, outer ring in lon/lat) for every polygon part of every zone (NDW's zones are
+    multipolygons: Rotterdam's has eight parts)."""
+    out = []
+    for z in zones:
+        parts = getattr(z.geometry, "geoms", [z.geometry])
+        out += [(z.name, list(g.exterior.coords)) for g in parts if g.geom_type == "Polygon"]
+    return out
 
 
 def route_map(doc: dict[str, Any], zones: list[tuple[str, list[tuple[float, float]]]],
@@ -74,9 +82,7 @@ def _ze() -> dict[str, Any]:
 
     r = ze_zones(time_limit_s=0.5)
     doc = r.as_dict()
-    zones = [(z.name, list(z.geometry.exterior.coords)) for z in r.zones
-             if z.geometry.geom_type == "Polygon"]
-    return {"doc": doc, "zones": zones}
+    return {"doc": doc, "zones": zone_rings(r.zones)}
 
 
 @router.get("/bundling/load-factor")
@@ -97,7 +103,7 @@ def ze_view(request: Request) -> dict[str, Any]:
     doc = data["doc"]
     return {k: doc[k] for k in ("scenarios", "avoided", "in_zone", "unserved",
                                  "zero_emission_vehicles_needed",
-                                 "zero_emission_vehicles_added", "zones")} | {
+                                 "zero_emission_vehicles_added", "zones", "zones_in_force_on")} | {
         "map": route_map(doc, data["zones"], "zone rule", dashboard(request).tile_url)}
 
 
