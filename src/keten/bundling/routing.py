@@ -99,10 +99,12 @@ def build_model(p: RoutingProblem) -> tuple[Any, Any, dict[str, Any]]:
         routing.SetArcCostEvaluatorOfVehicle(by_rate[rate], vi)
         routing.SetFixedCostOfVehicle(int(v.fixed_cost), vi)
 
-    dist_cb = by_rate[1] if 1 in by_rate else _callback_matrix(routing, manager, dist)
-    max_dist = [int(min(v.max_distance, NO_LIMIT)) for v in p.vehicles]
-    routing.AddDimensionWithVehicleCapacity(dist_cb, 0, max_dist, True, "distance")
-    dims["distance"] = routing.GetDimensionOrDie("distance")
+    if any(v.max_distance < NO_LIMIT for v in p.vehicles):
+        # a dimension costs propagation in every local-search move: only with a range
+        dist_cb = by_rate[1] if 1 in by_rate else _callback_matrix(routing, manager, dist)
+        max_dist = [int(min(v.max_distance, NO_LIMIT)) for v in p.vehicles]
+        routing.AddDimensionWithVehicleCapacity(dist_cb, 0, max_dist, True, "distance")
+        dims["distance"] = routing.GetDimensionOrDie("distance")
 
     service = np.array([nd.service for nd in p.nodes], dtype=np.int64)
     time_matrix = p.travel_time.astype(np.int64) + service[:, None]
