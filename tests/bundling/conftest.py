@@ -1,11 +1,24 @@
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLOMON = ROOT / "tests" / "reference" / "data" / "solomon"
+
+
+def load_file(relative: str) -> ModuleType:
+    """A module from a file of the repository that is not in a package (scripts/,
+    benchmarks/)."""
+    path = ROOT / relative
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 FLEET_HEADER = ("vehicle_type,count,depot,capacity_kg,capacity_pallets,cost_per_km_eur,"
                 "cost_per_hour_eur,fixed_cost_eur,speed_kmh,energy_carrier,emission_standard,"

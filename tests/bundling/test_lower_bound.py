@@ -5,10 +5,10 @@ would make the reported gap-to-bound a lie."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 from pathlib import Path
 
 import pytest
+from tests.bundling.conftest import load_file
 
 from keten.io.solomon import read_solomon
 
@@ -18,13 +18,8 @@ FILES = {"C102": "C102.100.10.vrptw", "R101": "R101.100.20.vrptw", "RC101": "RC1
 ROWS = list(csv.DictReader((DATA / "solomon" / "best_known.csv").open()))
 
 
-def _bench():  # benchmarks/ is not a package
-    spec = importlib.util.spec_from_file_location("bench_bundling",
-                                                  ROOT / "benchmarks" / "bundling.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+def _bench():  # type: ignore[no-untyped-def]
+    return load_file("benchmarks/bundling.py")
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[f"{r['instance']}.{r['customers']}" for r in ROWS])

@@ -7,13 +7,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from datetime import date
 from pathlib import Path
 
 import pytest
 from shapely.geometry import shape
+from tests.bundling.conftest import load_file
 
 from keten.bundling.zones import Zone, area_km2, in_force, zone_of
 from keten.errors import ValidationError
@@ -25,13 +25,8 @@ LATER = ROOT / "tests" / "reference" / "data" / "ndw" / "emissiezones-2026-07-23
 SHIPPED = ROOT / "src" / "keten" / "bundling" / "data" / "ze_zones.geojson"
 
 
-def _builder():  # scripts/ is not a package
-    spec = importlib.util.spec_from_file_location("build_ze_zones",
-                                                  ROOT / "scripts" / "build_ze_zones.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+def _builder():  # type: ignore[no-untyped-def]
+    return load_file("scripts/build_ze_zones.py")
 
 
 def test_every_shipped_zone_is_an_ndw_record_with_its_source() -> None:
