@@ -58,6 +58,14 @@ def test_shipped_polygons_equal_a_later_ndw_publication() -> None:
     assert got["ZE-S-HERTOGENBOSCH"]["properties"]["traffic_decree"] == "gmb-2024-403036"
 
 
+def test_rotterdam_decree_is_the_published_one() -> None:
+    # zoek.officielebekendmakingen.nl/gmb-2024-190099: "Verkeersbesluit: Zero-emissiezone
+    # Rotterdam 2025", zone from 1 January 2025
+    rotterdam = next(z for z in shipped_zones() if z.zone_id == "ZE-ROTTERDAM")
+    assert rotterdam.traffic_decree == "gmb-2024-190099"
+    assert rotterdam.valid_from == "2025-01-01" and rotterdam.municipality == "Rotterdam"
+
+
 # (zone, place, lat, lon, inside?, the municipality's description it follows)
 PLACES = [
     ("ZE-ROTTERDAM", "Rotterdam Centraal", 51.9250, 4.4690, True,
