@@ -81,7 +81,7 @@ def ze_zones_command(
     NOx and PM the zone rule avoids (inside the zones too)."""
     from datetime import date
 
-    from keten.services.ze_zones import shipped_zones, ze_zones
+    from keten.services.ze_zones import shipped_snapshot, shipped_zones, ze_zones
 
     check_format(fmt, ("table", "json"))
     try:
@@ -93,7 +93,7 @@ def ze_zones_command(
         from keten.io.bundling_input import read_zones
 
         zs = read_zones(zones) if zones else shipped_zones()
-        rows = [{"zone": z.zone_id, "area km2": round(area_km2(z), 2), "from": z.valid_from,
+        rows = [{"zone": z.zone_id, "area km2": area_km2(z), "from": z.valid_from,
                  "in force": "yes" if not z.valid_from or z.valid_from <= day.isoformat()
                  else "no", "decree": z.traffic_decree, "municipality": z.municipality,
                  "source": z.source} for z in zs]
@@ -103,11 +103,11 @@ def ze_zones_command(
         console.print(rich_table(f"Zero-emission zones ({len(rows)}; in force on "
                                  f"{day.isoformat()}: "
                                  f"{sum(r['in force'] == 'yes' for r in rows)})", rows,
-                                 ["zone", "area km2", "from", "in force", "decree"]))
+                                 ["zone", "area km2", "from", "in force", "decree"], 2))
         if not zones:
             console.print("Source: NDW open data 'Emissiezones' (CC0), DATEX II snapshot "
-                          "published 2025-07-07; each zone's NDW record, version and decree "
-                          "(gmb = Gemeenteblad) in -f json. Other polygons: --zones FILE.")
+                          f"published {shipped_snapshot()}; each zone's NDW record, version and "
+                          "decree (gmb = Gemeenteblad) in -f json. Other polygons: --zones FILE.")
         return
     if (shipments is None) != (fleet is None):
         raise KetenError("give SHIPMENTS and --fleet FLEET together (or neither, for the demo)")

@@ -22,6 +22,13 @@ def shipped_zones() -> list[Zone]:
     return read_zones(demo_paths()[2])
 
 
+def shipped_snapshot() -> str:
+    """The date NDW published the snapshot keten's zones were built from (YYYY-MM-DD)."""
+    import json
+
+    return str(json.loads(demo_paths()[2].read_text()).get("published", ""))[:10]
+
+
 MAX_ADDED = 6
 
 
