@@ -147,7 +147,10 @@ def main() -> None:
     if raw[:2] == b"\x1f\x8b":
         raw = gzip.decompress(raw)
     doc = build(raw)
-    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    # one feature per line: a new snapshot shows in a diff as the zones that changed
+    head = json.dumps({k: v for k, v in doc.items() if k != "features"}, ensure_ascii=False)
+    lines = [json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in doc["features"]]
+    text = head[:-1] + ', "features": [\n' + ",\n".join(lines) + "\n]}"
     tmp = args.out.with_suffix(".tmp")
     tmp.write_text(text + "\n")
     tmp.replace(args.out)
