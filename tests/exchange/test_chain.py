@@ -409,7 +409,9 @@ def test_statement_json_shape() -> None:
     assert set(signed) == {"statement", "signature"}
     assert signed["signature"]["algorithm"] == "Ed25519"
     s = signed["statement"]
-    assert s["format"] == "keten.carbon-added.statement/1"
+    assert s["format"] == "keten.carbon-added.statement/2"
+    assert s["sequence"] == 1 and s["supersedes"] is None and "subject_mapping" not in s
+    assert b1["format"] == "keten.carbon-added.bundle/2"
     assert s["issued_at"] == "2026-11-27T12:00:00Z"
     assert s["issuer"]["company_name"] == "Rijnvaart BV"
     assert s["issuer"]["key_fingerprint"].startswith("sha256:")

@@ -7,12 +7,16 @@ upstream and passes on a statement signed with its Ed25519 key. Pure: no file I/
 
     {
       "statement": {
-        "format": "keten.carbon-added.statement/1",
+        "format": "keten.carbon-added.statement/2",      # format 1: no sequence/supersedes
         "statement_id": "urn:uuid:…",                    # unique within a bundle
         "issued_at": "2026-11-27T22:00:00Z",              # UTC, seconds
         "issuer": {"company_id": "NL-LSP-1", "company_name": "…",      # name optional
                    "key_fingerprint": "sha256:<hex of SHA-256 of the raw 32-byte public key>"},
         "subject": {"shipment_id": "S1", "consignment_id": "C1"},      # at least one
+        "sequence": 2,                           # per (issuer, subject): 1, 2, ... (corrections)
+        "supersedes": "sha256:<hash of the statement this one corrects>",  # null for 1
+        "subject_mapping": {"relation": "renumbering" | "consolidation",  # optional
+                            "upstream": [{"statement": "sha256:…", "subject": {…}}, …]},
         "own": {"co2e_wtw_kg": "120.5", "co2e_ttw_kg": "98.1", "nox_kg": "0.52",
                 "pm_kg": "0.011", "transport_activity_tkm": "2400",
                 "factor_set": "keten-2026.1", "method": "ISO 14083:2023"},
@@ -31,7 +35,7 @@ payload and the signature, and is what a downstream statement lists in ``upstrea
 **Bundle**: the newest statement (``head``) plus every statement it builds on, transitively,
 and the public keys to check them::
 
-    {"format": "keten.carbon-added.bundle/1", "head": "sha256:…",
+    {"format": "keten.carbon-added.bundle/2", "head": "sha256:…",
      "statements": [<signed statement>, …],                      # head first
      "keys": [{"company_id": "…", "company_name": "…",
                "public_key": "<base64 raw 32-byte Ed25519 key>", "fingerprint": "sha256:…"}]}
@@ -55,9 +59,11 @@ from keten.errors import Problem, ValidationError
 from keten.exchange.canonical import canonical_json
 from keten.exchange.chain_model import (
     BUNDLE_FORMAT,
+    MAPPING_RELATIONS,
     SIGNATURE_ALGORITHM,
     STATEMENT_FORMAT,
     BrokenChainError,
+    MappedUpstream,
     OwnEmissions,
     Party,
     PublicKeyEntry,
@@ -65,19 +71,22 @@ from keten.exchange.chain_model import (
     Statement,
     StatementSummary,
     Subject,
+    SubjectMapping,
+    SupersededError,
     TrustedKey,
     VerificationIssue,
     VerificationReport,
     b64encode,
     key_fingerprint,
     parse_key_entry,
-    parse_statement_payload,
     parse_trust_list,
     statement_hash,
     trust_list_document,
     utc_timestamp,
 )
+from keten.exchange.chain_parse import parse_statement_payload
 from keten.exchange.chain_verify import verify_bundle
+from keten.exchange.chain_versions import same_subject, subject_relation
 
 __all__ = [
     "BUNDLE_FORMAT",
@@ -90,6 +99,8 @@ __all__ = [
     "Statement",
     "StatementSummary",
     "Subject",
+    "SubjectMapping",
+    "SupersededError",
     "TrustedKey",
     "VerificationIssue",
     "VerificationReport",
@@ -101,6 +112,7 @@ __all__ = [
     "sign_payload",
     "sign_statement",
     "statement_hash",
+    "statement_payload",
     "trust_list_document",
     "verify_bundle",
 ]
@@ -131,17 +143,17 @@ def sign_payload(private_key: Ed25519PrivateKey, payload: Mapping[str, Any]) -> 
     }
 
 
-def _parsed(signed: Mapping[str, Any]) -> Statement:
+def _parsed(signed: Mapping[str, Any], what: str = "upstream statement") -> Statement:
     statement, problems = parse_statement_payload(signed.get("statement"))
     if statement is None:
         raise ValidationError(
             [Problem(reason=p, column="upstream") for p in problems],
-            title="upstream statement is malformed",
+            title=f"{what} is malformed",
         )
     return statement
 
 
-def sign_statement(
+def statement_payload(
     private_key: Ed25519PrivateKey,
     issuer: Party,
     subject: Subject,
@@ -150,10 +162,12 @@ def sign_statement(
     *,
     statement_id: str | None = None,
     issued_at: datetime | None = None,
+    sequence: int = 1,
+    supersedes: str | None = None,
+    subject_mapping: SubjectMapping | None = None,
 ) -> dict[str, Any]:
-    """A signed statement: ``own`` plus the cumulative totals of the ``upstream`` signed
-    statements, exactly, linked by their hashes. Does not verify the upstream signatures;
-    :func:`sign_bundle` does."""
+    """The format 2 payload :func:`sign_statement` signs, as given (no subject or version
+    checks; the schema is checked). For tests and tools that need exactly this payload."""
     upstream_statements = [_parsed(u) for u in upstream]
     hashes = sorted({statement_hash(u) for u in upstream})
     if len(hashes) != len(upstream):
@@ -168,19 +182,114 @@ def sign_statement(
     }
     if issuer.company_name is not None:
         issuer_json["company_name"] = issuer.company_name
-    payload = {
+    payload: dict[str, Any] = {
         "format": STATEMENT_FORMAT,
         "statement_id": statement_id or f"urn:uuid:{uuid.uuid4()}",
         "issued_at": utc_timestamp(issued_at or datetime.now(UTC)),
         "issuer": issuer_json,
         "subject": subject.as_json(),
+        "sequence": sequence,
+        "supersedes": supersedes,
         "own": own.as_json(),
         "upstream": hashes,
         "cumulative": cumulative.as_strings(),
     }
+    if subject_mapping is not None:
+        payload["subject_mapping"] = subject_mapping.as_json()
     problems = parse_statement_payload(payload)[1]
     if problems:
         raise ValidationError([Problem(reason=p) for p in problems], title="cannot sign")
+    return payload
+
+
+def _version_after(
+    previous: Mapping[str, Any] | None, issuer: Party, subject: Subject
+) -> tuple[int, str | None]:
+    """The sequence and ``supersedes`` link of a statement correcting ``previous``."""
+    if previous is None:
+        return 1, None
+    old = _parsed(previous, "the statement to supersede")
+    problems = []
+    if old.issuer.company_id != issuer.company_id:
+        problems.append(Problem(f"it was issued by {old.issuer.company_id}, not by "
+                                f"{issuer.company_id}: only its issuer can correct it",
+                                column="supersedes"))
+    if not same_subject(old.subject, subject):
+        problems.append(Problem(f"it is about {old.subject.label()}, not {subject.label()}: a "
+                                "correction is about the same subject (give the same "
+                                "--shipment-id/--consignment-id)", column="supersedes"))
+    if problems:
+        raise ValidationError(problems, title="cannot supersede")
+    return (old.sequence or 1) + 1, statement_hash(previous)
+
+
+def _mapping(
+    subject: Subject,
+    upstream: Sequence[Mapping[str, Any]],
+    map_upstream: Sequence[str],
+    relation: str | None,
+) -> SubjectMapping | None:
+    """The signed mapping for upstream statements about other subjects: each one whose
+    subject names an id in ``map_upstream``. An upstream shipment with a different id must be
+    mapped (otherwise signing is refused: the chain would not verify)."""
+    problems = []
+    entries: list[MappedUpstream] = []
+    used: set[str] = set()
+    for signed in upstream:
+        up = _parsed(signed)
+        kind = subject_relation(subject, up.subject)
+        ids = {i for i in (up.subject.shipment_id, up.subject.consignment_id) if i is not None}
+        wanted = ids & set(map_upstream)
+        if kind != "same" and wanted:
+            used |= wanted
+            entries.append(MappedUpstream(statement_hash(signed), up.subject))
+        elif kind == "conflict":
+            first = sorted(ids)[0]
+            problems.append(Problem(
+                f"{up.statement_id} of {up.issuer.company_id} is about {up.subject.label()}, "
+                f"this statement about {subject.label()}: if these are the same goods under "
+                f"another id, or goods consolidated into it, map it (--map {first} "
+                "[--relation renumbering|consolidation]); otherwise it is the wrong statement",
+                column="upstream"))
+    for name in sorted(set(map_upstream) - used):
+        problems.append(Problem(f"--map {name}: no upstream statement about another subject "
+                                f"has the id {name}", column="map"))
+    if relation is not None and relation not in MAPPING_RELATIONS:
+        problems.append(Problem(f"relation must be one of {', '.join(MAPPING_RELATIONS)}",
+                                column="relation"))
+    if problems:
+        raise ValidationError(problems, title="cannot sign")
+    if not entries:
+        return None
+    chosen = relation or ("renumbering" if len(entries) == 1 else "consolidation")
+    return SubjectMapping(chosen, tuple(sorted(entries, key=lambda e: e.statement_hash)))
+
+
+def sign_statement(
+    private_key: Ed25519PrivateKey,
+    issuer: Party,
+    subject: Subject,
+    own: OwnEmissions,
+    upstream: Sequence[Mapping[str, Any]] = (),
+    *,
+    statement_id: str | None = None,
+    issued_at: datetime | None = None,
+    supersedes: Mapping[str, Any] | None = None,
+    map_upstream: Sequence[str] = (),
+    relation: str | None = None,
+) -> dict[str, Any]:
+    """A signed format 2 statement: ``own`` plus the cumulative totals of the ``upstream``
+    signed statements, exactly, linked by their hashes. ``supersedes`` (a signed statement of
+    the same issuer for the same subject) makes it a correction: sequence + 1 and a signed
+    link to it. Upstream statements about another subject must be named in ``map_upstream``
+    (their shipment or consignment ids): the statement then signs that mapping, as
+    ``relation`` (``renumbering`` for one, ``consolidation`` for several, by default). Does
+    not verify the upstream signatures; :func:`sign_bundle` does."""
+    sequence, link = _version_after(supersedes, issuer, subject)
+    mapping = _mapping(subject, upstream, map_upstream, relation)
+    payload = statement_payload(
+        private_key, issuer, subject, own, upstream, statement_id=statement_id,
+        issued_at=issued_at, sequence=sequence, supersedes=link, subject_mapping=mapping)
     return sign_payload(private_key, payload)
 
 
@@ -236,8 +345,13 @@ def sign_bundle(
     trusted_keys: Iterable[TrustedKey] | None = None,
     statement_id: str | None = None,
     issued_at: datetime | None = None,
+    supersedes: Mapping[str, Any] | None = None,
+    map_upstream: Sequence[str] = (),
+    relation: str | None = None,
 ) -> dict[str, Any]:
     """Verify each upstream bundle, sign a statement on top of their heads, and bundle it all.
+    ``supersedes`` is the bundle (or signed statement) whose head this statement corrects;
+    ``map_upstream`` and ``relation`` as in :func:`sign_statement`.
 
     Raises :class:`BrokenChainError` if an upstream bundle does not verify, or if the result
     would not (for example two upstream bundles sharing a statement, which counts it twice).
@@ -246,8 +360,12 @@ def sign_bundle(
     for upstream in upstream_bundles:
         verify_bundle(upstream, trusted).raise_for_failure()
     heads = [head_statement(b) for b in upstream_bundles]
+    previous = supersedes
+    if previous is not None and "statements" in previous:
+        previous = head_statement(previous)
     signed = sign_statement(private_key, issuer, subject, own, heads,
-                            statement_id=statement_id, issued_at=issued_at)
+                            statement_id=statement_id, issued_at=issued_at, supersedes=previous,
+                            map_upstream=map_upstream, relation=relation)
     own_key = public_key_entry(private_key, issuer)
     keys: list[PublicKeyEntry] = [own_key]
     statements: list[Mapping[str, Any]] = []

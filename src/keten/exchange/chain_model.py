@@ -19,8 +19,14 @@ from typing import Any
 from keten.errors import ChainVerificationError, KetenError, Problem, ValidationError
 from keten.exchange.canonical import canonical_json
 
-STATEMENT_FORMAT = "keten.carbon-added.statement/1"
-BUNDLE_FORMAT = "keten.carbon-added.bundle/1"
+#: Format 2 (current) signs a ``sequence`` per (issuer, subject), a ``supersedes`` link and,
+#: optionally, a ``subject_mapping``; format 1 statements of earlier keten still verify.
+STATEMENT_FORMAT = "keten.carbon-added.statement/2"
+STATEMENT_FORMAT_V1 = "keten.carbon-added.statement/1"
+STATEMENT_FORMATS = (STATEMENT_FORMAT_V1, STATEMENT_FORMAT)
+BUNDLE_FORMAT = "keten.carbon-added.bundle/2"
+BUNDLE_FORMAT_V1 = "keten.carbon-added.bundle/1"
+BUNDLE_FORMATS = (BUNDLE_FORMAT_V1, BUNDLE_FORMAT)
 TRUST_FORMAT = "keten.trusted-keys/1"
 SIGNATURE_ALGORITHM = "Ed25519"
 DEFAULT_METHOD = "ISO 14083:2023"
@@ -38,6 +44,12 @@ _HASH_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
 _TIMESTAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 MAX_ID_CHARS = 200
 MAX_UPSTREAM = 10_000
+#: Largest sequence number: canonical JSON holds integers up to 2**53 exactly.
+MAX_SEQUENCE = 2**53
+#: How a downstream subject relates to the upstream subjects it maps: the goods of several
+#: upstream shipments in one (``consolidation``), or the same goods under a new id
+#: (``renumbering``).
+MAPPING_RELATIONS = ("consolidation", "renumbering")
 
 
 # --- Decimal strings -----------------------------------------------------------------------
@@ -156,8 +168,39 @@ class Subject:
 
 
 @dataclass(frozen=True)
+class MappedUpstream:
+    """One upstream statement (by hash) and the subject it is about, as the downstream
+    issuer signed it."""
+
+    statement_hash: str
+    subject: Subject
+
+    def as_json(self) -> dict[str, Any]:
+        return {"statement": self.statement_hash, "subject": self.subject.as_json()}
+
+
+@dataclass(frozen=True)
+class SubjectMapping:
+    """A signed statement that the statement's own subject covers the subjects of these
+    upstream statements (consolidation, or renumbering of the same goods)."""
+
+    relation: str
+    upstream: tuple[MappedUpstream, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"relation": self.relation, "upstream": [u.as_json() for u in self.upstream]}
+
+    def subject_of(self, statement_hash: str) -> Subject | None:
+        for entry in self.upstream:
+            if entry.statement_hash == statement_hash:
+                return entry.subject
+        return None
+
+
+@dataclass(frozen=True)
 class Statement:
-    """The signed payload of one statement, parsed."""
+    """The signed payload of one statement, parsed. ``sequence`` and ``supersedes`` are None
+    for format 1 statements, which did not sign them."""
 
     statement_id: str
     issued_at: str
@@ -167,6 +210,19 @@ class Statement:
     own: OwnEmissions
     upstream: tuple[str, ...]
     cumulative: Quantities
+    format: str = STATEMENT_FORMAT
+    sequence: int | None = None
+    supersedes: str | None = None
+    subject_mapping: SubjectMapping | None = None
+
+    @property
+    def legacy(self) -> bool:
+        """A format 1 statement: no signed sequence, supersedes link or subject mapping."""
+        return self.format == STATEMENT_FORMAT_V1
+
+    @property
+    def version_label(self) -> str:
+        return "format 1, no sequence" if self.sequence is None else f"v{self.sequence}"
 
 
 @dataclass(frozen=True)
@@ -250,6 +306,10 @@ class StatementSummary:
             "own": s.own.as_json(),
             "cumulative": s.cumulative.as_strings(),
             "upstream": list(s.upstream),
+            "format": s.format,
+            "sequence": s.sequence,
+            "supersedes": s.supersedes,
+            "subject_mapping": s.subject_mapping.as_json() if s.subject_mapping else None,
             "depth": self.depth,
             "ok": self.ok,
         }
@@ -269,10 +329,29 @@ class VerificationReport:
     notes: tuple[str, ...] = field(default_factory=tuple)
     #: Flags that do not break the chain but must be shown (e.g. mixed factor sets).
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    #: Signed subject mappings the chain relies on, as sentences (shown with the chain).
+    subject_mappings: tuple[str, ...] = field(default_factory=tuple)
+    #: Statements a newer one of the same issuer and subject replaces (also issues).
+    superseded: tuple[dict[str, Any], ...] = field(default_factory=tuple)
 
     @property
     def ok(self) -> bool:
         return not self.issues
+
+    @property
+    def superseded_only(self) -> bool:
+        """Intact, but a newer statement replaces one it holds: every issue is 'superseded'."""
+        return bool(self.issues) and all(i.check == "superseded" for i in self.issues)
+
+    @property
+    def status(self) -> str:
+        """``verified``, ``untrusted`` (intact, keys from the bundle), ``superseded`` (intact,
+        but a newer statement replaces one of it) or ``broken``."""
+        if self.superseded_only:
+            return "superseded"
+        if self.issues:
+            return "broken"
+        return "verified" if self.trusted else "untrusted"
 
     def raise_unless_trusted(self) -> None:
         """After :meth:`raise_for_failure`: raise :class:`UntrustedSignersError` when the
@@ -292,13 +371,17 @@ class VerificationReport:
         return None
 
     def raise_for_failure(self) -> None:
-        """Raise :class:`BrokenChainError` naming the first broken link, if any."""
+        """Raise :class:`BrokenChainError` naming the first broken link, if any, or
+        :class:`SupersededError` when the only issues are superseded statements."""
+        if self.superseded_only:
+            raise SupersededError(self)
         if self.issues:
             raise BrokenChainError(self)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
+            "status": self.status,
             "head": self.head_hash,
             "trusted": self.trusted,
             "checked": {
@@ -310,6 +393,8 @@ class VerificationReport:
             "issues": [issue.as_dict() for issue in self.issues],
             "notes": list(self.notes),
             "warnings": list(self.warnings),
+            "subject_mappings": list(self.subject_mappings),
+            "superseded": list(self.superseded),
             "statements": [summary.as_dict() for summary in self.statements],
         }
 
@@ -335,6 +420,22 @@ class BrokenChainError(ChainVerificationError):
         count = len(report.issues)
         more = f" ({count - 1} more issue(s))" if count > 1 else ""
         super().__init__(f"chain verification failed at the first broken link {first}{more}")
+
+
+class SupersededError(BrokenChainError):
+    """Every signature, link and sum holds, but the issuer has since signed a newer statement
+    for the same subject (a higher signed ``sequence`` or a ``supersedes`` link): the claim is
+    authentic but out of date. Exit 9, apart from 6, so that a pipeline can ask for the
+    current version instead of treating the partner as tampered with."""
+
+    exit_code = 9
+
+    def __init__(self, report: VerificationReport) -> None:
+        self.report = report
+        first = report.first_issue
+        count = len(report.issues)
+        more = f" ({count - 1} more)" if count > 1 else ""
+        ChainVerificationError.__init__(self, f"superseded: {first}{more}")
 
 
 # --- Encodings -------------------------------------------------------------------------------
@@ -395,134 +496,6 @@ def _text(value: object, where: str, out: list[str], *, optional: bool = False) 
         out.append(f"{where}: must be a non-empty string of at most {MAX_ID_CHARS} characters")
         return None
     return value
-
-
-def _quantities(
-    obj: Mapping[str, Any], where: str, out: list[str], *, allow_negative: bool = False
-) -> Quantities | None:
-    values: list[Decimal] = []
-    for name in QUANTITY_FIELDS:
-        raw = obj.get(name)
-        value = parse_decimal(raw)
-        if value is None:
-            out.append(
-                f"{where}.{name}: {raw!r} is not a decimal string "
-                f"(digits, optional fraction, no exponent, at most {MAX_DECIMAL_CHARS} chars)"
-            )
-            continue
-        if value < 0 and not allow_negative:
-            out.append(f"{where}.{name}: negative value {raw}")
-        values.append(value)
-    if len(values) != len(QUANTITY_FIELDS):
-        return None
-    return Quantities(*values)
-
-
-def parse_statement_payload(payload: object) -> tuple[Statement | None, list[str]]:
-    """Parse a statement payload strictly; return it or the list of everything wrong."""
-    out: list[str] = []
-    if not isinstance(payload, Mapping):
-        return None, ["statement: must be an object"]
-    _check_keys(
-        payload,
-        "statement",
-        {"format", "statement_id", "issued_at", "issuer", "subject", "own", "upstream",
-         "cumulative"},
-        set(),
-        out,
-    )
-    if payload.get("format") != STATEMENT_FORMAT:
-        out.append(f"statement.format: must be '{STATEMENT_FORMAT}'")
-    statement_id = _text(payload.get("statement_id"), "statement.statement_id", out)
-    issued_at = payload.get("issued_at")
-    if not isinstance(issued_at, str) or not _TIMESTAMP_RE.match(issued_at):
-        out.append("statement.issued_at: must be a UTC timestamp YYYY-MM-DDTHH:MM:SSZ")
-        issued_at = None
-
-    issuer_obj = payload.get("issuer")
-    party: Party | None = None
-    fingerprint: str | None = None
-    if isinstance(issuer_obj, Mapping):
-        _check_keys(
-            issuer_obj, "statement.issuer", {"company_id", "key_fingerprint"},
-            {"company_name"}, out,
-        )
-        company_id = _text(issuer_obj.get("company_id"), "statement.issuer.company_id", out)
-        name = _text(
-            issuer_obj.get("company_name"), "statement.issuer.company_name", out, optional=True
-        )
-        fingerprint_raw = issuer_obj.get("key_fingerprint")
-        if is_hash(fingerprint_raw):
-            fingerprint = str(fingerprint_raw)
-        else:
-            out.append("statement.issuer.key_fingerprint: must be 'sha256:' + 64 lower-case hex")
-        if company_id is not None:
-            party = Party(company_id, name)
-    else:
-        out.append("statement.issuer: must be an object")
-
-    subject_obj = payload.get("subject")
-    subject: Subject | None = None
-    if isinstance(subject_obj, Mapping):
-        _check_keys(subject_obj, "statement.subject", set(),
-                    {"shipment_id", "consignment_id"}, out)
-        shipment = _text(subject_obj.get("shipment_id"), "statement.subject.shipment_id", out,
-                         optional=True)
-        consignment = _text(subject_obj.get("consignment_id"),
-                            "statement.subject.consignment_id", out, optional=True)
-        if shipment is None and consignment is None:
-            out.append("statement.subject: needs a shipment_id or a consignment_id")
-        else:
-            subject = Subject(shipment, consignment)
-    else:
-        out.append("statement.subject: must be an object")
-
-    own_obj = payload.get("own")
-    own: OwnEmissions | None = None
-    if isinstance(own_obj, Mapping):
-        _check_keys(own_obj, "statement.own", {*QUANTITY_FIELDS, "factor_set", "method"},
-                    set(), out)
-        quantities = _quantities(own_obj, "statement.own", out)
-        factor_set = _text(own_obj.get("factor_set"), "statement.own.factor_set", out)
-        method = _text(own_obj.get("method"), "statement.own.method", out)
-        if quantities is not None and factor_set is not None and method is not None:
-            own = OwnEmissions(quantities, factor_set, method)
-    else:
-        out.append("statement.own: must be an object")
-
-    upstream_obj = payload.get("upstream")
-    upstream: tuple[str, ...] | None = None
-    if isinstance(upstream_obj, list) and len(upstream_obj) <= MAX_UPSTREAM:
-        if all(is_hash(h) for h in upstream_obj):
-            hashes = tuple(str(h) for h in upstream_obj)
-            if len(set(hashes)) != len(hashes):
-                out.append("statement.upstream: lists the same upstream hash twice")
-            elif list(hashes) != sorted(hashes):
-                out.append("statement.upstream: hashes must be in ascending order")
-            else:
-                upstream = hashes
-        else:
-            out.append("statement.upstream: every entry must be 'sha256:' + 64 lower-case hex")
-    else:
-        out.append(f"statement.upstream: must be a list of at most {MAX_UPSTREAM} hashes")
-
-    cumulative_obj = payload.get("cumulative")
-    cumulative: Quantities | None = None
-    if isinstance(cumulative_obj, Mapping):
-        _check_keys(cumulative_obj, "statement.cumulative", set(QUANTITY_FIELDS), set(), out)
-        cumulative = _quantities(cumulative_obj, "statement.cumulative", out)
-    else:
-        out.append("statement.cumulative: must be an object")
-
-    if out:
-        return None, out
-    assert statement_id is not None and issued_at is not None and party is not None
-    assert fingerprint is not None and subject is not None and own is not None
-    assert upstream is not None and cumulative is not None
-    return (
-        Statement(statement_id, issued_at, party, fingerprint, subject, own, upstream, cumulative),
-        [],
-    )
 
 
 def parse_key_entry(obj: object, where: str) -> tuple[PublicKeyEntry | None, list[str]]:

@@ -16,13 +16,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from keten.exchange.canonical import CanonicalJsonError, canonical_json
 from keten.exchange.chain_model import (
     BUNDLE_FORMAT,
+    BUNDLE_FORMATS,
     QUANTITY_FIELDS,
     SIGNATURE_ALGORITHM,
     PublicKeyEntry,
     Quantities,
     Statement,
     StatementSummary,
-    Subject,
     TrustedKey,
     VerificationIssue,
     VerificationReport,
@@ -30,8 +30,13 @@ from keten.exchange.chain_model import (
     format_decimal,
     is_hash,
     parse_key_entry,
-    parse_statement_payload,
     statement_hash,
+)
+from keten.exchange.chain_parse import parse_statement_payload
+from keten.exchange.chain_versions import (
+    check_subjects,
+    equivocations,
+    supersessions,
 )
 
 # --- Verification ----------------------------------------------------------------------------
@@ -82,7 +87,7 @@ _CHECK_RANK = {
     check: rank
     for rank, check in enumerate(
         ("schema", "duplicate", "key", "trust", "signature", "link", "cycle", "double_count",
-         "arithmetic", "unreachable")
+         "arithmetic", "unreachable", "subject", "superseded")
     )
 }
 
@@ -168,19 +173,6 @@ def _trust_index(
     return index
 
 
-def _subject_relation(downstream: Subject, upstream: Subject) -> str:
-    """'same' when the subjects share a shipment or consignment id; 'conflict' when they name
-    different ids of the same kind (shipment S999 on shipment S001); 'unknown' when they use
-    different kinds (a consignment built on a shipment: nothing signed says it contains it)."""
-    pairs = [(downstream.shipment_id, upstream.shipment_id),
-             (downstream.consignment_id, upstream.consignment_id)]
-    if any(a is not None and a == b for a, b in pairs):
-        return "same"
-    if any(a is not None and b is not None for a, b in pairs):
-        return "conflict"
-    return "unknown"
-
-
 def verify_bundle(
     bundle: object,
     trusted_keys: Iterable[TrustedKey] | None = None,
@@ -188,6 +180,8 @@ def verify_bundle(
     expected_head: str | None = None,
     expected_subject: str | None = None,
     expected_issuer: str | None = None,
+    published: Iterable[object] = (),
+    held: Iterable[object] = (),
 ) -> VerificationReport:
     """Check every signature, hash link and sum in a bundle, offline, and that it is the claim
     the caller expects.
@@ -198,8 +192,11 @@ def verify_bundle(
     consignment id with every upstream statement it builds on. ``expected_head`` (a statement
     hash), ``expected_subject`` (a shipment or consignment id) and ``expected_issuer`` (a
     company id) pin the head, so a bundle truncated to its upstream part or re-headed does not
-    pass as the claim asked for. Issues come upstream-first, so ``report.first_issue`` is the
-    first broken link of the chain.
+    pass as the claim asked for. ``published`` (a partner's published heads) and ``held`` (the
+    verifier's store) are signed statements to check freshness against: a statement the head
+    builds on that one of them, or another statement in the bundle, supersedes is reported as
+    a ``superseded`` issue (each is used only if its signature verifies with the same keys).
+    Issues come upstream-first, so ``report.first_issue`` is the first broken link.
     """
     trusted = trusted_keys is not None
     trust = _trust_index(trusted_keys) if trusted_keys is not None else None
@@ -211,8 +208,9 @@ def verify_bundle(
 
     if not isinstance(bundle, Mapping):
         return bundle_issue("bundle", "a bundle must be a JSON object")
-    if bundle.get("format") != BUNDLE_FORMAT:
-        bundle_issues.append(VerificationIssue("bundle", f"format must be '{BUNDLE_FORMAT}'"))
+    if bundle.get("format") not in BUNDLE_FORMATS:
+        bundle_issues.append(VerificationIssue("bundle", f"format must be '{BUNDLE_FORMAT}' (or "
+                                               f"'{BUNDLE_FORMATS[0]}' of earlier keten)"))
     extra = sorted(set(bundle) - {"format", "head", "statements", "keys"})
     if extra:
         bundle_issues.append(VerificationIssue("bundle", f"unknown member(s) {', '.join(extra)}"))
@@ -369,27 +367,49 @@ def verify_bundle(
     ranked.sort(key=lambda item: item[:3])
     issues = list(bundle_issues) + [item[3] for item in ranked]
 
-    # Semantic binding: a statement builds only on statements about the same goods.
+    # Semantic binding: a statement builds only on statements about the same goods, unless its
+    # signed subject mapping names the upstream statement and what that one is about.
     subject_warnings: list[str] = []
+    mappings: list[str] = []
     for digest in order:
         record = by_digest[digest]
         statement = record.statement
         if statement is None:
             continue
-        for up in upstream_of[digest]:
-            upstream = by_digest[up].statement
-            if upstream is None:
-                continue
-            relation = _subject_relation(statement.subject, upstream.subject)
-            if relation == "conflict":
-                record.issue("subject", f"is about {statement.subject.label()} but builds on "
-                             f"{_label(by_digest[up])} about {upstream.subject.label()}")
-                issues.append(record.issues[-1])
-            elif relation == "unknown":
-                subject_warnings.append(
-                    f"{statement.statement_id} is about {statement.subject.label()} and builds "
-                    f"on {_label(by_digest[up])} about {upstream.subject.label()}: no shared id "
-                    "says these are the same goods")
+        links_of = [(up, _label(by_digest[up]), by_digest[up].statement)
+                    for up in upstream_of[digest]]
+        check = check_subjects(statement, [(d, lab, u) for d, lab, u in links_of if u is not None])
+        for message in check.issues:
+            record.issue("subject", message)
+            issues.append(record.issues[-1])
+        subject_warnings += check.warnings
+        mappings += check.mapped
+
+    # Versions: a statement the head builds on that a newer one of the same issuer for the
+    # same subject replaces (found in the bundle, the store or the issuer's published heads).
+    intact = [(d, r.statement) for d, r in by_digest.items()
+              if r.statement is not None and not r.issues]
+    reached_statements = [(d, by_digest[d].statement) for d in order
+                          if d in depth and by_digest[d].statement is not None]
+    known_notes: list[str] = []
+    candidates = [(d, st, "bundle") for d, st in intact if st is not None]
+    for where, raws in (("published", published), ("store", held)):
+        candidates += _checked_known(raws, where, trust, bundle_keys, known_notes)
+    targets = [(d, st) for d, st in reached_statements if st is not None]
+    found = supersessions(targets, candidates)
+    for item in found:
+        by_digest[item.old_hash].issue("superseded", item.message())
+        issues.append(by_digest[item.old_hash].issues[-1])
+    for message in equivocations(targets, candidates):
+        issues.append(VerificationIssue("sequence", message))
+    legacy = [st.statement_id for _, st in targets if st is not None and st.legacy]
+    if legacy:
+        known_notes.append(
+            f"{len(legacy)} statement(s) in format 1 of earlier keten ({', '.join(legacy[:3])}"
+            f"{' …' if len(legacy) > 3 else ''}): no signed sequence, supersedes link or subject "
+            "mapping; a replayed older version is found only by the signed issued_at of a newer "
+            "statement the verifier holds or is shown")
+
     head_statement = by_digest[head_digest].statement if head_digest is not None else None
     issues += _expectation_issues(head_digest, head_statement, expected_head,
                                   expected_subject, expected_issuer)
@@ -402,9 +422,9 @@ def verify_bundle(
         if parsed is not None:
             summaries.append(StatementSummary(digest, parsed, depth.get(digest, -1),
                                               ok=not by_digest[digest].issues))
-    notes = () if trusted else (
+    notes = tuple(known_notes) + (() if trusted else (
         "no trust list: keys were taken from the bundle itself, which proves the chain is intact "
-        "but not who signed it; pass the partners' registered keys to check identities",)
+        "but not who signed it; pass the partners' registered keys to check identities",))
     return VerificationReport(
         head_hash=head_digest,
         trusted=trusted,
@@ -415,7 +435,42 @@ def verify_bundle(
         checked_sums=sums,
         notes=notes,
         warnings=warnings,
+        subject_mappings=tuple(mappings),
+        superseded=tuple(item.as_dict() for item in found),
     )
+
+
+def _checked_known(
+    raws: Iterable[object],
+    where: str,
+    trust: Mapping[str, Mapping[str, PublicKeyEntry]] | None,
+    bundle_keys: Mapping[str, PublicKeyEntry],
+    notes: list[str],
+) -> list[tuple[str, Statement, str]]:
+    """The signed statements of a store or a partner that verify with the same keys as the
+    bundle (a trust list, or the bundle's own keys): only those can show a newer version."""
+    out: list[tuple[str, Statement, str]] = []
+    ignored = 0
+    for index, raw in enumerate(raws):
+        record = _parse_record(index, raw)
+        statement = record.statement
+        if statement is None or record.signature is None or record.digest is None:
+            ignored += 1
+            continue
+        key = _verifying_key(record, statement, trust, bundle_keys)
+        try:
+            if key is None:
+                raise InvalidSignature
+            Ed25519PublicKey.from_public_bytes(key.public_key).verify(
+                record.signature, canonical_json(_payload(record.raw)))
+        except InvalidSignature:
+            ignored += 1
+            continue
+        out.append((record.digest, statement, where))
+    if ignored:
+        notes.append(f"{ignored} {where} statement(s) ignored: malformed, or not signed by a key "
+                     "this verification accepts")
+    return out
 
 
 def _expectation_issues(

@@ -270,6 +270,19 @@ class PactClient:
                 return url
         return None
 
+    def get_json(self, path: str, params: Mapping[str, str] | None = None) -> Any:
+        """``GET`` a JSON document from a path of the partner's host (e.g. keten's
+        ``/keten/v1/statements/heads``), with the same token, retries and size limits."""
+        what = f"GET {path}"
+        response, body = self._send("GET", f"{self.base_url}{path}", what, params=params,
+                                    headers=self._auth())
+        if response.status_code in (401, 403):
+            raise AuthError(f"{what}: the partner refused the access token "
+                            f"(HTTP {response.status_code})")
+        if response.status_code != 200:
+            raise PartnerError(f"{what}: HTTP {response.status_code}: {body[:200]!r}")
+        return self._json(body, what)
+
     def send_event(self, version: int, event: Mapping[str, Any]) -> int:
         """POST a CloudEvent to ``/{version}/events``; returns the HTTP status (200 = accepted)."""
         response, body = self._send(

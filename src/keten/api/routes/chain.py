@@ -1,5 +1,7 @@
 """keten's own endpoints for Carbon Added chain statements and partner public keys:
-``POST/GET /keten/v1/statements`` and ``POST/GET /keten/v1/companies/{id}/public-keys``."""
+``POST/GET /keten/v1/statements``, ``GET /keten/v1/statements/heads`` (the newest signed
+statement per issuer and subject, for freshness checks) and
+``POST/GET /keten/v1/companies/{id}/public-keys``."""
 
 from __future__ import annotations
 
@@ -70,6 +72,27 @@ def get_statements(
     shipment_id: Annotated[str | None, Query(alias="shipmentId")] = None,
 ) -> Any:
     data = chain_store.list_statements(get_state(request).store, principal.company_id, shipment_id)
+    return {"data": data}
+
+
+@router.get(
+    "/statements/heads",
+    responses={**ERROR_RESPONSES},
+    summary="Newest signed statement per issuer and subject for a shipment or consignment",
+    description="What this host publishes for checking freshness: per (issuer, subject) the "
+    "statement with the highest signed sequence, among those the caller's company holds and "
+    "those held by companies that shared with it their footprint of the shipment. Each item "
+    "carries its signed statement: check it with your own trust list.",
+)
+def get_statement_heads(
+    request: Request,
+    principal: Annotated[Principal, Depends(require_scope("chain:write"))],
+    shipment_id: Annotated[str | None, Query(alias="shipmentId", max_length=300)] = None,
+    consignment_id: Annotated[str | None, Query(alias="consignmentId", max_length=300)] = None,
+) -> Any:
+    data = chain_store.published_heads(
+        get_state(request).store, principal.company_id, shipment_id, consignment_id
+    )
     return {"data": data}
 
 
