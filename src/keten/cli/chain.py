@@ -18,10 +18,12 @@ from keten.exchange.chain_model import (
     Party,
     PublicKeyEntry,
     StatementSummary,
+    Subject,
     VerificationReport,
     format_decimal,
 )
 from keten.exchange.chain_own import own_from_document
+from keten.exchange.chain_versions import mapping_text, statements_in
 from keten.io.keys import read_json, read_private_key, read_trust_list, write_json
 
 chain_app = typer.Typer(
@@ -75,6 +77,18 @@ def sign(
         None, "--trust", help="Trust list to check upstream bundles against."
     ),
     statement_id: str | None = typer.Option(None, "--statement-id", help="Default: a UUID URN."),
+    supersedes: Path | None = typer.Option(
+        None, "--supersedes", help="Your earlier bundle this one corrects (same subject): the "
+        "new statement signs sequence + 1 and a link to the one it replaces."
+    ),
+    map_upstream: list[str] = typer.Option(
+        [], "--map", help="Upstream shipment/consignment id that your subject covers under "
+        "another id (renumbering, consolidation); signed into the statement (repeatable)."
+    ),
+    relation: str | None = typer.Option(
+        None, "--relation", help="renumbering or consolidation (default: renumbering for one "
+        "mapped upstream statement, consolidation for several)."
+    ),
     output: Path = typer.Option(..., "-o", "--output", help="Bundle to write (JSON)."),
 ) -> None:
     """Sign your own emissions on top of the upstream bundles and write a new bundle."""
@@ -102,13 +116,22 @@ def sign(
         upstream_bundles,
         trusted_keys=_trust(trust),
         statement_id=statement_id,
+        supersedes=read_json(supersedes) if supersedes is not None else None,
+        map_upstream=map_upstream,
+        relation=relation,
     )
     write_json(output, bundle)
     report = verify_bundle(bundle)
     head = report.head
     assert head is not None
     console = Console(highlight=False, soft_wrap=True)
-    console.print(f"signed {head.statement.statement_id} for {subject.label()} as {company}")
+    signed = head.statement
+    version = f"sequence {signed.sequence}" + (
+        f", supersedes {signed.supersedes}" if signed.supersedes else "")
+    console.print(f"signed {signed.statement_id} for {subject.label()} as {company} ({version})")
+    mapping = mapping_text(signed)
+    if mapping:
+        console.print(f"subject mapping (signed): {mapping}")
     console.print(f"hash {report.head_hash}")
     console.print("cumulative: " + _quantities_text(head, cumulative=True))
     console.print(f"bundle with {len(report.statements)} statement(s) written to {output}")
@@ -135,18 +158,75 @@ def verify(
     expect_issuer: str | None = typer.Option(
         None, "--expect-issuer", help="Company id that must have issued the head."
     ),
+    heads: list[Path] = typer.Option(
+        [], "--heads", help="Statements the issuers published (a bundle, statements, or the "
+        "answer of /keten/v1/statements/heads): a newer one marks its older version "
+        "superseded (repeatable)."
+    ),
+    heads_from: list[str] = typer.Option(
+        [], "--heads-from", help="Registered partner (keten partner add) whose keten host "
+        "publishes its newest statements: asked for the bundle's subjects (repeatable)."
+    ),
+    against_store: bool = typer.Option(
+        False, "--store", help="Also check against the statements your company holds in the "
+        "keten store (KETEN_HOME)."
+    ),
+    company: str | None = typer.Option(
+        None, "--company", help="Your company in the keten store, for --store and "
+        "--heads-from (default: the only one)."
+    ),
+    ca_cert: Path | None = typer.Option(
+        None, "--ca-cert", help="CA/self-signed certificate for the partner's HTTPS."
+    ),
 ) -> None:
     """Check every signature, hash link, sum and subject, offline, and that the head is the
-    claim expected; exit 6 on any broken link, 7 when valid but no trust list was given."""
-    report = verify_bundle(read_json(bundle_file), _trust(trust), expected_head=expect_head,
-                           expected_subject=expect_subject, expected_issuer=expect_issuer)
+    claim expected; exit 6 on any broken link, 9 when a newer statement supersedes one of it,
+    8 when valid but no trust list was given."""
+    bundle = read_json(bundle_file)
+    published: list[object] = []
+    for path in heads:
+        published += statements_in(read_json(path))
+    held: list[object] = []
+    if heads_from or against_store:
+        held, fetched = _from_store(bundle, heads_from, against_store, company, ca_cert)
+        published += fetched
+    report = verify_bundle(bundle, _trust(trust), expected_head=expect_head,
+                           expected_subject=expect_subject, expected_issuer=expect_issuer,
+                           published=published, held=held)
     if output_format is VerifyFormat.JSON:
         typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
         _print_verification(report, bundle_file, trust)
-    # Raised, not typer.Exit: ``keten.cli.main`` maps them to exit codes 6 and 7.
+    # Raised, not typer.Exit: ``keten.cli.main`` maps them to exit codes 6, 9 and 8.
     report.raise_for_failure()
     report.raise_unless_trusted()
+
+
+def _from_store(
+    bundle: object, partners: list[str], against_store: bool, company: str | None,
+    ca_cert: Path | None,
+) -> tuple[list[object], list[object]]:
+    """Statements the company holds (``--store``) and those its partners publish."""
+    from keten.cli.partner import _company
+    from keten.services import chain_store
+    from keten.settings import Settings
+    from keten.store import open_store
+
+    settings = Settings()
+    store = open_store(settings)
+    try:
+        company_id = _company(store, company)
+        held: list[object] = []
+        if against_store:
+            held += chain_store.held_statements(store, company_id, bundle)
+        published: list[object] = []
+        for partner in partners:
+            published += chain_store.fetch_published(
+                store, settings, company_id, partner, bundle,
+                verify=str(ca_cert) if ca_cert is not None else True)
+        return held, published
+    finally:
+        store.close()
 
 
 def _print_verification(report: VerificationReport, bundle_file: Path, trust: Path | None) -> None:
@@ -160,8 +240,17 @@ def _print_verification(report: VerificationReport, bundle_file: Path, trust: Pa
     )
     for note in report.notes:
         console.print(f"note: {note}", markup=False)
+    for mapping in report.subject_mappings:
+        console.print(f"subject mapping: {mapping}", markup=False)
     for warning in report.warnings:
         console.print(f"WARNING: {warning}", markup=False)
+    if report.superseded_only:
+        console.print(f"SUPERSEDED: intact, but {len(report.issues)} statement(s) replaced by a "
+                      "newer version of the same issuer (ask the sender for a bundle built on "
+                      "the current one):", markup=False)
+        for number, issue in enumerate(report.issues, start=1):
+            console.print(f"  {number}. {issue}", markup=False)
+        return
     if report.ok:
         head = report.head
         assert head is not None
@@ -208,14 +297,49 @@ def _party(summary: StatementSummary) -> str:
 SHOWN_QUANTITIES = ("CO2e WTW kg", "CO2e TTW kg", "NOx kg", "PM kg")
 
 
+def _subject_text(summary: StatementSummary, *, compact: bool = False) -> str:
+    """The subject, with the signed mapping from upstream subjects (``S999 ← S001``); in
+    full with the version unless ``compact`` (a table has its own version column)."""
+    statement = summary.statement
+    mapping = statement.subject_mapping
+
+    def label(subject: Subject) -> str:
+        if not compact:
+            return subject.label()
+        if subject.shipment_id is not None and subject.consignment_id is not None:
+            return f"{subject.shipment_id} / {subject.consignment_id}"
+        return subject.shipment_id or f"consignment {subject.consignment_id}"
+
+    text = label(statement.subject)
+    if mapping is not None:
+        sources = ", ".join(sorted({label(u.subject) for u in mapping.upstream}))
+        text += f" ← {sources}" + ("" if compact else f" ({mapping.relation})")
+    return text if compact else f"{text} · {statement.version_label}"
+
+
+def _status_text(summary: StatementSummary, report: VerificationReport) -> str:
+    if summary.ok:
+        return "ok"
+    superseded = {s["statement_hash"] for s in report.superseded}
+    return "SUPERSEDED" if summary.statement_hash in superseded else "BROKEN"
+
+
 @chain_app.command("show")
 def show(
     bundle_file: Path = typer.Argument(..., help="Bundle JSON to show."),
     trust: Path | None = typer.Option(None, "--trust", help="Trust list (JSON)."),
     output_format: ShowFormat = typer.Option(ShowFormat.TABLE, "--format"),
+    heads: list[Path] = typer.Option(
+        [], "--heads", help="Statements the issuers published (as for verify): marks the "
+        "superseded ones (repeatable)."
+    ),
 ) -> None:
-    """Print the chain with each party's own and cumulative emissions (kg, tkm)."""
-    report = verify_bundle(read_json(bundle_file), _trust(trust))
+    """Print the chain with each party's own and cumulative emissions (kg, tkm), the signed
+    subject mappings and each statement's version."""
+    published: list[object] = []
+    for path in heads:
+        published += statements_in(read_json(path))
+    report = verify_bundle(read_json(bundle_file), _trust(trust), published=published)
     if output_format is ShowFormat.JSON:
         typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
         report.raise_for_failure()
@@ -228,10 +352,10 @@ def show(
         for level, summary in rows:
             del stack[level + 1:]
             label = (
-                f"{_party(summary)} · {summary.statement.subject.label()} · "
+                f"{_party(summary)} · {_subject_text(summary)} · "
                 f"own {_quantities_text(summary, cumulative=False)} · "
                 f"cumulative {_quantities_text(summary, cumulative=True)}"
-                + ("" if summary.ok else " · BROKEN")
+                + f" · {_status_text(summary, report)}"
             )
             stack.append(stack[-1].add(label, highlight=False))
         console.print(root)
@@ -244,23 +368,28 @@ def show(
             own_q, cum_q = s.own.quantities, s.cumulative
             table_rows.append({
                 "party": "  " * level + ("└ " if level else "") + _party(summary),
-                "subject": s.subject.label(),
+                "subject": _subject_text(summary, compact=True),
+                "seq": s.sequence if s.sequence is not None else "fmt 1",
                 **{f"own {label}": getattr(own_q, n) for n, label in zip(
                     QUANTITY_FIELDS[:4], SHOWN_QUANTITIES, strict=True)},
                 **{f"cum. {label}": getattr(cum_q, n) for n, label in zip(
                     QUANTITY_FIELDS[:4], SHOWN_QUANTITIES, strict=True)},
                 "cum. tkm": cum_q.transport_activity_tkm,
-                "status": "ok" if summary.ok else "BROKEN",
+                "status": _status_text(summary, report),
             })
         # status first after the parties: a narrow terminal drops the last quantities, never it
-        columns = ["party", "subject", "status", "cum. CO2e WTW kg", "own CO2e WTW kg",
+        columns = ["party", "subject", "seq", "status", "cum. CO2e WTW kg", "own CO2e WTW kg",
                    "cum. CO2e TTW kg", "own CO2e TTW kg", "cum. NOx kg", "own NOx kg",
                    "cum. PM kg", "own PM kg", "cum. tkm"]
         console.print(rich_table(f"Carbon Added chain {bundle_file}", table_rows, columns,
                                  hidden_hint="--format json shows every figure"))
+    for mapping in report.subject_mappings:
+        console.print(f"subject mapping: {mapping}", markup=False)
     for warning in report.warnings:
         console.print(f"WARNING: {warning}", markup=False)
-    if not report.ok:
+    if report.superseded_only:
+        console.print("SUPERSEDED: a newer statement replaces one of this chain", markup=False)
+    elif not report.ok:
         console.print("NOT VERIFIED", markup=False)
     elif not report.trusted:
         console.print("signatures valid, signers not trusted (no --trust)", markup=False)

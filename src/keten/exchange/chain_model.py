@@ -222,7 +222,7 @@ class Statement:
 
     @property
     def version_label(self) -> str:
-        return "format 1, no sequence" if self.sequence is None else f"v{self.sequence}"
+        return "format 1, no sequence" if self.sequence is None else f"sequence {self.sequence}"
 
 
 @dataclass(frozen=True)
@@ -435,7 +435,7 @@ class SupersededError(BrokenChainError):
         first = report.first_issue
         count = len(report.issues)
         more = f" ({count - 1} more)" if count > 1 else ""
-        ChainVerificationError.__init__(self, f"superseded: {first}{more}")
+        ChainVerificationError.__init__(self, f"{first}{more}")
 
 
 # --- Encodings -------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ class Supersession:
     how: str
 
     def message(self) -> str:
-        return (f"superseded: {self.old.statement_id} ({self.old.version_label}, issued "
+        return (f"{self.old.statement_id} ({self.old.version_label}, issued "
                 f"{self.old.issued_at}) is replaced by {self.new.statement_id} "
                 f"({self.new.version_label}, issued {self.new.issued_at}, {self.how}), found "
                 f"{_WHERE[self.where]}")
@@ -193,3 +193,20 @@ def mapping_text(statement: Statement) -> str | None:
         return None
     sources = ", ".join(sorted({u.subject.label() for u in mapping.upstream}))
     return f"{sources} → {statement.subject.label()} ({mapping.relation})"
+
+
+def statements_in(document: object) -> list[object]:
+    """The signed statements in a document of published statements: a bundle, one signed
+    statement, a list of them, or the ``{"data": [...]}`` answer of
+    ``/keten/v1/statements/heads`` or ``/keten/v1/statements`` (items with
+    ``signed_statement``)."""
+    if isinstance(document, dict):
+        if "statement" in document and "signature" in document:
+            return [document]
+        items = document.get("statements", document.get("data"))
+    else:
+        items = document
+    if not isinstance(items, list):
+        return []
+    return [item.get("signed_statement", item) if isinstance(item, dict) else item
+            for item in items]

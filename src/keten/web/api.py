@@ -514,7 +514,7 @@ async def verify(request: Request, session: Session = Depends(writer)) -> Any:
     """Verify a Carbon Added bundle (signatures, hash links, sums); store it when it verifies
     and the user belongs to a company."""
     from keten.exchange.chain_verify import verify_bundle
-    from keten.services.chain_store import store_bundle, trusted_keys
+    from keten.services.chain_store import store_bundle, verify_received
 
     store = dashboard(request).api.store
     try:
@@ -522,8 +522,9 @@ async def verify(request: Request, session: Session = Depends(writer)) -> Any:
         if not isinstance(bundle, dict) or not isinstance(bundle.get("statements"), list):
             raise ValidationError([Problem("a bundle is a JSON object with 'statements'")],
                                   title="not a Carbon Added bundle")
-        keys = trusted_keys(store, session.company_id) if session.company_id else []
-        report = verify_bundle(bundle, keys or None)
+        # against the company's trust list and the statements it holds (newer versions)
+        report = (verify_received(store, session.company_id, bundle) if session.company_id
+                  else verify_bundle(bundle))
         stored = None
         if report.ok and session.company_id:
             stored = store_bundle(store, session.company_id, bundle).stored
@@ -533,8 +534,8 @@ async def verify(request: Request, session: Session = Depends(writer)) -> Any:
 
     issue = report.first_issue
     reason = "verified" if issue is None else STATEMENT_REASONS.get(issue.check, issue.check)
-    return {"ok": report.ok, "trusted": report.trusted, "stored": stored, "reason": reason,
-            "report": report.as_dict()}
+    return {"ok": report.ok, "status": report.status, "trusted": report.trusted,
+            "stored": stored, "reason": reason, "report": report.as_dict()}
 
 
 def install_exception_handler(app: Any) -> None:

@@ -496,6 +496,45 @@
     return el("span", { class: "badge " + (s.trusted ? "ok" : "warn") }, text);
   }
 
+  function subjectText(subject) {
+    var parts = [];
+    if (subject.shipment_id) { parts.push("shipment " + subject.shipment_id); }
+    if (subject.consignment_id) { parts.push("consignment " + subject.consignment_id); }
+    return parts.join(", ");
+  }
+
+  /* the statements as verified: signed names, subjects with their signed mapping, versions */
+  function chainStatementsTable(out, report) {
+    var statements = report.statements || [];
+    if (!statements.length) { return; }
+    var superseded = {};
+    (report.superseded || []).forEach(function (s) { superseded[s.statement_hash] = s; });
+    var table = el("table", { id: "verify-statements" });
+    var head = el("tr");
+    ["issuer (signed)", "subject", "version", "own kg CO2e", "cumulative kg CO2e", "status"].forEach(function (h, i) {
+      head.appendChild(el("th", { scope: "col", class: i === 3 || i === 4 ? "num" : "" }, h));
+    });
+    table.appendChild(el("thead")).appendChild(head);
+    var body = el("tbody");
+    statements.forEach(function (s) {
+      var subject = subjectText(s.subject);
+      if (s.subject_mapping) {
+        subject += " ← " + s.subject_mapping.upstream.map(function (u) { return subjectText(u.subject); }).join(", ") +
+          " (" + s.subject_mapping.relation + ", signed)";
+      }
+      var version = s.sequence ? "sequence " + s.sequence + (s.supersedes ? ", corrects an earlier one" : "") : "format 1 (no sequence)";
+      var sup = superseded[s.statement_hash];
+      var status = s.ok ? "ok" : (sup ? "superseded by " + sup.superseded_by : "broken");
+      body.appendChild(row([{ text: (s.company_name ? s.company_name + " (" + s.company_id + ")" : s.company_id) },
+        { text: subject }, { text: version }, { text: fmt(s.own.co2e_wtw_kg, 3), num: true },
+        { text: fmt(s.cumulative.co2e_wtw_kg, 3), num: true }, { text: status }]));
+    });
+    table.appendChild(body);
+    var wrap = el("div", { class: "table-wrap" });
+    wrap.appendChild(table);
+    out.appendChild(wrap);
+  }
+
   function chainPage() {
     function load() {
       return api("/dashboard/api/chain").then(function (view) {
@@ -542,11 +581,19 @@
         headers: { "Content-Type": "application/json" } })
         .then(function (result) {
           var ok = result.ok;
-          out.appendChild(el("p", { class: "badge " + (ok ? "ok" : "bad") },
+          var superseded = result.status === "superseded";
+          out.appendChild(el("p", { id: "verify-status", class: "badge " + (ok ? "ok" : (superseded ? "warn" : "bad")) },
             ok ? (result.trusted ? "The bundle verifies with trusted keys."
               : "Signatures valid, signers not trusted (no keys registered for them).")
+              : superseded ? "Superseded: the chain is intact, but a newer statement of the same issuer replaces one of it. Ask the sender for a bundle built on the current one."
               : "The bundle does NOT verify: " + result.reason + "."));
-          var warnings = (result.report && result.report.warnings) || [];
+          var report = result.report || {};
+          (report.subject_mappings || []).forEach(function (m) {
+            out.appendChild(el("p", { class: "mapping" }, "Subject mapping: " + m));
+          });
+          (report.notes || []).forEach(function (n) { out.appendChild(el("p", {}, "Note: " + n)); });
+          chainStatementsTable(out, report);
+          var warnings = report.warnings || [];
           warnings.forEach(function (w) { out.appendChild(el("p", { class: "badge bad" }, "Warning: " + w)); });
           var issues = (result.report && result.report.issues) || [];
           if (issues.length) {
