@@ -92,6 +92,9 @@ _CHECK_RANK = {
 }
 
 
+#: Faults that make a statement itself untrustworthy (not merely misplaced in the bundle).
+_FAULTS_OF_ITS_OWN = {"schema", "duplicate", "key", "trust", "signature"}
+
 #: Tier 0: a fault in the statement itself; 1: a broken hash link; 2: a consequence of others.
 _CHECK_TIER = {"link": 1, "cycle": 1, "unreachable": 2}
 
@@ -387,8 +390,9 @@ def verify_bundle(
 
     # Versions: a statement the head builds on that a newer one of the same issuer for the
     # same subject replaces (found in the bundle, the store or the issuer's published heads).
-    intact = [(d, r.statement) for d, r in by_digest.items()
-              if r.statement is not None and not r.issues]
+    # (a statement the head does not use still shows that its predecessor is out of date)
+    intact = [(d, r.statement) for d, r in by_digest.items() if r.statement is not None
+              and not {i.check for i in r.issues} & _FAULTS_OF_ITS_OWN]
     reached_statements = [(d, by_digest[d].statement) for d in order
                           if d in depth and by_digest[d].statement is not None]
     known_notes: list[str] = []

@@ -104,19 +104,19 @@ def equivocations(
 ) -> list[str]:
     """Two different statements signed by one issuer for one subject with the same sequence:
     the issuer contradicts itself, and neither can be taken as the current one."""
-    seen: dict[tuple[tuple[str, str], int], str] = {}
+    seen: dict[tuple[tuple[str, str], int], set[str]] = {}
     for digest, statement, _ in candidates:
         if statement.sequence is not None:
-            seen.setdefault((_key(statement), statement.sequence), digest)
+            seen.setdefault((_key(statement), statement.sequence), set()).add(digest)
     out = []
     for digest, statement in targets:
         if statement.sequence is None:
             continue
-        other = seen.get((_key(statement), statement.sequence))
-        if other is not None and other != digest:
+        others = sorted(seen.get((_key(statement), statement.sequence), set()) - {digest})
+        if others:
             out.append(f"{statement.issuer.company_id} signed two different statements with "
                        f"sequence {statement.sequence} for {statement.subject.label()}: "
-                       f"{digest} and {other}")
+                       f"{digest} and {others[0]}")
     return out
 
 
