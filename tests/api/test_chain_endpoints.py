@@ -92,22 +92,20 @@ def test_key_registration_checks(host: Host) -> None:
         assert response.status_code == 400
 
 
-def test_a_replayed_superseded_statement_is_reported(host: Host) -> None:
-    """The carrier corrects its statement for S1 (a later signed issued_at); replaying the old
-    one afterwards is refused as superseded, and an old upstream is reported."""
-    from datetime import UTC, datetime
-
+def test_a_replayed_superseded_statement_is_refused(host: Host) -> None:
+    """The carrier corrects its statement for S1 (sequence 2, a signed supersedes link);
+    replaying the old one afterwards is refused as superseded, and so is a downstream
+    statement built on the old one. Two different first versions contradict each other."""
     key = Ed25519PrivateKey.generate()
     carrier = Party("carrier-x", "Carrier X")
     keys = [public_key_entry(key, carrier)]
 
-    def statement(wtw: str, day: int) -> dict[str, Any]:
-        own = OwnEmissions(Quantities(Decimal(wtw), Decimal(wtw), Decimal(0), Decimal(0),
-                                      Decimal(10)), "keten-test")
-        return sign_statement(key, carrier, Subject(shipment_id="S1"), own,
-                              issued_at=datetime(2026, 1, day, tzinfo=UTC))
+    def own(wtw: str) -> OwnEmissions:
+        return OwnEmissions(Quantities(Decimal(wtw), Decimal(wtw), Decimal(0), Decimal(0),
+                                       Decimal(10)), "keten-test")
 
-    old, corrected = statement("100", 1), statement("90", 2)
+    old = sign_statement(key, carrier, Subject(shipment_id="S1"), own("100"))
+    corrected = sign_statement(key, carrier, Subject(shipment_id="S1"), own("90"), supersedes=old)
     headers = host.headers()
     first = host.client.post("/keten/v1/statements", json=make_bundle(old, [], keys),
                              headers=headers)
@@ -120,11 +118,17 @@ def test_a_replayed_superseded_statement_is_reported(host: Host) -> None:
     assert replay.status_code == 400 and "superseded" in replay.json()["message"]
     lsp_key = Ed25519PrivateKey.generate()
     lsp = Party("lsp-y", "LSP Y")
-    own = OwnEmissions(Quantities(*(Decimal(1),) * 5), "keten-test")
-    on_old = sign_statement(lsp_key, lsp, Subject(shipment_id="S1"), own, [old])
+    on_old = sign_statement(lsp_key, lsp, Subject(shipment_id="S1"), own("1"), [old])
     bundle = make_bundle(on_old, [old], [*keys, public_key_entry(lsp_key, lsp)])
     built_on_old = host.client.post("/keten/v1/statements", json=bundle, headers=headers)
-    assert built_on_old.status_code == 201
-    report = built_on_old.json()["report"]
-    assert [s["company_id"] for s in report["superseded"]] == ["carrier-x"]
-    assert any("superseded" in w for w in report["warnings"])
+    assert built_on_old.status_code == 400
+    assert "superseded" in built_on_old.json()["message"]
+    second_first = sign_statement(key, carrier, Subject(shipment_id="S1"), own("95"))
+    contradiction = host.client.post("/keten/v1/statements",
+                                     json=make_bundle(second_first, [], keys), headers=headers)
+    assert contradiction.status_code == 400
+    assert "two different statements with sequence 1" in contradiction.json()["message"]
+    heads = host.client.get("/keten/v1/statements/heads?shipmentId=S1", headers=headers)
+    assert heads.status_code == 200
+    assert [(h["company_id"], h["sequence"]) for h in heads.json()["data"]] == [("carrier-x", 2)]
+    assert host.client.get("/keten/v1/statements/heads", headers=headers).status_code == 400

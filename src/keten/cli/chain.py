@@ -396,5 +396,36 @@ def show(
     report.raise_for_failure()
 
 
+@chain_app.command("import")
+def import_bundle(
+    bundle_file: Path = typer.Argument(..., help="Bundle JSON to keep in the store."),
+    company: str | None = typer.Option(
+        None, "--company", help="Your company in the keten store (default: the only one)."
+    ),
+) -> None:
+    """Verify a bundle as your company (its registered keys, the statements it holds) and keep
+    its statements in the keten store, as ``POST /keten/v1/statements`` does: your own
+    statements are then published to the partners you share the shipment's footprint with."""
+    from keten.cli.partner import _company
+    from keten.services import chain_store
+    from keten.settings import Settings
+    from keten.store import open_store
+
+    bundle = read_json(bundle_file)
+    store = open_store(Settings())
+    try:
+        company_id = _company(store, company)
+        report = chain_store.verify_received(store, company_id, bundle)
+        for warning in report.warnings:
+            typer.echo(f"WARNING: {warning}")
+        report.raise_for_failure()
+        stored = chain_store.store_bundle(store, company_id, bundle)
+    finally:
+        store.close()
+    trust = "trusted keys" if stored.trusted else "keys from the bundle (no keys registered)"
+    typer.echo(f"{bundle_file}: verified with {trust}; {stored.stored} new statement(s) kept "
+               f"for {company_id} (head {stored.head})")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(chain_app, name="chain")
