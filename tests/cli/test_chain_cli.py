@@ -228,3 +228,57 @@ def test_passphrase_protected_key(tmp_path: Path) -> None:
     unset = runner.invoke(app, [*args, "--passphrase-env", "KETEN_TEST_UNSET_VARIABLE"], env=env)
     assert unset.exit_code == 2 and "KETEN_TEST_UNSET_VARIABLE" in unset.output
     untrusted("chain", "verify", tmp_path / "b.json")
+
+
+def test_correct_a_statement_and_verify_against_published_heads(chain_dir: Path) -> None:
+    """The barge carrier corrects its statement: the hub's bundle built on the old one is then
+    superseded (exit 9) against the carrier's newer statement, and current once re-signed."""
+    keys, trust = chain_dir / "keys", chain_dir / "trust.json"
+    (chain_dir / "barge-v2.json").write_text(json.dumps({**BARGE_OWN, "co2e_wtw_kg": "400"}))
+    signed = ok("chain", "sign", "--key", keys / "NL-BARGE.key.pem", "--company", "NL-BARGE",
+                "--name", "Rijnvaart BV", "--own", chain_dir / "barge-v2.json",
+                "--supersedes", chain_dir / "b1.json", "--statement-id", "st-barge-v2",
+                "-o", chain_dir / "b1v2.json").output
+    assert "(sequence 2, supersedes sha256:" in signed
+    stale = run("chain", "verify", chain_dir / "b2.json", "--trust", trust,
+                "--heads", chain_dir / "b1v2.json")
+    assert stale.exit_code == 9, stale.output
+    assert "SUPERSEDED" in stale.output and "st-barge (sequence 1" in stale.output
+    shown = run("chain", "show", chain_dir / "b2.json", "--heads", chain_dir / "b1v2.json")
+    assert shown.exit_code == 9 and "SUPERSEDED" in shown.output
+    ok("chain", "sign", "--key", keys / "DE-HUB.key.pem", "--company", "DE-HUB", "--own",
+       chain_dir / "hub.json", "--upstream", chain_dir / "b1v2.json", "--trust", trust,
+       "--map", "SHP-1", "--relation", "consolidation", "--supersedes", chain_dir / "b2.json",
+       "-o", chain_dir / "b2v2.json")
+    current = ok("chain", "verify", chain_dir / "b2v2.json", "--trust", trust,
+                 "--heads", chain_dir / "b1v2.json", "--heads", chain_dir / "b2.json")
+    assert "subject mapping:" in current.output and "consolidation, signed" in current.output
+    wrong = run("chain", "sign", "--key", keys / "DE-TRUCK.key.pem", "--company", "DE-TRUCK",
+                "--own", chain_dir / "barge.json", "--supersedes", chain_dir / "b1.json",
+                "-o", chain_dir / "x.json")
+    assert wrong.exit_code == 2 and "only its issuer can correct it" in wrong.output
+
+
+def test_a_renumbered_shipment_needs_a_signed_mapping(chain_dir: Path) -> None:
+    keys, trust = chain_dir / "keys", chain_dir / "trust.json"
+    args = ("chain", "sign", "--key", keys / "DE-TRUCK.key.pem", "--company", "DE-TRUCK",
+            "--own", chain_dir / "barge.json", "--shipment-id", "SHP-99", "--upstream",
+            chain_dir / "b1.json", "--trust", trust, "-o", chain_dir / "renumbered.json")
+    refused = run(*args)
+    assert refused.exit_code == 2 and "--map SHP-1" in refused.output
+    assert not (chain_dir / "renumbered.json").exists()
+    signed = ok(*args, "--map", "SHP-1").output
+    assert "subject mapping (signed): shipment SHP-1 → shipment SHP-99 (renumbering)" in signed
+    table = ok("chain", "show", chain_dir / "renumbered.json", "--trust", trust).output
+    assert "SHP-99 ← SHP-1" in table
+    tree = ok("chain", "show", chain_dir / "renumbered.json", "--trust", trust, "--format",
+              "tree").output
+    assert "shipment SHP-99 ← shipment SHP-1 (renumbering)" in tree
+    report = json.loads(ok("chain", "verify", chain_dir / "renumbered.json", "--trust", trust,
+                           "--format", "json").stdout)
+    assert report["statements"][-1]["subject_mapping"]["relation"] == "renumbering"
+    # the mapping edited after signing breaks the signature
+    bundle = json.loads((chain_dir / "renumbered.json").read_text())
+    bundle["statements"][0]["statement"]["subject_mapping"]["relation"] = "consolidation"
+    (chain_dir / "renumbered.json").write_text(json.dumps(bundle))
+    assert run("chain", "verify", chain_dir / "renumbered.json", "--trust", trust).exit_code == 6
