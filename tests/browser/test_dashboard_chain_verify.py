@@ -55,18 +55,22 @@ def test_verify_view_shows_mappings_and_superseded(session: Session, tmp_path: P
 
     _upload(session, tmp_path / "corrected.json")  # the carrier's correction is now held
     expect(page.locator("#verify-status")).to_contain_text("verifies with trusted keys")
+    received = page.locator("#received-table tbody")  # the first version is marked replaced
+    expect(received).to_contain_text("superseded by urn:keten:demo:statement:carrier-S001-v2")
 
     _upload(session, tmp_path / "renumbered.json")
     expect(page.locator("#verify-status")).to_contain_text("verifies with trusted keys")
     expect(page.locator("#verify-result .mapping")).to_contain_text(
         "maps shipment S001")
     table = page.locator("#verify-statements tbody")
-    expect(table).to_contain_text("shipment S999 ← shipment S001 (renumbering, signed)")
-    expect(table).to_contain_text("sequence 2, corrects an earlier one")
+    expect(table).to_contain_text("shipment S999 ← shipment S001 (renumbering)")
+    expect(table).to_contain_text("seq. 2 (correction)")
     session.shot("chain-verify-mapping")
 
     _upload(session, tmp_path / "stale.json")  # built on the carrier's first version
     expect(page.locator("#verify-status")).to_contain_text("Superseded")
-    expect(table).to_contain_text("superseded by urn:keten:demo:statement:carrier-S001-v2")
+    expect(table).to_contain_text("superseded by seq. 2")
+    expect(page.locator("#verify-result")).to_contain_text(
+        "is replaced by urn:keten:demo:statement:carrier-S001-v2")
     session.shot("chain-verify-superseded")
     session.watch.assert_clean()

@@ -486,8 +486,19 @@ def chain_view(store: Store, company_id: str | None) -> dict[str, Any]:
 
     if company_id is None:
         return {"company_id": None, "statements": [], "trusted_keys": []}
+    from keten.exchange.chain_parse import parse_statement_payload
+    from keten.exchange.chain_versions import supersessions
+
+    held = list_statements(store, company_id)
+    parsed = [(item["statement_hash"], parse_statement_payload(
+        item["signed_statement"].get("statement"))[0]) for item in held]
+    known = [(digest, st) for digest, st in parsed if st is not None]
+    # every held statement was verified on arrival; a newer one of the same issuer and
+    # subject (signed sequence or supersedes link) makes the older one superseded
+    replaced = {s.old_hash: s.new.statement_id
+                for s in supersessions(known, [(d, st, "store") for d, st in known])}
     rows = []
-    for item in list_statements(store, company_id):
+    for item in held:
         payload = item["signed_statement"].get("statement", {})
         issuer = payload.get("issuer", {})
         cumulative = payload.get("cumulative", {})
@@ -503,6 +514,8 @@ def chain_view(store: Store, company_id: str | None) -> dict[str, Any]:
             "upstream": len(payload.get("upstream", [])),
             "verified": True,
             "trusted": item["trusted"],
+            "sequence": payload.get("sequence"),
+            "superseded_by": replaced.get(item["statement_hash"]),
             "received_at": item["received_at"],
         })
     keys = [{"company_id": k.company_id, "company_name": k.company_name,

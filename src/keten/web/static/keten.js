@@ -492,6 +492,7 @@
   /* ------------------------------------------------------------ chain */
 
   function badge(s) {
+    if (s.superseded_by) { return el("span", { class: "badge warn" }, "superseded by " + s.superseded_by); }
     var text = s.trusted ? "verified, trusted key" : "verified, key not on trust list";
     return el("span", { class: "badge " + (s.trusted ? "ok" : "warn") }, text);
   }
@@ -511,7 +512,7 @@
     (report.superseded || []).forEach(function (s) { superseded[s.statement_hash] = s; });
     var table = el("table", { id: "verify-statements" });
     var head = el("tr");
-    ["issuer (signed)", "subject", "version", "own kg CO2e", "cumulative kg CO2e", "status"].forEach(function (h, i) {
+    ["issuer (signed)", "subject (signed mapping \u2190)", "version", "own kg CO2e", "cum. kg CO2e", "status"].forEach(function (h, i) {
       head.appendChild(el("th", { scope: "col", class: i === 3 || i === 4 ? "num" : "" }, h));
     });
     table.appendChild(el("thead")).appendChild(head);
@@ -520,11 +521,11 @@
       var subject = subjectText(s.subject);
       if (s.subject_mapping) {
         subject += " ← " + s.subject_mapping.upstream.map(function (u) { return subjectText(u.subject); }).join(", ") +
-          " (" + s.subject_mapping.relation + ", signed)";
+          " (" + s.subject_mapping.relation + ")";
       }
-      var version = s.sequence ? "sequence " + s.sequence + (s.supersedes ? ", corrects an earlier one" : "") : "format 1 (no sequence)";
+      var version = s.sequence ? "seq. " + s.sequence + (s.supersedes ? " (correction)" : "") : "format 1";
       var sup = superseded[s.statement_hash];
-      var status = s.ok ? "ok" : (sup ? "superseded by " + sup.superseded_by : "broken");
+      var status = s.ok ? "ok" : (sup ? "superseded" + (sup.newer_sequence ? " by seq. " + sup.newer_sequence : "") : "broken");
       body.appendChild(row([{ text: (s.company_name ? s.company_name + " (" + s.company_id + ")" : s.company_id) },
         { text: subject }, { text: version }, { text: fmt(s.own.co2e_wtw_kg, 3), num: true },
         { text: fmt(s.cumulative.co2e_wtw_kg, 3), num: true }, { text: status }]));
