@@ -116,7 +116,8 @@ def equivocations(
         if others:
             out.append(f"{statement.issuer.company_id} signed two different statements with "
                        f"sequence {statement.sequence} for {statement.subject.label()}: "
-                       f"{digest} and {others[0]}")
+                       f"{digest} and {others[0]} (a correction names the statement it "
+                       "replaces: keten chain sign --supersedes)")
     return out
 
 
