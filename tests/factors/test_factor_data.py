@@ -273,7 +273,7 @@ def test_pollutant_intensity_is_fuel_mass_times_factor(fs: FactorSet) -> None:
     kg_fuel = t.co2e_wtw_kg_per_unit / (c.wtw_kgco2e_per_unit / c.density_kg_per_l)
     # keten-2026.2: EMEP/EEA 2019 Tier 3 real-world Euro VI NOx (diesel_euro_vi_nox, see
     # tests/reference/test_pollutant_factors.py); keten-2026.1: the 2.30 g/kg type-approval limit
-    g_per_kg = Decimal("2.30") if fs.version == "keten-2026.1" else Decimal("0.524")  # all later sets
+    g_per_kg = Decimal("2.30") if fs.version == "keten-2026.1" else Decimal("0.524")
     assert t.nox_g_per_unit == pytest.approx(kg_fuel * g_per_kg, rel=Decimal("1e-9"))
     assert t.sox_g_per_unit == pytest.approx(kg_fuel * Decimal("0.020"), rel=Decimal("1e-9"))
 

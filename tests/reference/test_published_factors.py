@@ -27,11 +27,16 @@ from keten.factors.records import HOC, TOC, EnergyCarrierFactor
 STC = ("GLEC report on GHG emission factors for inland waterways transport (STC-Nestra 2018)",
        "default WTW intensities by vessel class and route", "2018")
 GLEC3_HUBS = ("GLEC Framework v3.0", "Module 2, Table 3", "2023")
-DESNZ25_FREIGHT = ("DESNZ GHG Conversion Factors 2025", "Freighting goods + WTT- freight", "2025")
+DESNZ25_SHIP = ("DESNZ GHG Conversion Factors 2025", "Container ship 8000+ TEU", "2025")
+DESNZ25_AIR = ("DESNZ GHG Conversion Factors 2025", "Freight flights", "2025")
 DEFRA12 = ("DEFRA/DECC GHG Conversion Factors 2012", "Annex 7, Table 7e", "2012")
-GLEC2 = ("GLEC Framework v2.0", "default intensities, Europe", "2019")
+GLEC2 = ("GLEC Framework v2.0", "default fuel efficiency and CO2e intensity factors", "2019")
 EN16258 = ("EN 16258:2012", "Annex A, Table A.1", "2012")
 FUELEU = ("Regulation (EU) 2023/1805 (FuelEU Maritime)", "Annex II", "2023")
+GLEC30_T14 = ("GLEC Framework v3.0", "Table 14", "2023")
+GLEC32 = ("GLEC Framework v3.2", "Tables 14-17", "2025")
+DESNZ25_WTT = ("DESNZ GHG Conversion Factors 2025", "WTT- fuels", "2025")
+CO2EF_NL = ("CO2emissiefactoren.nl", "Brandstoffen voertuigen", "2021")
 
 # (kind, row id, quantity, published figure, (source, table, edition)).
 # quantity: the figure the table prints, in the row's unit: wtw, ttw or wtt (= wtw - ttw).
@@ -70,30 +75,31 @@ PUBLISHED: list[tuple[str, str, str, str, tuple[str, str, str]]] = [
     ("toc", "road_artic_40t_cng_reefer", "wtw", "0.08288", GLEC2),
     # --- sea
     # DESNZ 2025: Container ship 8000+ TEU 0.01266 (27_320_3229_14_1) + WTT 0.00287
-    ("toc", "sea_container_deepsea", "ttw", "0.01266", DESNZ25_FREIGHT),
-    ("toc", "sea_container_deepsea", "wtw", "0.01553", DESNZ25_FREIGHT),
+    ("toc", "sea_container_deepsea", "ttw", "0.01266", DESNZ25_SHIP),
+    ("toc", "sea_container_deepsea", "wtw", "0.01553", DESNZ25_SHIP),
     ("toc", "sea_container_feeder", "ttw", "0.029703",
      ("DEFRA GHG Conversion Factors (Mode Shift Centre)", "Short Sea Container Ship", "2014")),
     ("toc", "sea_container_europe_africa_teu", "wtw", "0.0894",
      ("GLEC Framework v3.1", "Table 13", "2024")),
-    ("toc", "sea_container_reefer_teu", "wtw", "0.1393", GLEC2),
+    ("toc", "sea_container_reefer_teu", "wtw", "0.1393",
+     ("GLEC Framework v2.0", "container trade lanes", "2019")),
     ("toc", "sea_bulk_carrier", "ttw", "0.0054", ("GLEC Framework v3.0", "Table 12", "2023")),
-    ("toc", "sea_tanker_liquids", "wtw", "0.0333", ("GLEC Framework v3.0", "Table 14", "2023")),
-    ("toc", "sea_tanker_oil_small", "wtw", "0.0841", ("GLEC Framework v3.2", "Tables 14-17", "2025")),
-    ("toc", "sea_roro_10000_14999dwt", "ttw", "0.0313", ("GLEC Framework v3.2", "Tables 14-17", "2025")),
-    ("toc", "sea_ropax_gt20000gt", "wtw", "0.098", ("GLEC Framework v3.0", "Table 14", "2023")),
-    ("toc", "sea_ropax_gt20000gt", "ttw", "0.0835", ("GLEC Framework v3.0", "Table 14", "2023")),
-    ("toc", "sea_ropax_10000_19999gt", "wtw", "0.1297", ("GLEC Framework v3.0", "Table 14", "2023")),
-    ("toc", "sea_ropax_10000_19999gt", "ttw", "0.1106", ("GLEC Framework v3.0", "Table 14", "2023")),
-    ("toc", "sea_ropax_5000_9999gt", "wtw", "0.2029", ("GLEC Framework v3.0", "Table 14", "2023")),
-    ("toc", "sea_ropax_5000_9999gt", "ttw", "0.173", ("GLEC Framework v3.0", "Table 14", "2023")),
-    ("toc", "sea_ropax_2000_4999gt", "wtw", "0.2621", ("GLEC Framework v3.0", "Table 14", "2023")),
-    ("toc", "sea_ropax_2000_4999gt", "ttw", "0.2233", ("GLEC Framework v3.0", "Table 14", "2023")),
+    ("toc", "sea_tanker_liquids", "wtw", "0.0333", GLEC30_T14),
+    ("toc", "sea_tanker_oil_small", "wtw", "0.0841", GLEC32),
+    ("toc", "sea_roro_10000_14999dwt", "ttw", "0.0313", GLEC32),
+    ("toc", "sea_ropax_gt20000gt", "wtw", "0.098", GLEC30_T14),
+    ("toc", "sea_ropax_gt20000gt", "ttw", "0.0835", GLEC30_T14),
+    ("toc", "sea_ropax_10000_19999gt", "wtw", "0.1297", GLEC30_T14),
+    ("toc", "sea_ropax_10000_19999gt", "ttw", "0.1106", GLEC30_T14),
+    ("toc", "sea_ropax_5000_9999gt", "wtw", "0.2029", GLEC30_T14),
+    ("toc", "sea_ropax_5000_9999gt", "ttw", "0.173", GLEC30_T14),
+    ("toc", "sea_ropax_2000_4999gt", "wtw", "0.2621", GLEC30_T14),
+    ("toc", "sea_ropax_2000_4999gt", "ttw", "0.2233", GLEC30_T14),
     # --- air: GLEC v3.0 (IATA RP1678); DESNZ 2025 freight flights short haul without RF
     # 0.75539 (27_317_3155_14_1) + WTT 0.20515 (28_913_3155_14_1)
     ("toc", "air_freighter_long_haul", "ttw", "0.498", ("GLEC Framework v3.0", "air", "2023")),
-    ("toc", "air_freighter_short_haul", "ttw", "0.75539", DESNZ25_FREIGHT),
-    ("toc", "air_freighter_short_haul", "wtw", "0.96054", DESNZ25_FREIGHT),
+    ("toc", "air_freighter_short_haul", "ttw", "0.75539", DESNZ25_AIR),
+    ("toc", "air_freighter_short_haul", "wtw", "0.96054", DESNZ25_AIR),
     # --- hubs: GLEC v3.0 Module 2 Table 3, kg CO2e/t, medians (sample sizes in brackets)
     ("hoc", "hub_transshipment_ambient", "wtw", "0.6", GLEC3_HUBS),  # (56)
     ("hoc", "hub_transshipment_mixed", "wtw", "2.2", GLEC3_HUBS),  # (6)
@@ -104,7 +110,8 @@ PUBLISHED: list[tuple[str, str, str, str, tuple[str, str, str]]] = [
     ("hoc", "hub_liquid_bulk_terminal", "wtw", "3.1", GLEC3_HUBS),  # (22)
     ("hoc", "hub_liquid_bulk_terminal_mixed", "wtw", "8.1", GLEC3_HUBS),  # (29)
     # --- energy carriers (per unit of the row: l, kg or kWh)
-    # EN 16258 per kg x density: diesel 3.21/3.90 x 0.832; B7 2.97/3.76 x 0.836; E10 2.90/3.62 x 0.750
+    # EN 16258 per kg x density: diesel 3.21/3.90 x 0.832; B7 2.97/3.76 x 0.836;
+    # E10 2.90/3.62 x 0.750
     ("carrier", "diesel_fossil", "ttw", str(Decimal("3.21") * Decimal("0.832")), EN16258),
     ("carrier", "diesel_fossil", "wtw", str(Decimal("3.90") * Decimal("0.832")), EN16258),
     ("carrier", "diesel_b7_eu", "ttw", str(Decimal("2.97") * Decimal("0.836")), EN16258),
@@ -113,13 +120,14 @@ PUBLISHED: list[tuple[str, str, str, str, tuple[str, str, str]]] = [
     ("carrier", "petrol_fossil", "ttw", "2.42", EN16258),
     ("carrier", "petrol_e10", "ttw", str(Decimal("2.90") * Decimal("0.750")), EN16258),
     ("carrier", "petrol_e10", "wtw", str(Decimal("3.62") * Decimal("0.750")), EN16258),
-    ("carrier", "hvo_nl", "wtw", "0.314", ("CO2emissiefactoren.nl", "Brandstoffen voertuigen", "2021")),
-    ("carrier", "hvo_nl", "ttw", "0.038", ("CO2emissiefactoren.nl", "Brandstoffen voertuigen", "2021")),
+    ("carrier", "hvo_nl", "wtw", "0.314", CO2EF_NL),
+    ("carrier", "hvo_nl", "ttw", "0.038", CO2EF_NL),
     # DESNZ 2025 WTT- bioenergy 'Biodiesel HVO' 0.56439 kg/l (12_900_1036_8_1)
-    ("carrier", "hvo_desnz", "wtt", "0.56439", ("DESNZ GHG Conversion Factors 2025", "WTT bioenergy", "2025")),
+    ("carrier", "hvo_desnz", "wtt", "0.56439",
+     ("DESNZ GHG Conversion Factors 2025", "WTT bioenergy", "2025")),
     # DESNZ 2025 WTT- fuels: Marine fuel oil 714.86545, Marine gas oil 743.83524 kg CO2e/t
-    ("carrier", "hfo", "wtt", "0.71486545", ("DESNZ GHG Conversion Factors 2025", "WTT- fuels", "2025")),
-    ("carrier", "mgo", "wtt", "0.74383524", ("DESNZ GHG Conversion Factors 2025", "WTT- fuels", "2025")),
+    ("carrier", "hfo", "wtt", "0.71486545", DESNZ25_WTT),
+    ("carrier", "mgo", "wtt", "0.74383524", DESNZ25_WTT),
     # FuelEU Annex II: HFO Cf 3.114 + CH4 0.00005 x 25 + N2O 0.00018 x 298; MDO/MGO 3.206 + ...
     ("carrier", "hfo", "ttw", str(Decimal("3.114") + Decimal("0.00005") * 25
                                   + Decimal("0.00018") * 298), FUELEU),
@@ -129,14 +137,17 @@ PUBLISHED: list[tuple[str, str, str, str, tuple[str, str, str]]] = [
     ("carrier", "lng_fossil", "wtt", str(Decimal("18.5") * Decimal("49.1") / 1000), FUELEU),
     ("carrier", "lng_fossil", "ttw", "2.750", FUELEU),
     # Otto medium speed: (1 - 0.031) x (2.750 + 0.00011 x 298) + 0.031 x 25 (Cslip 3.1 %)
-    ("carrier", "lng_marine_otto", "ttw", str((1 - Decimal("0.031")) * (Decimal("2.750")
-                                          + Decimal("0.00011") * 298) + Decimal("0.031") * 25), FUELEU),
+    ("carrier", "lng_marine_otto", "ttw",
+     str((1 - Decimal("0.031")) * (Decimal("2.750") + Decimal("0.00011") * 298)
+         + Decimal("0.031") * 25), FUELEU),
     ("carrier", "hydrogen_grey", "wtt", str(Decimal("132") * Decimal("0.12")), FUELEU),
     ("carrier", "methanol_fossil", "wtt", str(Decimal("31.3") * Decimal("19.9") / 1000), FUELEU),
     ("carrier", "methanol_fossil", "ttw", "1.375", FUELEU),
     # CE Delft 2023: 300 g/kWh production + 74 g/kWh chain (Dutch mix 2021)
-    ("carrier", "electricity_nl_grid", "wtw", "0.374", ("CE Delft", "elektriciteitsmix 2021", "2023")),
-    ("carrier", "electricity_renewable", "wtw", "0", ("Directive (EU) 2018/2001", "Art. 19", "2018")),
+    ("carrier", "electricity_nl_grid", "wtw", "0.374",
+     ("CE Delft", "elektriciteitsmix 2021", "2023")),
+    ("carrier", "electricity_renewable", "wtw", "0",
+     ("Directive (EU) 2018/2001", "Art. 19", "2018")),
 ]
 
 
@@ -169,11 +180,11 @@ def test_published_rows_equal_their_table(
     assert abs(got - Decimal(published)) <= _half_ulp(got), (cite, got)
     assert row.status == "published", cite
     source, table, edition = cite
-    # the row names its table and edition: the cited publication's key words and year
+    # the row names the publication, its table and its edition
     words = [w for w in source.replace("(", " ").replace(")", " ").split() if len(w) > 3][:2]
     assert any(w.lower() in row.source.lower() for w in words), (row.source, cite)
-    assert edition in (row.edition + " " + str(row.year) + " " + row.source), (row.edition, cite)
-    assert row.table, row_id
+    assert table.lower() in f"{row.table} {row.source} {row.note}".lower(), (row.table, cite)
+    assert edition in f"{row.edition} {row.year} {row.source}", (row.edition, cite)
 
 
 def test_every_published_row_of_the_default_set_is_checked_against_its_table() -> None:
