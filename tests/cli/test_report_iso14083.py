@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from keten.cli.main import app
 from keten.demo import demo_file
+from keten.factors.library import DEFAULT_FACTOR_SET
 from keten.services.demo import run_demo
 from keten.services.footprint import footprint
 from keten.services.report_iso14083 import iso14083_report
@@ -79,7 +80,7 @@ def test_report_totals_equal_the_footprint_and_recompute_from_the_json(tmp_path:
     assert float(doc["totals"]["co2e_wtw_kg"]) == pytest.approx(
         fp.totals()["co2e_wtw_kg"], rel=1e-12
     )
-    assert doc["factor_set"]["version"] == "keten-2026.2"
+    assert doc["factor_set"]["version"] == fp.factor_set == DEFAULT_FACTOR_SET
     _recompute(doc)
     shares = doc["data_quality"]["by_data_source"]
     assert sum(Decimal(v) for v in shares.values()) == Decimal(1)

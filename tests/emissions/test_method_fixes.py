@@ -200,7 +200,7 @@ def test_results_carry_factor_status_and_biogenic_co2() -> None:
             "shipment_id": "s",
             "tce_id": "c",
             "mass_kg": 1000,
-            "hoc_id": "hub_warehouse_ambient",
+            "hoc_id": "hub_warehouse_refrigerated",  # derived: mixed-site median
             "prev_tce_ids": "b",
         },
     ]

@@ -17,8 +17,8 @@ from keten.factors import DEFAULT_TOC_BY_MODE, load_factor_set
 from keten.factors.library import FactorSet
 from keten.model.enums import ActivityUnit, HubActivityUnit, HubType, Mode, Pollutant
 
-VERSIONS = ("keten-2026.1", "keten-2026.2")
-FOLDERS = {"keten-2026.1": "", "keten-2026.2": "keten-2026.2/"}
+VERSIONS = ("keten-2026.1", "keten-2026.2", "keten-2026.3")
+FOLDERS = {"keten-2026.1": "", "keten-2026.2": "keten-2026.2/", "keten-2026.3": "keten-2026.3/"}
 CSV_FILES = (
     "energy_carriers.csv",
     "pollutant_factors.csv",
@@ -75,7 +75,7 @@ def test_library_loads_with_expected_size(fs: FactorSet) -> None:
 
 
 def test_the_newest_set_is_the_default_and_the_old_one_stays_pinnable() -> None:
-    assert load_factor_set().version == "keten-2026.2"
+    assert load_factor_set().version == "keten-2026.3"
     old = load_factor_set("keten-2026.1")
     # keten-2026.1 still reads its own (assumption-based) inland-waterway value
     assert old.toc("iww_motor_vessel_1500_3000t").co2e_wtw_kg_per_unit == Decimal("0.03193")
@@ -93,9 +93,10 @@ def test_every_row_names_source_year_and_factor_set(name: str, version: str) -> 
         assert row["factor_set"] == version, row
 
 
+@pytest.mark.parametrize("version", ["keten-2026.2", "keten-2026.3"])
 @pytest.mark.parametrize("name", ["energy_carriers.csv", "toc_defaults.csv", "hoc_defaults.csv"])
-def test_new_set_rows_state_table_edition_and_status(name: str) -> None:
-    for row in raw_rows(name, "keten-2026.2"):
+def test_new_set_rows_state_table_edition_and_status(name: str, version: str) -> None:
+    for row in raw_rows(name, version):
         assert row["status"] in ("published", "derived"), row
         assert row["edition"] and row["table"], row
         if row["status"] == "derived":
@@ -242,6 +243,11 @@ def test_temperature_controlled_variants_cost_more(fs: FactorSet) -> None:
         assert fs.toc(cold).co2e_wtw_kg_per_unit > fs.toc(ambient).co2e_wtw_kg_per_unit
     for ambient, cold in pairs[2:]:
         assert fs.hoc(cold).co2e_wtw_kg_per_unit > fs.hoc(ambient).co2e_wtw_kg_per_unit
+    mixed = [h for h in fs.hocs.values() if h.temperature_control.value == "mixed"]
+    for h in mixed:  # keten-2026.3: GLEC v3.0 Table 3 mixed sites above the ambient ones
+        (amb,) = [a for a in fs.hocs.values() if a.hub_type == h.hub_type and a.status == h.status
+                  and a.temperature_control.value == "ambient"]
+        assert h.co2e_wtw_kg_per_unit > amb.co2e_wtw_kg_per_unit, h.hoc_id
 
 
 def test_every_fuel_burning_toc_has_pollutant_factors(fs: FactorSet) -> None:
@@ -369,3 +375,67 @@ def test_inconsistent_carrier_row_is_reported_with_file_row_and_column(
     problem = next(p for p in info.value.problems if p.column == "wtw_kgco2e_per_unit")
     assert problem.file is not None and problem.file.endswith("energy_carriers.csv")
     assert problem.row == 5  # physical line: 3 comment lines and the header come first
+
+
+# Values a result made with an older set must keep reproducing: (set, kind, id, WTW) pinned when
+# the set was released (keten-2026.1: assumption-based; keten-2026.2: BEIS 2021 marine WTT and air,
+# derived hubs, Euro 6 vans on the limit).
+OLD_SET_VALUES = [
+    ("keten-2026.2", "hoc", "hub_transshipment_ambient", "0.9350"),
+    ("keten-2026.2", "hoc", "hub_warehouse_ambient", "2.9920"),
+    ("keten-2026.2", "toc", "air_freighter_short_haul", "1.46927"),
+    ("keten-2026.2", "toc", "sea_container_deepsea", "0.01546"),
+    ("keten-2026.2", "carrier", "hfo", "3.879"),
+    ("keten-2026.2", "carrier", "mgo", "4.001"),
+    ("keten-2026.1", "hoc", "hub_transshipment_ambient", "0.9350"),
+    ("keten-2026.1", "toc", "iww_motor_vessel_1500_3000t", "0.03193"),
+]
+
+
+@pytest.mark.parametrize(("version", "kind", "row_id", "wtw"), OLD_SET_VALUES)
+def test_older_sets_keep_their_values_when_pinned(
+    version: str, kind: str, row_id: str, wtw: str
+) -> None:
+    fs = load_factor_set(version)
+    row = {"toc": fs.toc, "hoc": fs.hoc, "carrier": fs.carrier}[kind](row_id)
+    value = row.wtw_kgco2e_per_unit if kind == "carrier" else row.co2e_wtw_kg_per_unit
+    assert value == Decimal(wtw)
+    assert value != _wtw(load_factor_set(), kind, row_id)  # the default moved on
+
+
+def _wtw(fs: FactorSet, kind: str, row_id: str) -> Decimal:
+    row = {"toc": fs.toc, "hoc": fs.hoc, "carrier": fs.carrier}[kind](row_id)
+    return row.wtw_kgco2e_per_unit if kind == "carrier" else row.co2e_wtw_kg_per_unit
+
+
+def test_older_sets_are_byte_for_byte_what_they_were() -> None:
+    # SHA-256 of each released set's CSV files: a result that names keten-2026.1 or
+    # keten-2026.2 is reproduced only if no row of those files changes (fix a set by a new one).
+    import hashlib
+
+    digests = {}
+    for version in ("keten-2026.1", "keten-2026.2"):
+        h = hashlib.sha256()
+        for name in CSV_FILES:
+            path = FOLDERS[version] + name
+            h.update(resources.files("keten.factors.data").joinpath(path).read_bytes())
+        digests[version] = h.hexdigest()
+    assert digests == RELEASED_DIGESTS
+
+
+RELEASED_DIGESTS = {
+    "keten-2026.1": "7a66af54fe7191b05de93aff72f0de0e94908cc90af258dd2cdd23fc914dad8f",
+    "keten-2026.2": "60781864745f756071e1180594c9f45713db54899565e434de0bfc8fcd25c39f",
+}
+
+
+def test_a_result_records_the_pinned_set_and_reproduces_its_numbers() -> None:
+    from keten import footprint
+
+    rows = [{"shipment_id": "s", "tce_id": "h", "hoc_id": "hub_warehouse_ambient",
+             "mass_kg": 1000}]
+    old = footprint(rows, factor_set="keten-2026.2")
+    new = footprint(rows)
+    assert old.totals()["co2e_wtw_kg"] == pytest.approx(2.992)
+    assert new.totals()["co2e_wtw_kg"] == pytest.approx(17.5)  # GLEC v3.0 Module 2 Table 3
+    assert old.factor_set == "keten-2026.2" and new.factor_set == "keten-2026.3"

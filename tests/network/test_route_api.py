@@ -6,6 +6,7 @@ import pytest
 
 import keten
 from keten.errors import KetenError, NoRouteError, UnknownLocationError, ValidationError
+from keten.factors import load_factor_set
 from keten.network import resolve_location, route, shortest_feasible_distance_km
 from keten.network.routing import parse_objective
 
@@ -80,10 +81,15 @@ def test_transshipment_adds_handling_cost_time_and_hub_emissions() -> None:
     assert combined.hubs == ["B"]
     assert combined.time_h == pytest.approx(110 / 12 + 20 / 75 + 5)  # +5 h handling at B
     assert combined.cost_eur == pytest.approx(10 * (0.03 * 110 + 0.10 * 20 + 3))
-    # hub_transshipment_ambient (0.935 kg CO2e WTW per t) for 10 t at B; iww_container_barge
-    # 0.0255 kg/tkm (keten-2026.2, STC-Nestra 2018 container vessel 110 m)
-    legs_only = 10 * (110 * 0.0255 + 20 * 0.10467)
-    assert combined.co2e_wtw_kg == pytest.approx(legs_only + 10 * 0.935, rel=1e-3)
+    # hub_transshipment_ambient (keten-2026.3: 0.6 kg CO2e WTW per t, GLEC v3.0 Module 2
+    # Table 3) for 10 t at B; iww_container_barge 0.0255 kg/tkm (STC-Nestra 2018 container
+    # vessel 110 m); road_artic_40t_diesel 0.10467 kg/tkm
+    fs = load_factor_set()
+    barge_kg, road_kg = (float(fs.toc(t).co2e_wtw_kg_per_unit)
+                         for t in ("iww_container_barge", "road_artic_40t_diesel"))
+    legs_only = 10 * (110 * barge_kg + 20 * road_kg)
+    hub_kg = float(fs.hoc("hub_transshipment_ambient").co2e_wtw_kg_per_unit)
+    assert combined.co2e_wtw_kg == pytest.approx(legs_only + 10 * hub_kg, rel=1e-3)
     assert direct.distance_km == 120
 
 

@@ -8,6 +8,11 @@ below are the published ones for 'Heavy Duty Trucks / Diesel / Articulated 34 - 
 0 % and load 50 % (the guidebook's default heavy-duty load), as kept in the processed copy of the
 table in github.com/rjakub999/eeval (data/wskazniki.rda); reduction factor RF = 0. keten's factor
 is NOx (or PM) g/km divided by the same row's fuel use, EC / 42.70 MJ/kg (diesel_b7_eu LHV).
+
+Diesel vans (keten-2026.3): the same table's 'Light Commercial Vehicles / Diesel / N1-III' rows for
+'Euro 6 up to 2017' (Euro 6 a/b/c), 'Euro 6 2018-2020' (6d-temp) and 'Euro 6 2021+' (6d), whose
+DPF, DPF+SCR and LNT+DPF rows are identical; reduction factor RF as published (negative where
+the real-world emission exceeds the base curve); evaluated at 50 km/h.
 """
 
 from __future__ import annotations
@@ -39,6 +44,20 @@ EURO_V_SCR = {
            0.239748032870931, -0.621906907985132, 0.981289626833315),
 }  # fmt: skip
 SPEED_KMH = 80.0  # motorway, long haul
+VAN_SPEED_KMH = 50.0  # urban and regional delivery
+VAN_EC = (1.22624979780772e-05, 0.0606753136578384, 4.1907611480648, 2.91223338162501,
+          -0.00030762529497547, 0.0612139999069893, 0.365924626015009)
+VAN_PM = (0.000909121175645921, 0.0383533822365834, -0.0147549741074379, 0.0536943840955258,
+          1.53581101401511, 0.552018791296464, 0.339110292097343)
+VAN_NOX_6D = (8.156e-06, -0.0016273812, 0.0970649766, 0.6502053515, 5.71538e-05,
+              -0.0144616896, 1.0)
+# (NOx coefficients, reduction factor RF) per sub-class, N1-III diesel
+VAN_NOX = {
+    "euro_6_abc": ((1.53887e-05, -0.0030705311, 0.183141472, 1.2268025198, 5.71538e-05,
+                    -0.0144616914, 1.0), -3.09436964740999),
+    "euro_6d_temp": (VAN_NOX_6D, -1.75298769844539),
+    "euro_6d": (VAN_NOX_6D, 0.282175246033546),
+}  # fmt: skip
 DIESEL_MJ_PER_KG = 35.7 / 0.836  # diesel_b7_eu: 35.7 MJ/l, 0.836 kg/l
 
 
@@ -104,3 +123,42 @@ def test_rows_still_on_type_approval_limits_say_so() -> None:
         on_limit = f.emission_standard in ("euro_vi", "euro_6") and "EMEP/EEA" not in f.source
         if f.pollutant in ("nox", "pm") and on_limit:
             assert "type-approval limit" in f.note.lower(), f.factor_id
+
+
+def van_g_per_kg(coefficients: Coefficients, reduction: float = 0.0) -> float:
+    kg_fuel_per_km = copert_ef(VAN_EC, VAN_SPEED_KMH) / DIESEL_MJ_PER_KG
+    return copert_ef(coefficients, VAN_SPEED_KMH) * (1 - reduction) / kg_fuel_per_km
+
+
+@pytest.mark.parametrize("standard", list(VAN_NOX))
+def test_euro_6_van_subclasses_are_the_guidebooks_real_world_values(standard: str) -> None:
+    fs = load_factor_set()
+    coefficients, rf = VAN_NOX[standard]
+    nox = fs.pollutant_g_per_kg_fuel("diesel", standard, Pollutant.NOX)
+    pm = fs.pollutant_g_per_kg_fuel("diesel", standard, Pollutant.PM)
+    assert nox is not None and pm is not None
+    assert float(nox) == pytest.approx(van_g_per_kg(coefficients, rf), rel=5e-4)  # 3 decimals
+    assert float(pm) == pytest.approx(van_g_per_kg(VAN_PM), abs=5e-5)  # 4 decimals
+    row = fs.pollutant_factors[f"diesel_{standard}_nox"]
+    assert "N1-III" in row.source and row.edition == "2019" and row.status == "derived"
+
+
+def test_plain_euro_6_takes_the_conservative_subclass_and_a_toc_can_pick_another() -> None:
+    fs = load_factor_set()
+    plain, abc, d = (fs.pollutant_g_per_kg_fuel("diesel", s, Pollutant.NOX)
+                     for s in ("euro_6", "euro_6_abc", "euro_6d"))
+    assert plain == abc and d is not None and abc is not None and d < abc
+    # the guidebook's order: later Euro 6 steps emit less NOx in real driving
+    assert van_g_per_kg(*VAN_NOX["euro_6_abc"]) > van_g_per_kg(*VAN_NOX["euro_6d_temp"]) > (
+        van_g_per_kg(*VAN_NOX["euro_6d"]))
+    # a user's TOC names its sub-class in emission_standard: NOx = kg fuel x that factor
+    van = fs.toc("road_van_diesel")
+    assert van.energy_mj_per_unit is not None and van.nox_g_per_unit is not None
+    kg_fuel = float(van.energy_mj_per_unit) / DIESEL_MJ_PER_KG
+    assert float(van.nox_g_per_unit) == pytest.approx(kg_fuel * float(abc), rel=1e-9)
+    nox_6d = fs.pollutant_intensities("diesel_b7_eu", "euro_6d", van.co2e_ttw_kg_per_unit,
+                                      van.co2e_wtw_kg_per_unit)[Pollutant.NOX]
+    assert nox_6d is not None and float(nox_6d) == pytest.approx(kg_fuel * float(d), rel=1e-9)
+    # keten-2026.2 still reads the type-approval limit
+    old = load_factor_set("keten-2026.2").pollutant_g_per_kg_fuel("diesel", "euro_6", Pollutant.NOX)
+    assert old == Decimal("1.661")

@@ -49,7 +49,7 @@ def footprint_command(
         [], "--company-urn", help="ileap: companyIds URN (repeatable), with --company-name."
     ),
     factor_set: str | None = typer.Option(
-        None, "--factor-set", help="Pin a factor-set version (default: the newest, keten-2026.2)."
+        None, "--factor-set", help="Pin a factor-set version (default: the newest, keten-2026.3)."
     ),
     wide: bool = WIDE_OPTION,
 ) -> None:

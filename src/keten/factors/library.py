@@ -39,8 +39,12 @@ DATA_PACKAGE = "keten.factors.data"
 FACTOR_KINDS = ("fuel", "toc", "hoc", "pollutant")
 # Built-in factor sets and the folder of package data each lives in. Older sets stay
 # readable so a result can be reproduced with the set it names (pin with ``factor_set=``).
-FACTOR_SETS: dict[str, str] = {"keten-2026.1": "", "keten-2026.2": "keten-2026.2/"}
-DEFAULT_FACTOR_SET = "keten-2026.2"
+FACTOR_SETS: dict[str, str] = {
+    "keten-2026.1": "",
+    "keten-2026.2": "keten-2026.2/",
+    "keten-2026.3": "keten-2026.3/",
+}
+DEFAULT_FACTOR_SET = "keten-2026.3"
 
 
 @dataclass(frozen=True)
