@@ -11,9 +11,9 @@ import pytest
 
 from keten.network.build import default_network
 from keten.network.model import Network
-from keten.resilience.criticality import bridges, freight_criticality, redundancy
+from keten.resilience.criticality import freight_criticality, redundancy
 from keten.resilience.flows import Flow, ImpactModel, prepare_model
-from keten.resilience.redundancy import detour_lengths
+from keten.resilience.redundancy import bridges, detour_lengths
 
 
 def _random_multigraph(seed: int, n: int = 12, m: int = 20

@@ -4,7 +4,7 @@ Single-link redundancy (the definition Deltares' ra2ce uses): take a link out an
 shortest path between its two end nodes in what is left; report whether a detour exists and
 its extra length and extra time. Links are treated as undirected and, by default, a detour
 must stay in the link's own mode (see :mod:`keten.resilience.redundancy` for the batched
-algorithm). Bridges (links whose removal disconnects their end nodes) by Tarjan's algorithm.
+algorithm: bridges without a search, degree-2 chains collapsed, one search per chain).
 
 Freight-weighted criticality: route a demand matrix on least generalised-cost paths, then for
 every link a flow uses, close it and re-route only the flows whose paths use it; rank links by
@@ -26,7 +26,7 @@ from keten.network.multimodal import ATTRIBUTES, LINK
 from keten.network.routing import CsrGraph
 from keten.resilience.assign import day_network
 from keten.resilience.flows import ImpactModel
-from keten.resilience.redundancy import bridges, detour_lengths
+from keten.resilience.redundancy import link_ends, single_link_detours
 from keten.resilience.scenario import DEFAULT_VALUE_OF_TIME_EUR_PER_T_H
 
 _ATTR = {name: i for i, name in enumerate(ATTRIBUTES)}
@@ -41,14 +41,10 @@ def redundancy(net: Network, same_mode: bool = True,
     detour_length_km, extra_length_km, detour_time_h, extra_time_h (NaN without a detour).
     """
     links = net.links
-    index = net.node_index()
     times = net.link_time_h(defaults or default_mode_defaults())
     length = links["length_km"].to_numpy(dtype=float)
-    ok = np.array([a in index and b in index for a, b in zip(links["from_node"],
-                                                              links["to_node"], strict=True)])
-    ok &= np.isfinite(length) & (length > 0)
-    u = np.array([index.get(a, -1) for a in links["from_node"]], dtype=np.int64)
-    v = np.array([index.get(b, -1) for b in links["to_node"]], dtype=np.int64)
+    u, v = link_ends(net)
+    ok = (u >= 0) & (v >= 0) & np.isfinite(length) & (length > 0)
     modes = links["mode"].astype(str).to_numpy()
     groups = sorted(set(modes)) if same_mode else ["*"]
     is_bridge = np.zeros(len(links), dtype=bool)
@@ -59,10 +55,11 @@ def redundancy(net: Network, same_mode: bool = True,
         rows = np.flatnonzero(ok & ((modes == grp) if grp != "*" else True))
         if len(rows) == 0:
             continue
-        br = bridges(n, u[rows], v[rows])
+        br, (by_length, by_time) = single_link_detours(n, u[rows], v[rows],
+                                                       [length[rows], times[rows]])
         is_bridge[rows] = br
-        det_len[rows] = detour_lengths(n, u[rows], v[rows], length[rows], br)
-        det_time[rows] = detour_lengths(n, u[rows], v[rows], times[rows], br)
+        det_len[rows] = by_length
+        det_time[rows] = by_time
     has = np.isfinite(det_len)
     return pd.DataFrame({
         "link_id": links["link_id"].astype(str).to_numpy(), "mode": modes,

@@ -8,7 +8,8 @@ Multi-link redundancy: remove *all* affected links at once, then for each remove
 (u, v) search the shortest u-v path in what is left. A link whose ends stay connected has a
 detour (its length and extra length, time and extra time); one whose ends are cut off
 has none. Like single-link redundancy, links are undirected and detours stay in the link's
-own mode unless ``same_mode=False``. Pure: arrays and tables in, tables out (the raster is
+own mode unless ``same_mode=False``; searches run on the graph of junctions and degree-2
+chains (:mod:`keten.resilience.redundancy`). Pure: arrays and tables in, tables out (the raster is
 read in :mod:`keten.io.hazard_raster`).
 """
 
@@ -29,6 +30,7 @@ from keten.errors import Problem, ValidationError
 from keten.network.build import default_mode_defaults
 from keten.network.geometry import link_lines
 from keten.network.model import LINK_COLUMNS, ModeDefaults, Network
+from keten.resilience.redundancy import chains, link_ends
 
 METHOD = "multi-link redundancy (ra2ce definition): all affected links removed at once"
 
@@ -103,31 +105,61 @@ def affected(values: np.ndarray, threshold: float) -> np.ndarray:
 
 
 def _ends(net: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    index = net.node_index()
-    u = np.array([index.get(x, -1) for x in net.links["from_node"]], dtype=np.int64)
-    v = np.array([index.get(x, -1) for x in net.links["to_node"]], dtype=np.int64)
+    u, v = link_ends(net)
     length = net.links["length_km"].to_numpy(dtype=float)
     ok = (u >= 0) & (v >= 0) & np.isfinite(length) & (length > 0)
     return u, v, ok
 
 
-def _pair_distances(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray,
-                    queries: Sequence[tuple[int, int]]) -> np.ndarray:
-    """Shortest a-b distance per query on the undirected multigraph (inf: not connected)."""
-    out = np.full(len(queries), np.inf)
+def _pair_distances(n: int, u: np.ndarray, v: np.ndarray, weights: Sequence[np.ndarray],
+                    queries: Sequence[tuple[int, int]]) -> list[np.ndarray]:
+    """Per weight, the shortest a-b distance per query on the undirected multigraph (inf:
+    not connected).
+
+    Only pairs in one component are searched, on the graph of junctions and degree-2 chains
+    (query ends kept as junctions, so distances between them are unchanged), one Dijkstra
+    per source: goal-directed for one target, to all for several.
+    """
+    out = [np.full(len(queries), np.inf) for _ in weights]
     if not len(queries):
         return out
+    qa = np.array([a for a, _ in queries], dtype=np.int64)
+    qb = np.array([b for _, b in queries], dtype=np.int64)
+    for o in out:
+        o[qa == qb] = 0.0
     graph = coo_matrix((np.ones(len(u)), (u, v)), shape=(n, n))
     _, label = connected_components(graph, directed=False)
-    g = rx.PyGraph(multigraph=True)
-    g.add_nodes_from(range(n))
-    g.add_edges_from([(int(a), int(b), float(x)) for a, b, x in zip(u, v, w, strict=True)])
-    for k, (a, b) in enumerate(queries):
-        if a == b:
-            out[k] = 0.0
-        elif label[a] == label[b]:  # search only where a path exists
-            lengths = rx.graph_dijkstra_shortest_path_lengths(g, a, float, goal=b)
-            out[k] = lengths[b] if b in lengths else np.inf  # noqa: SIM401 (no .get)
+    ask = np.flatnonzero((qa != qb) & (label[qa] == label[qb]))
+    if not len(ask):
+        return out
+    keep = np.zeros(n, dtype=bool)
+    keep[qa[ask]] = keep[qb[ask]] = True
+    active = (u != v) & np.isin(label[u], label[qa[ask]])
+    ch = chains(n, u, v, active, junction=keep)
+    open_ = np.flatnonzero(ch.end_a != ch.end_b)  # closed chains never shorten a path
+    junctions = np.unique(np.concatenate([ch.end_a[open_], ch.end_b[open_]]))
+    ends = list(zip(np.searchsorted(junctions, ch.end_a[open_]).tolist(),
+                    np.searchsorted(junctions, ch.end_b[open_]).tolist(), strict=True))
+    src = np.minimum(np.searchsorted(junctions, qa[ask]), len(junctions) - 1)
+    dst = np.minimum(np.searchsorted(junctions, qb[ask]), len(junctions) - 1)
+    present = (junctions[src] == qa[ask]) & (junctions[dst] == qb[ask])
+    ask, src, dst = ask[present], src[present], dst[present]
+    order = np.argsort(src, kind="stable")
+    cuts = np.flatnonzero(np.diff(src[order])) + 1
+    by_source = np.split(order, cuts) if len(order) else []
+    for w, found in zip(weights, out, strict=True):
+        totals = ch.totals(np.where(active, w, 0.0))[open_].tolist()
+        g = rx.PyGraph(multigraph=True)
+        g.add_nodes_from(range(len(junctions)))
+        g.add_edges_from([(a, b, x) for (a, b), x in zip(ends, totals, strict=True)])
+        for mine in by_source:
+            goal = int(dst[mine[0]]) if len(np.unique(dst[mine])) == 1 else None
+            lengths = rx.graph_dijkstra_shortest_path_lengths(g, int(src[mine[0]]), float,
+                                                              goal=goal)
+            for k in mine.tolist():
+                t = int(dst[k])
+                if t in lengths:
+                    found[ask[k]] = lengths[t]
     return out
 
 
@@ -157,8 +189,8 @@ def multi_link_redundancy(net: Network, hit: np.ndarray, same_mode: bool = True,
         keep = np.flatnonzero(in_grp & ok & ~hit)
         ask = np.flatnonzero(in_grp[rows] & ok[rows])
         queries = [(int(u[rows[k]]), int(v[rows[k]])) for k in ask]
-        det_len[ask] = _pair_distances(n, u[keep], v[keep], length[keep], queries)
-        det_time[ask] = _pair_distances(n, u[keep], v[keep], times[keep], queries)
+        det_len[ask], det_time[ask] = _pair_distances(n, u[keep], v[keep],
+                                                      [length[keep], times[keep]], queries)
     connected = np.isfinite(det_len)
     links = net.links.iloc[rows]
     value = (np.full(len(rows), np.nan) if hazard_values is None
