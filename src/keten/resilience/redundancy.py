@@ -42,7 +42,7 @@ def link_ends(net: Network) -> tuple[np.ndarray, np.ndarray]:
     index = pd.Index(ids[first].to_numpy())
 
     def find(col: str) -> np.ndarray:
-        at = index.get_indexer(net.links[col].astype(str).to_numpy())
+        at = index.get_indexer(pd.Index(net.links[col].astype(str)))
         return np.where(at >= 0, rows[np.maximum(at, 0)], -1).astype(np.int64)
 
     return find("from_node"), find("to_node")
@@ -68,8 +68,8 @@ def bridges(n_vertices: int, u: np.ndarray | Sequence[int],
     g.add_nodes_from(range(n_vertices))
     g.add_edges_from_no_data(list(zip((pair // n_vertices).tolist(),
                                       (pair % n_vertices).tolist(), strict=True)))
-    found = np.array([min(a, b) * n_vertices + max(a, b) for a, b in rx.bridges(g)],
-                     dtype=np.int64)
+    found = np.array([min(e[0], e[1]) * n_vertices + max(e[0], e[1])
+                      for e in rx.bridges(g)], dtype=np.int64)
     pair_is_bridge = np.isin(pair, found) & (count == 1)
     out[proper] = pair_is_bridge[inverse.ravel()]
     return out
