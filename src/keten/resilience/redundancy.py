@@ -68,8 +68,8 @@ def bridges(n_vertices: int, u: np.ndarray | Sequence[int],
     g.add_nodes_from(range(n_vertices))
     g.add_edges_from_no_data(list(zip((pair // n_vertices).tolist(),
                                       (pair % n_vertices).tolist(), strict=True)))
-    found = np.array([min(e[0], e[1]) * n_vertices + max(e[0], e[1])
-                      for e in rx.bridges(g)], dtype=np.int64)
+    ends = np.array(sorted(rx.bridges(g)), dtype=np.int64).reshape(-1, 2)
+    found = ends.min(axis=1) * n_vertices + ends.max(axis=1)
     pair_is_bridge = np.isin(pair, found) & (count == 1)
     out[proper] = pair_is_bridge[inverse.ravel()]
     return out
