@@ -1,6 +1,6 @@
 """Road, rail and waterway links from an OpenStreetMap XML extract (.osm), in bulk.
 
-One streaming pass (``xml.etree.ElementTree.iterparse``) collects node coordinates and the
+One streaming pass (expat callbacks, no element tree) collects node coordinates and the
 node lists of ways tagged ``highway``, ``railway`` (rail, light_rail, narrow_gauge) or
 ``waterway`` (river, canal, fairway). Ways are split at their ends and at nodes shared by
 several ways, all on numpy arrays: node ids are OSM's own (``osm:<id>``), so a way drawn
@@ -12,8 +12,9 @@ Tags kept per link: highway/railway/waterway class, ``maxspeed`` (km/h; ``mph`` 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
+from xml.parsers import expat
 
 import numpy as np
 import pandas as pd
@@ -50,49 +51,80 @@ def _speed_kmh(text: str) -> float:
     return float(m.group(1)) * (_MPH_KM if m.group(2) else 1.0)
 
 
-def _parse(path: Path) -> tuple[np.ndarray, np.ndarray, list[str], list[str], list[int],
+def _parse(path: Path) -> tuple[np.ndarray, np.ndarray, list[str], list[str], np.ndarray,
                                  list[int], list[dict[str, str]]]:
-    """Node ids and lon/lat, and per kept way: id, mode, node refs (flat) and tags."""
+    """Node ids and lon/lat, and per kept way: id, mode, node refs (flat) and tags.
+
+    expat's start/end callbacks only (no element tree is built): one Python call per
+    element, numbers converted as they are read.
+    """
     node_id: list[int] = []
-    node_xy: list[tuple[float, float]] = []
+    node_lon: list[float] = []
+    node_lat: list[float] = []
     way_ids: list[str] = []
     way_modes: list[str] = []
     refs: list[int] = []
     way_len: list[int] = []
     way_tags: list[dict[str, str]] = []
+    add_ref, add_id = refs.append, node_id.append
+    add_lon, add_lat = node_lon.append, node_lat.append
+    current: list[Any] = [None, None, 0]  # way id, its tags, where its refs start
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if name == "nd":
+            if current[0] is not None:
+                add_ref(int(attrs["ref"]))
+        elif name == "node":
+            add_id(int(attrs["id"]))
+            add_lon(float(attrs["lon"]))
+            add_lat(float(attrs["lat"]))
+        elif name == "tag":
+            if current[1] is not None:
+                current[1][attrs["k"]] = attrs["v"]
+        elif name == "way":
+            current[0], current[1], current[2] = attrs["id"], {}, len(refs)
+
+    def end(name: str) -> None:
+        if name != "way":
+            return
+        tags = current[1]
+        mode = _osm_mode(tags)
+        if mode:
+            way_ids.append(current[0])
+            way_modes.append(mode)
+            way_len.append(len(refs) - current[2])
+            way_tags.append(tags)
+        else:
+            del refs[current[2]:]
+        current[0] = current[1] = None
+
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
     try:
-        for _, elem in ET.iterparse(path, events=("end",)):
-            tag = elem.tag
-            if tag == "node":
-                a = elem.attrib
-                node_id.append(int(a["id"]))
-                node_xy.append((float(a["lon"]), float(a["lat"])))
-                elem.clear()
-            elif tag == "way":
-                tags = {t.attrib["k"]: t.attrib["v"] for t in elem.iter("tag")}
-                mode = _osm_mode(tags)
-                if mode:
-                    nds = [int(nd.attrib["ref"]) for nd in elem.iter("nd")]
-                    way_ids.append(elem.attrib["id"])
-                    way_modes.append(mode)
-                    refs.extend(nds)
-                    way_len.append(len(nds))
-                    way_tags.append(tags)
-                elem.clear()
-            elif tag == "relation":
-                elem.clear()
-    except (ET.ParseError, FileNotFoundError, KeyError, ValueError) as exc:
+        with path.open("rb") as fh:
+            parser.ParseFile(fh)
+    except (expat.ExpatError, OSError) as exc:
         raise ValidationError([Problem(f"not a readable OSM XML file: {exc}", str(path))],
                               title="cannot import network") from None
-    return (np.asarray(node_id, dtype=np.int64), np.asarray(node_xy, dtype=float).reshape(-1, 2),
-            way_ids, way_modes, refs, way_len, way_tags)
+    except KeyError as exc:
+        raise ValidationError([Problem(f"not a readable OSM XML file: an element lacks the "
+                                       f"attribute {exc} (line {parser.CurrentLineNumber})",
+                                       str(path))], title="cannot import network") from None
+    except ValueError as exc:
+        raise ValidationError([Problem(f"not a readable OSM XML file: {exc} (line "
+                                       f"{parser.CurrentLineNumber})", str(path))],
+                              title="cannot import network") from None
+    xy = np.column_stack([np.asarray(node_lon, dtype=float), np.asarray(node_lat, dtype=float)])
+    return (np.asarray(node_id, dtype=np.int64), xy.reshape(-1, 2), way_ids, way_modes,
+            np.asarray(refs, dtype=np.int64), way_len, way_tags)
 
 
 def read_osm(path: str | Path, name: str | None = None) -> Network:
     """Road, rail and waterway links of an OpenStreetMap XML extract (see module doc)."""
     path = Path(path)
-    ids, xy, way_ids, way_modes, refs_list, way_len, way_tags = _parse(path)
-    refs = np.asarray(refs_list, dtype=np.int64)
+    ids, xy, way_ids, way_modes, refs, way_len, way_tags = _parse(path)
     lengths = np.asarray(way_len, dtype=np.int64)
     order = np.argsort(ids, kind="stable")
     sorted_ids = ids[order]
