@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from keten.cli.render import check_format, console, emit_json, rich_table
+from keten.cli.stages import stage_progress
 from keten.errors import Problem, ValidationError
 from keten.network.build import default_network
 from keten.network.io import (
@@ -128,22 +129,28 @@ def import_command(
     Errors (bad cells, unknown nodes, zero lengths, duplicate ids) exit 2 and write nothing;
     warnings (self-loops, disconnected parts) are reported and exit 0 unless --strict."""
     notes = ImportNotes()
-    if source.suffix.lower() == ".osm":
-        net = read_osm(source)
-    else:
-        options = ImportOptions(
-            mode=mode, from_col=from_col, to_col=to_col, id_col=id_col, length_col=length_col,
-            length_unit_km=length_unit_km, speed_col=speed_col, class_col=class_col,
-            corridor_col=corridor_col, oneway_col=oneway_col, layer=layer,
-            keep=None if keep is None else tuple(filter(None, (c.strip() for c in
-                                                                keep.split(",")))))
-        net = read_links_file(source, options, notes)
-    report = validate_network(net, str(source))
-    warnings = notes.warnings + report.warnings
-    if report.problems or (strict and warnings):
-        raise ValidationError(report.problems + (warnings if strict else []),
-                              title=f"network '{net.name}' not imported (nothing written)")
-    path = write_network(net, out)
+    osm = source.suffix.lower() == ".osm"
+    options = None if osm else ImportOptions(
+        mode=mode, from_col=from_col, to_col=to_col, id_col=id_col, length_col=length_col,
+        length_unit_km=length_unit_km, speed_col=speed_col, class_col=class_col,
+        corridor_col=corridor_col, oneway_col=oneway_col, layer=layer,
+        keep=None if keep is None else tuple(filter(None, (c.strip() for c in
+                                                            keep.split(",")))))
+    with stage_progress([("read", f"read {source.name}"), ("topology", "build topology"),
+                         ("validate", "validate"), ("write", f"write {out.name}")]) as stages:
+        net = (read_osm(source, progress=stages) if options is None
+               else read_links_file(source, options, notes, progress=stages))
+        stages.note("topology", f"{len(net.nodes):,} nodes, {len(net.links):,} links")
+        stages("validate")
+        report = validate_network(net, str(source))
+        warnings = notes.warnings + report.warnings
+        stages.note("validate", f"{len(report.problems):,} error(s), {len(warnings):,} "
+                                "warning(s)")
+        if report.problems or (strict and warnings):
+            raise ValidationError(report.problems + (warnings if strict else []),
+                                  title=f"network '{net.name}' not imported (nothing written)")
+        stages("write")
+        path = write_network(net, out)
     summary = net.summary()
     flipped = f", {notes.reversed_links} geometries drawn to->from" if notes.reversed_links else ""
     console.print(f"imported {summary['nodes']} nodes, {summary['links']} links -> {path} "

@@ -10,6 +10,7 @@ through pyogrio/GDAL only.)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,14 @@ from keten.network.model import RESERVED_COLUMNS, Network
 # Line ends farther than this from the position of their id-given node are reported.
 MISMATCH_WARN_M = 50.0
 MODES = tuple(m.value for m in Mode)
+
+#: ``progress(stage, done, total)``: an importer names the stage it starts ("read",
+#: "topology") and, where it can, how far it is (bytes of the file read, of ``total``).
+ImportProgress = Callable[[str, int | None, int | None], None]
+
+
+def no_progress(stage: str, done: int | None = None, total: int | None = None) -> None:
+    """The default :data:`ImportProgress`: report nothing."""
 
 
 @dataclass(frozen=True)
@@ -137,14 +146,16 @@ def _column(frame: pd.DataFrame, col: str | None) -> pd.Series | None:
 
 
 def read_links_file(path: str | Path, options: ImportOptions | None = None,
-                    notes: ImportNotes | None = None, **kwargs: object) -> Network:
+                    notes: ImportNotes | None = None, progress: ImportProgress = no_progress,
+                    **kwargs: object) -> Network:
     """Links from a GeoJSON, GeoPackage or Shapefile (any CRS; reprojected to WGS84).
 
     Nodes come from ``from_col``/``to_col`` ids when given (e.g. ``VWJ_ID_BEG``/
     ``VWJ_ID_END`` in Rijkswaterstaat fairway data), placed where their links' ends agree;
     else from line end points. Lengths from ``length_col`` x ``length_unit_km``, else the
     geodesic length of the geometry. Warnings go to ``notes``; errors raise one
-    ``ValidationError``. ``kwargs`` are :class:`ImportOptions` fields.
+    ``ValidationError``; ``progress`` hears the stages. ``kwargs`` are
+    :class:`ImportOptions` fields.
     """
     from keten.network.io import is_keten_network_file, read_network_file
 
@@ -157,8 +168,11 @@ def read_links_file(path: str | Path, options: ImportOptions | None = None,
     if problems:
         raise ValidationError(problems, title="cannot import network")
     if is_keten_network_file(path):
+        progress("read", None, None)
         return read_network_file(path)
+    progress("read", None, None)
     frame, geoms, crs = _read(path, opts.layer)
+    progress("topology", None, None)
     problems = []
     for flag, col in (("--from-col", opts.from_col), ("--to-col", opts.to_col),
                       ("--id-col", opts.id_col), ("--length-col", opts.length_col),

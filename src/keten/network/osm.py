@@ -22,6 +22,7 @@ import shapely
 
 from keten.errors import Problem, ValidationError
 from keten.network.build import network_from_frames
+from keten.network.geofile import ImportProgress, no_progress
 from keten.network.geometry import haversine_km
 from keten.network.model import Network
 
@@ -51,8 +52,12 @@ def _speed_kmh(text: str) -> float:
     return float(m.group(1)) * (_MPH_KM if m.group(2) else 1.0)
 
 
-def _parse(path: Path) -> tuple[np.ndarray, np.ndarray, list[str], list[str], np.ndarray,
-                                 list[int], list[dict[str, str]]]:
+_CHUNK_BYTES = 1 << 20
+
+
+def _parse(path: Path, progress: ImportProgress = no_progress
+           ) -> tuple[np.ndarray, np.ndarray, list[str], list[str], np.ndarray, list[int],
+                      list[dict[str, str]]]:
     """Node ids and lon/lat, and per kept way: id, mode, node refs (flat) and tags.
 
     expat's start/end callbacks only (no element tree is built): one Python call per
@@ -103,8 +108,15 @@ def _parse(path: Path) -> tuple[np.ndarray, np.ndarray, list[str], list[str], np
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     try:
+        total = path.stat().st_size
+        done = 0
+        progress("read", 0, total)
         with path.open("rb") as fh:
-            parser.ParseFile(fh)
+            while chunk := fh.read(_CHUNK_BYTES):
+                parser.Parse(chunk, False)
+                done += len(chunk)
+                progress("read", done, total)
+            parser.Parse(b"", True)
     except (expat.ExpatError, OSError) as exc:
         raise ValidationError([Problem(f"not a readable OSM XML file: {exc}", str(path))],
                               title="cannot import network") from None
@@ -121,10 +133,13 @@ def _parse(path: Path) -> tuple[np.ndarray, np.ndarray, list[str], list[str], np
             np.asarray(refs, dtype=np.int64), way_len, way_tags)
 
 
-def read_osm(path: str | Path, name: str | None = None) -> Network:
-    """Road, rail and waterway links of an OpenStreetMap XML extract (see module doc)."""
+def read_osm(path: str | Path, name: str | None = None,
+             progress: ImportProgress = no_progress) -> Network:
+    """Road, rail and waterway links of an OpenStreetMap XML extract (see module doc);
+    ``progress`` hears the bytes read, then the topology stage."""
     path = Path(path)
-    ids, xy, way_ids, way_modes, refs, way_len, way_tags = _parse(path)
+    ids, xy, way_ids, way_modes, refs, way_len, way_tags = _parse(path, progress)
+    progress("topology", None, None)
     lengths = np.asarray(way_len, dtype=np.int64)
     order = np.argsort(ids, kind="stable")
     sorted_ids = ids[order]
