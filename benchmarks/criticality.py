@@ -154,7 +154,7 @@ def multi_case(net: Network, label: str) -> None:
     t = time.perf_counter()
     links = net.links
     oracle = {}
-    for mode, group in links.groupby("mode"):
+    for _, group in links.groupby("mode"):
         gone = hit[group.index.to_numpy()]
         g = nx.MultiGraph()
         g.add_edges_from((a, b, {"w": w}) for a, b, w, h in zip(
@@ -169,8 +169,9 @@ def multi_case(net: Network, label: str) -> None:
     nx_s = time.perf_counter() - t
     got = table.set_index("link_id")["detour_length_km"].fillna(np.inf)
     assert all(_same(got[k], v) for k, v in oracle.items())
-    print(f"{label}: flood overlay removes {hit.sum():,} links at once ({table['connected'].sum():,}"
-          f" keep a detour); keten {keten_s:.2f} s, networkx {nx_s:.2f} s -> networkx / keten"
+    kept = int(table["connected"].sum())
+    print(f"{label}: flood overlay removes {hit.sum():,} links at once ({kept:,} keep a "
+          f"detour); keten {keten_s:.2f} s, networkx {nx_s:.2f} s -> networkx / keten"
           f" = {nx_s / keten_s:.1f}x")
 
 
