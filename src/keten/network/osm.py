@@ -55,6 +55,20 @@ def _speed_kmh(text: str) -> float:
 _CHUNK_BYTES = 1 << 20
 
 
+def _speeds_kmh(texts: list[str]) -> np.ndarray:
+    """:func:`_speed_kmh` of each text, parsed once per distinct value."""
+    distinct, inverse = np.unique(np.asarray(texts, dtype=object).astype(str),
+                                  return_inverse=True)
+    return np.array([_speed_kmh(str(t)) for t in distinct], dtype=float)[inverse.ravel()]
+
+
+def _link_ids(way_ids: list[str], link_way: np.ndarray, part: np.ndarray) -> np.ndarray:
+    """``osm:<way id>:<part>`` per link (plain lists: faster than numpy's char functions)."""
+    way = np.asarray(way_ids, dtype=object)[link_way].tolist()
+    return np.array([f"osm:{w}:{p}" for w, p in zip(way, part.tolist(), strict=True)],
+                    dtype=object)
+
+
 def _parse(path: Path, progress: ImportProgress = no_progress
            ) -> tuple[np.ndarray, np.ndarray, list[str], list[str], np.ndarray, list[int],
                       list[dict[str, str]]]:
@@ -194,7 +208,7 @@ def read_osm(path: str | Path, name: str | None = None,
                        zip(tags, way_modes, strict=True)],
         "waterway": [t.get("waterway", "") if m == "inland_waterway" else "" for t, m in
                      zip(tags, way_modes, strict=True)],
-        "speed_kmh": [_speed_kmh(t.get("maxspeed", "")) for t in tags],
+        "speed_kmh": _speeds_kmh([t.get("maxspeed", "") for t in tags]),
         "oneway": [t.get("oneway", "") for t in tags],
         "corridor": [t.get("ref", t.get("name", "")) for t in tags],
         "rail_electrified": [t.get("electrified", "") for t in tags],
@@ -208,7 +222,7 @@ def read_osm(path: str | Path, name: str | None = None,
     geoms[backwards] = shapely.reverse(geoms[backwards])
     node_names = np.char.add("osm:", ids.astype(str))
     links = pd.DataFrame({
-        "link_id": [f"osm:{way_ids[w]}:{p}" for w, p in zip(link_way, part, strict=True)],
+        "link_id": _link_ids(way_ids, link_way, part),
         "from_node": node_names[from_row], "to_node": node_names[to_row],
         "length_km": length_km,
         "bidirectional": ~per_link["oneway"].isin(["yes", "true", "1", "-1"]).to_numpy(),
