@@ -69,11 +69,11 @@ def get_footprint_v2(
         return missing
     try:
         footprint = exchange.get_footprint(
-            get_state(request).store, principal.company_id, footprint_id
+            get_state(request).store, principal.company_id, footprint_id, pact_version=2
         )
     except NotFoundError:
         return missing
-    return JSONResponse({"data": pact_v2.to_v2(footprint)})
+    return JSONResponse({"data": footprint})
 
 
 @router.post(
