@@ -9,7 +9,7 @@ JSON schemas; every number is a decimal string.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -103,7 +103,9 @@ def shipment_data_quality(s: ShipmentResult) -> dict[str, Any]:
     }
 
 
-def v2_document(v3_document: dict[str, Any], quality: dict[str, Any] | None) -> dict[str, Any]:
+def v2_document(
+    v3_document: Mapping[str, Any], quality: Mapping[str, Any] | None
+) -> dict[str, Any]:
     """The PACT v2.3 document of a v3 one (:func:`keten.exchange.pact_v2.to_v2`, which maps the
     data quality) with biogenic CO2 from ``quality`` (:func:`shipment_data_quality`):
     pCfIncludingBiogenic = WTW CO2e + biogenic CO2 of combustion where there is any, so an HVO

@@ -277,7 +277,10 @@ def import_footprints(
     total = len(shipment_footprints)
     with ImportStage(store) as stage:
         for first in range(0, total, IMPORT_BATCH):
-            shipments, tce_rows, footprints, values = [], [], [], []
+            shipments: list[tuple[Any, ...]] = []
+            tce_rows: list[tuple[Any, ...]] = []
+            footprints: list[tuple[Any, ...]] = []
+            values: list[tuple[Any, ...]] = []
             for sf, sid, pf_id in zip(
                 shipment_footprints[first : first + IMPORT_BATCH],
                 sids[first : first + IMPORT_BATCH],

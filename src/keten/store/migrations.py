@@ -13,7 +13,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, inspect, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    delete,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 
 from keten.store import tables as t
 
@@ -99,7 +109,8 @@ def _v7_secret_footprint_ids(conn: Connection) -> None:
     _add_column(conn, "companies", "footprint_id_key", "VARCHAR(100)")
     _add_column(conn, "shipments", "data_quality", "JSON")
     _add_column(conn, "product_footprints", "payload_v2", "JSON")
-    companies, pf = t.Company.__table__, t.ProductFootprintRow.__table__  # type: ignore[attr-defined]
+    companies: Table = t.Company.__table__  # type: ignore[assignment]
+    pf: Table = t.ProductFootprintRow.__table__  # type: ignore[assignment]
     keys: dict[str, bytes] = {}
     for company_id, key in conn.execute(select(companies.c.id, companies.c.footprint_id_key)):
         if not key:
@@ -108,11 +119,11 @@ def _v7_secret_footprint_ids(conn: Connection) -> None:
                 update(companies).where(companies.c.id == company_id).values(footprint_id_key=key)
             )
         keys[company_id] = bytes.fromhex(key)
-    children = [
-        t.FootprintProductId.__table__,  # type: ignore[attr-defined]
-        t.FootprintCompanyId.__table__,  # type: ignore[attr-defined]
-        t.FootprintClassification.__table__,  # type: ignore[attr-defined]
-        t.Share.__table__,  # type: ignore[attr-defined]
+    children: list[Table] = [
+        t.FootprintProductId.__table__,  # type: ignore[list-item]
+        t.FootprintCompanyId.__table__,  # type: ignore[list-item]
+        t.FootprintClassification.__table__,  # type: ignore[list-item]
+        t.Share.__table__,  # type: ignore[list-item]
     ]
     for row in conn.execute(select(pf)).mappings().all():
         payload = dict(row["payload"])

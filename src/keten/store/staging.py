@@ -162,10 +162,10 @@ class ImportStage:
             driver.executemany(f"INSERT INTO temp.stage_{name} VALUES ({marks})", rows)
             driver.commit()
             return
-        with driver.cursor() as cursor:
-            with cursor.copy(f"COPY stage_{name} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        sql = f"COPY stage_{name} ({', '.join(columns)}) FROM STDIN"
+        with driver.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
         driver.commit()
 
     # ------------------------------------------------------------ swap

@@ -17,7 +17,6 @@ from keten.api.errors import error_body
 from keten.api.routes.events import EVENT_REQUEST_BODY, accept_event
 from keten.api.routes.footprints import page_response, paging
 from keten.errors import NotFoundError
-from keten.exchange import pact_v2
 from keten.services import exchange
 from keten.services.auth import Principal
 
