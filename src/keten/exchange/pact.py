@@ -16,7 +16,6 @@ Sources (facts, not code):
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import uuid
 from collections.abc import Mapping, Sequence
@@ -57,9 +56,9 @@ def decimal_str(value: Decimal | float | int | str) -> str:
 
 def iso_utc(moment: datetime) -> str:
     """ISO 8601 UTC timestamp with a ``Z`` suffix, seconds precision."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.replace(microsecond=0).isoformat() + "Z"
 
 
 def footprint_id_for(company_id: str, kind: str, local_id: str, key: bytes | None = None) -> str:
@@ -71,7 +70,7 @@ def footprint_id_for(company_id: str, kind: str, local_id: str, key: bytes | Non
     name = f"{company_id}\x1f{kind}\x1f{local_id}"
     if key is None:
         return str(uuid.uuid5(FOOTPRINT_NAMESPACE, name))
-    digest = hmac.new(key, name.encode(), hashlib.sha256).digest()
+    digest = hmac.digest(key, name.encode(), "sha256")
     return str(uuid.UUID(bytes=digest[:16], version=4))
 
 

@@ -17,12 +17,12 @@ PostgreSQL drops temporary tables with the session), and the swap is one transac
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, text
 
 from keten.store.repository import Store
@@ -81,13 +81,14 @@ FILTER_TABLES = ("footprint_product_ids", "footprint_company_ids", "footprint_cl
 
 
 def dumps(value: Any) -> str:
-    """JSON text as SQLAlchemy's JSON type writes it (``json.dumps`` defaults)."""
-    return json.dumps(value)
+    """JSON text of a document (orjson: compact, several times faster than ``json.dumps``;
+    SQLAlchemy's JSON type reads it back the same)."""
+    return orjson.dumps(value).decode()
 
 
 def sqlite_datetime(moment: datetime | None) -> str | None:
     """A naive UTC datetime in SQLAlchemy's SQLite storage format."""
-    return None if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return None if moment is None else moment.isoformat(" ", "microseconds")
 
 
 @dataclass(frozen=True)
