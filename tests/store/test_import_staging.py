@@ -43,7 +43,10 @@ def _staging_tables(store: Store) -> list[str]:
         if store.dialect == "sqlite":
             sql = "SELECT name FROM sqlite_master WHERE name LIKE 'stage%'"
         else:
-            sql = "SELECT schemaname || '.' || tablename FROM pg_tables WHERE tablename LIKE 'stage%'"
+            sql = (
+                "SELECT schemaname || '.' || tablename FROM pg_tables "
+                "WHERE tablename LIKE 'stage%'"
+            )
         return [str(r[0]) for r in conn.execute(text(sql))]
 
 
