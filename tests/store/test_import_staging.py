@@ -209,3 +209,35 @@ def test_kill9_during_an_import_leaves_nothing(store: Store, tmp_path: Path) -> 
     subprocess.run([sys.executable, "-c", _CHILD.replace("time.sleep(60)", "pass"), store.url],
                    check=True, timeout=120)
     assert _shipments(store, "acme") == 40
+
+
+def test_api_writes_during_a_long_import_succeed(
+    store_url: str, tmp_path: Path, make_shipment_footprint: Make, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``POST /3/events`` while a big import is staging answers 200 (the import holds no lock
+    of the store), on both backends; the import's footprints are not listed until its swap."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for api.conftest
+    from api.conftest import build_host
+
+    host = build_host(tmp_path, make_shipment_footprint, store_url)
+    headers = host.headers()
+    monkeypatch.setattr(exchange, "IMPORT_BATCH", 5)
+    answers: list[tuple[int, int]] = []
+
+    def during(phase: str, done: int, total: int) -> None:
+        if phase != "staged":
+            return
+        event = {"type": pact.PUBLISHED, "specversion": "1.0", "id": f"during-{done}",
+                 "source": "//partner.example/3/events", "time": "2025-06-01T12:00:00Z",
+                 "data": {"pfIds": []}}
+        posted = host.client.post("/3/events", json=event, headers=headers)
+        listed = host.client.get("/3/footprints?limit=1000", headers=headers)
+        answers.append((posted.status_code, len(listed.json()["data"])))
+
+    before = len(host.client.get("/3/footprints?limit=1000", headers=headers).json()["data"])
+    sfs = [make_shipment_footprint(f"L{i}") for i in range(15)]
+    exchange.import_footprints(host.store, "carrier", sfs, progress=during)
+    assert answers == [(200, before)] * 3
+    after = host.client.get("/3/footprints?limit=1000", headers=headers).json()["data"]
+    assert len(after) == before + 15
+    host.store.close()
