@@ -116,6 +116,8 @@ class ImportStage:
     def __enter__(self) -> ImportStage:
         self._conn = self.store.engine.connect()
         conn = self._conn
+        if self.sqlite:  # a bigger page cache for this connection's bulk work (64 MiB)
+            conn.exec_driver_sql("PRAGMA cache_size=-65536")
         for name, columns in _STAGES.items():
             if self.sqlite:
                 cols = ", ".join(f"{c} {lite}" for c, lite, _ in columns)
@@ -134,6 +136,8 @@ class ImportStage:
             return
         try:
             conn.rollback()
+            if self.sqlite:
+                conn.exec_driver_sql("PRAGMA cache_size=-2000")  # SQLite's default again
             for name in _STAGES:
                 schema = "temp" if self.sqlite else "pg_temp"
                 conn.exec_driver_sql(f"DROP TABLE IF EXISTS {schema}.stage_{name}")
@@ -236,6 +240,8 @@ class ImportStage:
             + ", ".join(f"f.{n}" for n in pf_cols)
             + " FROM stage_footprints f LEFT JOIN shipments s "
             "ON s.company_id = :c AND s.shipment_id = f.shipment_id WHERE true "
+            # in key order: the random ids then fill the primary-key index page by page
+            "ORDER BY f.id "
             "ON CONFLICT (id) DO UPDATE SET shipment_row_id = excluded.shipment_row_id, "
             + ", ".join(f"{n} = excluded.{n}" for n in update_cols)
             + " WHERE product_footprints.company_id = excluded.company_id",
@@ -245,7 +251,7 @@ class ImportStage:
             run(f"DELETE FROM {table} WHERE footprint_id IN (SELECT id FROM stage_footprints)")
             run(
                 f"INSERT INTO {table} (footprint_id, value) SELECT DISTINCT footprint_id, value "
-                "FROM stage_filter_values WHERE kind = :kind",
+                "FROM stage_filter_values WHERE kind = :kind ORDER BY footprint_id, value",
                 kind=kind,
             )
         tads = run("SELECT count(*) FROM stage_tads").scalar_one()
