@@ -147,27 +147,6 @@ def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
         yield values[start : start + _CHUNK]
 
 
-def shipments_by_id(
-    session: Session, company_id: str, shipment_ids: Sequence[str]
-) -> dict[str, t.Shipment]:
-    """Stored shipments of a company among ``shipment_ids``, by shipment id (batched)."""
-    found: dict[str, t.Shipment] = {}
-    for chunk in _chunks(list(shipment_ids)):
-        query = select(t.Shipment).where(
-            t.Shipment.company_id == company_id, t.Shipment.shipment_id.in_(chunk)
-        )
-        found.update({row.shipment_id: row for row in session.scalars(query)})
-    return found
-
-
-def footprints_by_id(session: Session, ids: Sequence[str]) -> dict[str, t.ProductFootprintRow]:
-    found: dict[str, t.ProductFootprintRow] = {}
-    for chunk in _chunks(list(ids)):
-        query = select(t.ProductFootprintRow).where(t.ProductFootprintRow.id.in_(chunk))
-        found.update({row.id: row for row in session.scalars(query)})
-    return found
-
-
 def footprint_created(session: Session, ids: Sequence[str]) -> dict[str, datetime]:
     """``created`` of the stored footprints among ``ids`` (batched, no documents read)."""
     found: dict[str, datetime] = {}
@@ -176,15 +155,6 @@ def footprint_created(session: Session, ids: Sequence[str]) -> dict[str, datetim
         rows = session.execute(select(pf.id, pf.created).where(pf.id.in_(chunk)))
         found.update({row.id: row.created for row in rows})
     return found
-
-
-def delete_tces(session: Session, shipment_row_ids: Sequence[int]) -> None:
-    for chunk in _chunks(list(shipment_row_ids)):
-        session.execute(
-            delete(t.TransportChainElement).where(
-                t.TransportChainElement.shipment_row_id.in_(chunk)
-            )
-        )
 
 
 def _lower_unique(values: Any) -> list[str]:
@@ -399,27 +369,6 @@ def share_footprints(
 
 
 # ---------------------------------------------------------------- transport activity data
-
-
-def upsert_tad(session: Session, company_id: str, tad: Mapping[str, Any]) -> bool:
-    """Insert or replace one TAD record; returns True when it was new."""
-    activity_id = str(tad["activityId"])
-    row = session.scalar(
-        select(t.TransportActivity).where(
-            t.TransportActivity.company_id == company_id,
-            t.TransportActivity.activity_id == activity_id,
-        )
-    )
-    created = row is None
-    if row is None:
-        row = t.TransportActivity(company_id=company_id, activity_id=activity_id)
-        session.add(row)
-    row.mode = str(tad["mode"])
-    row.departure_at = parse_datetime_utc(str(tad["departureAt"]))
-    row.arrival_at = parse_datetime_utc(str(tad["arrivalAt"]))
-    row.payload = dict(tad)
-    session.flush()
-    return created
 
 
 def query_tads(
