@@ -4,7 +4,8 @@ half-done.
 - ``keten footprint TCES --format csv -o OUT``: after each kill, OUT is absent or a complete
   earlier result (never partial), and the next run leaves no ``.OUT.*.tmp`` file behind;
 - ``keten company import``: after each kill, the store holds either none or all of the file's
-  shipments (one transaction).
+  shipments and footprints (staged where nobody sees them, then one short swap transaction),
+  and no staging table is left in the database file.
 
 Run: .venv/bin/python scripts/crash_kill9.py [--kills 5] [--rows 200000]
 Works in a temporary KETEN_HOME; touches nothing else, opens no network port.
@@ -83,13 +84,21 @@ def import_kills(tmp: Path, env: dict[str, str], tces: Path, shipments: int,
     for _ in range(kills):
         with sqlite3.connect(database) as con:  # start each round from an empty company
             con.execute("PRAGMA foreign_keys=ON")
+            con.execute("DELETE FROM product_footprints WHERE company_id = 'crash'")
             con.execute("DELETE FROM shipments WHERE company_id = 'crash'")
         code = kill_after(args, env, random.uniform(0.2, 0.95) * full)
         with sqlite3.connect(database) as con:
             count = con.execute(
                 "SELECT count(*) FROM shipments WHERE company_id = 'crash'").fetchone()[0]
-        if count not in (0, shipments):
-            problems.append(f"import: {count} of {shipments} shipments after kill (exit {code})")
+            footprints = con.execute(
+                "SELECT count(*) FROM product_footprints WHERE company_id = 'crash'").fetchone()[0]
+            staging = con.execute(
+                "SELECT count(*) FROM sqlite_master WHERE name LIKE 'stage%'").fetchone()[0]
+        if count not in (0, shipments) or footprints != count:
+            problems.append(f"import: {count} of {shipments} shipments, {footprints} "
+                            f"footprints after kill (exit {code})")
+        if staging:
+            problems.append(f"import: {staging} staging table(s) left after kill")
     return problems
 
 

@@ -360,8 +360,8 @@ def test_migration_3_adds_the_callback_column_to_an_older_database(store: Store)
         conn.execute(text("ALTER TABLE companies DROP COLUMN callback_base_url"))
         conn.execute(text("DELETE FROM schema_version WHERE version >= 3"))
     assert current_version(store.engine) == 2
-    # 4-6 create tables only where missing, so they re-run harmlessly here.
-    assert migrate(store.engine) == [3, 4, 5, 6]
+    # 4-7 create tables or columns only where missing, so they re-run harmlessly here.
+    assert migrate(store.engine) == [3, 4, 5, 6, 7]
     columns = {c["name"] for c in inspect(store.engine).get_columns("companies")}
     assert "callback_base_url" in columns
     assert [c.id for c in companies.list_companies(store)] == ["old"]

@@ -148,7 +148,8 @@ def test_dashboard_cli_and_host_write_the_same_document(
     store = client.app.state.keten.store  # type: ignore[attr-defined]
     table = exchange.footprints_from_table(tces, tocs, hocs)
     exchange.import_footprints(store, DEMO_COMPANY, table.shipment_footprints,
-                               primary_data_share_pct=table.primary_data_share_pct)
+                               primary_data_share_pct=table.primary_data_share_pct,
+                               data_quality=table.data_quality)
     with contextlib.suppress(ValidationError):  # there from the other parametrisation
         auth.create_credentials(store, DEMO_COMPANY, "demo-format", "demo-format-secret")
     token = client.post("/auth/token", auth=("demo-format", "demo-format-secret"),
@@ -157,10 +158,14 @@ def test_dashboard_cli_and_host_write_the_same_document(
                         headers={"Authorization": f"Bearer {token}"}).json()["data"]
     ids = {d["id"] for d in cli_docs}
     host_docs = [d for d in served if d["id"] in ids]
-    # v2 files carry the data-quality rating and biogenic CO2 of the TCEs' data sources
-    # (issue #10), which a stored ShipmentFootprint does not record: the host's /2 lacks them.
-    if version == 2:
-        for doc in cli_docs:
-            doc["pcf"].pop("dqi", None)
-            doc["pcf"]["pCfIncludingBiogenic"] = doc["pcf"]["pCfExcludingBiogenic"]
+    # the data quality of the TCEs' data sources (issue #10) is in every document, and the
+    # host serves it because the store keeps each shipment's data sources at import
+    assert len(host_docs) == len(cli_docs)
+    for doc in host_docs:
+        dqi = doc["pcf"]["dqi"]
+        ratings = {v for k, v in dqi.items() if k.endswith("DQR")}
+        assert len(ratings) == 1 and 1 <= float(ratings.pop()) <= 3, dqi
+    if version == 2:  # the demo's HVO trucks: biogenic CO2 on top of the WTW figure
+        assert any(float(d["pcf"]["pCfIncludingBiogenic"]) > float(d["pcf"]["pCfExcludingBiogenic"])
+                   for d in host_docs)
     assert _without_created(host_docs) == _without_created(cli_docs)

@@ -150,6 +150,7 @@ def import_(
         category = exchange.DIRECTIONS[direction]
     categories: Any = category
     shares: Any = primary_share
+    quality: dict[str, Any] | None = None
     if path.suffix.lower() == ".json":
         shipments, tads = _read_import(path, tocs, hocs)
     else:  # a TCE table: keten computes the footprints, shares and categories per shipment
@@ -157,6 +158,7 @@ def import_(
         shipments, tads = table.shipment_footprints, []
         categories = category if category is not None else table.scope3_category
         shares = primary_share if primary_share is not None else table.primary_data_share_pct
+        quality = table.data_quality
     summary = exchange.import_footprints(
         _store(),
         company_id,
@@ -168,6 +170,7 @@ def import_(
         share_with=share_with,
         source=str(path),
         bundles=[_read_bundle(b) for b in bundle],
+        data_quality=quality,
     )
     console.print(
         f"{company_id}: {summary.shipments_created} shipment(s) added, "

@@ -9,7 +9,7 @@ JSON schemas; every number is a decimal string.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -80,39 +80,44 @@ def _rating(data_source: str, factor_status: str) -> Decimal:
     return _DQR.get(data_source, _DQR_DEFAULT.get(factor_status, Decimal(3)))
 
 
-def data_quality_indicators(s: ShipmentResult) -> dict[str, Any]:
-    """PACT v2 DataQualityIndicators from the TCEs' data source and factor status."""
+def data_quality_rating(s: ShipmentResult) -> Decimal:
+    """The WTW-weighted rating of a shipment's TCEs (2 for a shipment without emissions)."""
     total = sum((t.co2e_wtw_kg for t in s.tces), Decimal(0))
-    rating = Decimal(2)
-    if total > 0:
-        rating = sum(
-            (
-                t.co2e_wtw_kg * _rating(t.data_source, t.factor_status)
-                for t in s.tces
-            ),
-            Decimal(0),
-        ) / total
-    value = float(decimal_str(rating, Decimal("0.1")))
+    if total <= 0:
+        return Decimal(2)
+    weighted = sum(
+        (t.co2e_wtw_kg * _rating(t.data_source, t.factor_status) for t in s.tces), Decimal(0)
+    )
+    return weighted / total
+
+
+def shipment_data_quality(s: ShipmentResult) -> dict[str, Any]:
+    """What a shipment's PACT documents need of its data sources, kept by the store at import
+    (``shipments.data_quality``) so that the host serves what ``keten footprint`` writes: the
+    rating (one decimal), biogenic CO2, and the WTW shares by data source and factor status."""
     return {
-        "coveragePercent": 100,
-        **{
-            k: value
-            for k in (
-                "technologicalDQR",
-                "temporalDQR",
-                "geographicalDQR",
-                "completenessDQR",
-                "reliabilityDQR",
-            )
-        },
+        "dataQualityRating": decimal_str(data_quality_rating(s), Decimal("0.1")),
+        "co2BiogenicKg": decimal_str(s.co2_biogenic_kg or Decimal(0)),
+        "dataSourceShares": {k: decimal_str(v) for k, v in s.data_source_shares.items()},
+        "factorStatusShares": {k: decimal_str(v) for k, v in s.factor_status_shares.items()},
     }
 
 
-def _biogenic(s: ShipmentResult) -> dict[str, str]:
-    """pCfIncludingBiogenic = WTW CO2e + biogenic CO2 of combustion, where there is any (an
-    HVO or biomethane shipment is then not reported as if it were only fossil)."""
-    bio = s.co2_biogenic_kg or Decimal(0)
-    return {"pCfIncludingBiogenic": decimal_str(s.co2e_wtw_kg + bio)} if bio > 0 else {}
+def v2_document(
+    v3_document: Mapping[str, Any], quality: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The PACT v2.3 document of a v3 one (:func:`keten.exchange.pact_v2.to_v2`, which maps the
+    data quality) with biogenic CO2 from ``quality`` (:func:`shipment_data_quality`):
+    pCfIncludingBiogenic = WTW CO2e + biogenic CO2 of combustion where there is any, so an HVO
+    or biomethane shipment is not reported as if it were only fossil."""
+    from keten.exchange import pact_v2
+
+    doc = pact_v2.to_v2(v3_document)
+    bio = Decimal(str((quality or {}).get("co2BiogenicKg") or 0))
+    if bio > 0:
+        pcf = doc["pcf"]
+        pcf["pCfIncludingBiogenic"] = decimal_str(Decimal(pcf["pCfExcludingBiogenic"]) + bio)
+    return doc
 
 
 def product_footprints(
@@ -122,14 +127,17 @@ def product_footprints(
     company_id: str,
     pact_version: int = 3,
     created: datetime | None = None,
+    footprint_id_key: bytes | None = None,
 ) -> list[dict[str, Any]]:
     """The PACT ProductFootprints (v3, or v2.3 with ``pact_version=2``) of a FootprintResult,
     each carrying its iLEAP ShipmentFootprint. The same builder as the host's
     (:func:`keten.exchange.pact.shipment_product_footprint` with
-    :func:`keten.exchange.pact.shipment_context`), so a file written by ``keten footprint``, a
-    dashboard download and ``/2|3/footprints`` agree for the same data (ids are deterministic
-    per company and shipment; only ``created`` is the moment of writing)."""
-    from keten.exchange import pact, pact_v2
+    :func:`keten.exchange.pact.shipment_context`, :func:`shipment_data_quality` and
+    :func:`v2_document`), so a file written by ``keten footprint``, a dashboard download and
+    ``/2|3/footprints`` agree for the same data (ids are the same per company and shipment,
+    keyed by the company's secret ``footprint_id_key`` when it is a company of the store;
+    only ``created`` is the moment of writing)."""
+    from keten.exchange import pact
 
     if pact_version not in (2, 3):
         raise ValueError("pact_version must be 2 or 3")
@@ -137,21 +145,18 @@ def product_footprints(
     out = []
     for s in result.shipments:
         sf = shipment_footprint(s)
+        quality = shipment_data_quality(s)
         ctx = pact.shipment_context(
             company_name,
             company_urns,
             sf,
             moment,
             primary_data_share_pct=s.primary_data_share * 100,
+            footprint_id_key=footprint_id_key,
+            data_quality_rating=quality["dataQualityRating"],
         )
         doc = pact.shipment_product_footprint(sf, company_id, ctx)
-        if pact_version == 2:
-            doc = pact_v2.to_v2(doc)
-            # PACT v2 data quality and biogenic CO2 from the TCEs' data sources (issue #10);
-            # the host's /2 documents, mapped from stored ShipmentFootprints, lack them.
-            doc["pcf"]["dqi"] = data_quality_indicators(s)
-            doc["pcf"].update(_biogenic(s))
-        out.append(doc)
+        out.append(v2_document(doc, quality) if pact_version == 2 else doc)
     return out
 
 

@@ -16,6 +16,7 @@ Sources (facts, not code):
 
 from __future__ import annotations
 
+import hmac
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +37,8 @@ HOC_SCHEMA = f"{ILEAP_SCHEMA_BASE}/hoc.json"
 #: UN CPC Ver.2.1 83117 as required by iLEAP for every logistics ProductFootprint.
 CPC_LOGISTICS = "83117"
 CPC_CLASSIFICATION_URN = f"urn:pact:productclassification:un-cpc:{CPC_LOGISTICS}"
-#: Namespace for deterministic footprint ids: same company + shipment -> same footprint id.
+#: Namespace of the ids of documents written without a store (``--company-name``): same
+#: company + shipment -> same id. Store companies use a secret key instead (see below).
 FOOTPRINT_NAMESPACE = uuid.UUID("5b0d7c1e-6a57-4d0e-9a55-6b6574656e01")
 DEFAULT_VALIDITY_YEARS = 3
 
@@ -54,14 +56,22 @@ def decimal_str(value: Decimal | float | int | str) -> str:
 
 def iso_utc(moment: datetime) -> str:
     """ISO 8601 UTC timestamp with a ``Z`` suffix, seconds precision."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.replace(microsecond=0).isoformat() + "Z"
 
 
-def footprint_id_for(company_id: str, kind: str, local_id: str) -> str:
-    """Deterministic footprint id (UUID v5): a re-import updates, never duplicates."""
-    return str(uuid.uuid5(FOOTPRINT_NAMESPACE, f"{company_id}\x1f{kind}\x1f{local_id}"))
+def footprint_id_for(company_id: str, kind: str, local_id: str, key: bytes | None = None) -> str:
+    """Footprint id, the same for the same company, kind and local id (a re-import updates,
+    never duplicates). With the company's secret ``key`` (kept in the store) it is
+    HMAC-SHA-256 of the three, laid out as a UUID v4 (RFC 9562: pseudo-random), so nobody
+    without the key can compute another company's ids; without one (a file written for a
+    company outside any store) a UUID v5 of the three."""
+    name = f"{company_id}\x1f{kind}\x1f{local_id}"
+    if key is None:
+        return str(uuid.uuid5(FOOTPRINT_NAMESPACE, name))
+    digest = hmac.digest(key, name.encode(), "sha256")
+    return str(uuid.UUID(bytes=digest[:16], version=4))
 
 
 def product_urn(kind: str, local_id: str) -> str:
@@ -116,6 +126,8 @@ def shipment_context(
     *,
     reference_year: int | None = None,
     primary_data_share_pct: Decimal | float | None = None,
+    footprint_id_key: bytes | None = None,
+    data_quality_rating: str | None = None,
 ) -> FootprintContext:
     """The one place a shipment's PACT context is made, so that the host, the CLI and the
     dashboard give the same document for the same data."""
@@ -133,6 +145,8 @@ def shipment_context(
             if primary_data_share_pct is None
             else Decimal(str(primary_data_share_pct)).quantize(Decimal("0.01"))
         ),
+        footprint_id_key=footprint_id_key,
+        data_quality_rating=data_quality_rating,
     )
 
 
@@ -151,6 +165,10 @@ class FootprintContext:
     status: str = "Active"
     validity_years: int = DEFAULT_VALIDITY_YEARS
     comment: str = ""
+    #: The publishing company's secret for footprint ids (see :func:`footprint_id_for`).
+    footprint_id_key: bytes | None = None
+    #: PACT data quality rating (1 best .. 3 here) of the data sources, when known.
+    data_quality_rating: str | None = None
 
 
 def _carbon_footprint(
@@ -185,6 +203,13 @@ def _carbon_footprint(
         pcf["geographyRegionOrSubregion"] = ctx.geography_region
     if ctx.primary_data_share_pct is not None:
         pcf["primaryDataShare"] = decimal_str(ctx.primary_data_share_pct)
+    if ctx.data_quality_rating is not None:
+        # PACT v3 DataQualityIndicators (Methodology 4.2.3, SHALL from 2027): the one rating
+        # of the sources' origin for each of the three required DQRs, as PACT v2 files do.
+        pcf["dqi"] = {
+            name: ctx.data_quality_rating
+            for name in ("technologicalDQR", "geographicalDQR", "temporalDQR")
+        }
     return pcf
 
 
@@ -238,7 +263,7 @@ def shipment_product_footprint(
     amount = tkm if tkm > 0 else Decimal(1)
     pcf = _carbon_footprint(ctx, "ton kilometer", amount, co2e_wtw_kg)
     return _wrap(
-        footprint_id_for(company_id, "shipment", shipment_id),
+        footprint_id_for(company_id, "shipment", shipment_id, ctx.footprint_id_key),
         ctx,
         product_urn("shipment", shipment_id),
         f"Shipment {shipment_id}",
@@ -258,7 +283,7 @@ def toc_product_footprint(
     unit = "ton kilometer"
     pcf = _carbon_footprint(ctx, unit, Decimal(1), Decimal(str(toc["co2eIntensityWTW"])))
     return _wrap(
-        footprint_id_for(company_id, "toc", toc_id),
+        footprint_id_for(company_id, "toc", toc_id, ctx.footprint_id_key),
         ctx,
         product_urn("toc", toc_id),
         f"Transport operation category {toc_id}",
@@ -277,7 +302,7 @@ def hoc_product_footprint(
     pcf = _carbon_footprint(ctx, "kilogram", Decimal(1000), Decimal(str(hoc["co2eIntensityWTW"])))
     pcf["productMassPerDeclaredUnit"] = "1000"
     return _wrap(
-        footprint_id_for(company_id, "hoc", hoc_id),
+        footprint_id_for(company_id, "hoc", hoc_id, ctx.footprint_id_key),
         ctx,
         product_urn("hoc", hoc_id),
         f"Hub operation category {hoc_id}",

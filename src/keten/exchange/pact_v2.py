@@ -60,6 +60,25 @@ def _cpc(footprint: Mapping[str, Any]) -> str:
     return pact.CPC_LOGISTICS
 
 
+_V3_DQRS = ("technologicalDQR", "geographicalDQR", "temporalDQR")
+
+
+def _dqi_v2(dqi: Mapping[str, Any]) -> dict[str, Any]:
+    """PACT v2 DataQualityIndicators (numbers, five DQRs and the coverage) of v3's three
+    (Decimal strings); completeness and reliability, which v3 dropped, take the worst of the
+    three (the most cautious reading). keten's own documents give all three the same rating."""
+    ratings = {name: _number(dqi[name]) for name in _V3_DQRS if dqi.get(name) is not None}
+    worst = max(ratings.values(), default=3.0)
+    return {
+        "coveragePercent": 100,
+        "technologicalDQR": ratings.get("technologicalDQR", worst),
+        "temporalDQR": ratings.get("temporalDQR", worst),
+        "geographicalDQR": ratings.get("geographicalDQR", worst),
+        "completenessDQR": worst,
+        "reliabilityDQR": worst,
+    }
+
+
 def _pcf_v2(pcf: Mapping[str, Any]) -> dict[str, Any]:
     factors = list(pcf.get("ipccCharacterizationFactors") or ["AR6"])
     out: dict[str, Any] = {
@@ -88,6 +107,8 @@ def _pcf_v2(pcf: Mapping[str, Any]) -> dict[str, Any]:
             out[name] = pcf[name]
     if pcf.get("primaryDataShare") is not None:
         out["primaryDataShare"] = _number(pcf["primaryDataShare"])
+    if isinstance(pcf.get("dqi"), Mapping):
+        out["dqi"] = _dqi_v2(pcf["dqi"])
     mass = pcf.get("productMassPerDeclaredUnit")
     if mass is not None and _number(mass) > 0:
         out["productMassPerDeclaredUnit"] = mass

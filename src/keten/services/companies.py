@@ -10,6 +10,7 @@ from keten.errors import NotFoundError, Problem, ValidationError
 from keten.store import Store, utcnow
 from keten.store import repository as repo
 from keten.store import tables as t
+from keten.store.migrations import new_footprint_id_key
 
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 
@@ -70,6 +71,7 @@ def add_company(
                 callback_client_secret=callback_client_secret,
                 callback_base_url=callback_base_url.rstrip("/") if callback_base_url else None,
                 created_at=utcnow(),
+                footprint_id_key=new_footprint_id_key(),
             )
         )
     return CompanyInfo(company_id, name, tuple(urns), 0, callback_client_id is not None)

@@ -166,6 +166,8 @@ class TableImport:
     shipment_footprints: list[dict[str, Any]]
     primary_data_share_pct: dict[str, float]
     scope3_category: dict[str, int | None]
+    #: Each shipment's data sources (:func:`keten.exchange.ileap.shipment_data_quality`).
+    data_quality: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def footprints_from_table(
@@ -197,7 +199,15 @@ def footprints_from_table(
             )
         categories[s.shipment_id] = int(value) if value in ("4", "9") else None
     collector.raise_if_any("invalid scope 3 categories")
-    return TableImport(ileap.shipment_footprints(result), shares, categories)
+    quality = {s.shipment_id: ileap.shipment_data_quality(s) for s in result.shipments}
+    return TableImport(ileap.shipment_footprints(result), shares, categories, quality)
+
+
+#: Shipments built and staged per batch (bounds the rows held in memory at once).
+IMPORT_BATCH = 5000
+
+#: ``progress(phase, done, total)`` of an import: "staged" after each batch, "swapped" at the end.
+Progress = Callable[[str, int, int], None]
 
 
 def import_footprints(
@@ -212,15 +222,27 @@ def import_footprints(
     share_with: Sequence[str] = (),
     source: str = "import",
     bundles: Sequence[Mapping[str, Any]] = (),
+    data_quality: Mapping[str, Mapping[str, Any]] | None = None,
+    progress: Progress | None = None,
 ) -> ImportSummary:
     """Store iLEAP ShipmentFootprints of a company as PACT v3 ProductFootprints (plus TAD).
 
     ``reference_year`` sets the reference period when the TCEs carry no departure/arrival
     times (default: the current year). ``scope3_category`` and ``primary_data_share_pct`` are
-    one value for all shipments or a mapping per shipment id. ``bundles`` are signed Carbon
+    one value for all shipments or a mapping per shipment id. ``data_quality`` (per shipment
+    id, :func:`keten.exchange.ileap.shipment_data_quality`) is kept with each shipment and
+    fills the documents' data quality and biogenic fields. ``bundles`` are signed Carbon
     Added bundles (``keten chain sign``) served with the footprint of the shipment their head
-    statement names. Everything happens in one transaction.
+    statement names.
+
+    All or nothing, with a short write: the rows are staged in bulk where nobody sees them
+    (:class:`keten.store.staging.ImportStage`), then one transaction makes them visible and
+    replaces the shipments' previous versions.
     """
+    from keten.exchange import ileap
+    from keten.exchange.received import bundle_extension
+    from keten.store.staging import ImportStage, dumps, sqlite_datetime
+
     _check_shipments(shipment_footprints, source)
     by_shipment = _bundles_by_shipment(bundles, shipment_footprints, source)
     _check_tads(tads, source)
@@ -234,89 +256,124 @@ def import_footprints(
         )
         collector.raise_if_any()
     now = utcnow()
-    created = updated = tads_created = tads_updated = 0
-    ids: list[str] = []
-    with store.transaction() as session:
+    with store.transaction() as session:  # short: the company, its id key, what exists
         company = repo.get_company(session, company_id)
         if company is None:
             raise NotFoundError(f"no company '{company_id}'")
         for cid in share_with:
             if repo.get_company(session, cid) is None:
                 raise NotFoundError(f"no company '{cid}' to share with")
+        key = repo.footprint_id_key(session, company)
+        name, urns = company.name, list(company.company_urns)
         sids = [str(sf["shipmentId"]) for sf in shipment_footprints]
-        pf_ids = [pact.footprint_id_for(company_id, "shipment", sid) for sid in sids]
-        old_shipments = repo.shipments_by_id(session, company_id, sids)
-        old_footprints = repo.footprints_by_id(session, pf_ids)
-        # phase 1: shipment rows (one flush gives every new row its id)
-        staged: list[tuple[Mapping[str, Any], t.Shipment]] = []
-        for sf, sid in zip(shipment_footprints, sids, strict=True):
-            tces = list(sf["tces"])
-            start, _end = pact.reference_period(tces, reference_year, now)
-            year = start.year if reference_year is None else reference_year
-            shipment = old_shipments.get(sid)
-            if shipment is None:
-                shipment = t.Shipment(company_id=company_id, shipment_id=sid)
-                session.add(shipment)
-                created += 1
-            else:
-                updated += 1
-            shipment.scope3_category = _for_shipment(scope3_category, sid)
-            shipment.reference_year = year
-            shipment.mass_kg = float(Decimal(str(sf["mass"])))
-            shipment.transport_activity_tkm = float(_total(tces, "transportActivity"))
-            shipment.co2e_wtw_kg = float(_total(tces, "co2eWTW"))
-            shipment.co2e_ttw_kg = float(_total(tces, "co2eTTW"))
-            shipment.primary_data_share_pct = _for_shipment(primary_data_share_pct, sid)
-            shipment.shipment_footprint = dict(sf)
-            shipment.imported_at = now
-            staged.append((sf, shipment))
-        session.flush()
-        repo.delete_tces(session, [s.id for sid, s in old_shipments.items()])
-        # phase 2: footprints, then TCEs and the footprints' filter rows
-        footprint_rows = []
-        for (sf, shipment), pf_id in zip(staged, pf_ids, strict=True):
-            tces = list(sf["tces"])
-            existing = old_footprints.get(pf_id)
-            ctx = pact.shipment_context(
-                company.name,
-                list(company.company_urns),
-                sf,
-                existing.created if existing is not None else now,
-                reference_year=reference_year,
-                primary_data_share_pct=shipment.primary_data_share_pct,
-            )
-            payload = pact.shipment_product_footprint(sf, company_id, ctx)
-            if shipment.shipment_id in by_shipment:
-                from keten.exchange.received import bundle_extension
+        pf_ids = [pact.footprint_id_for(company_id, "shipment", sid, key) for sid in sids]
+        created_at = repo.footprint_created(session, pf_ids)
+    sqlite = store.dialect == "sqlite"
 
-                payload["extensions"].append(bundle_extension(by_shipment[shipment.shipment_id]))
-            footprint_rows.append(
-                repo.stage_footprint(session, company_id, payload, shipment.id, existing)
-            )
-            session.add_all(
-                t.TransportChainElement(
-                    shipment_row_id=shipment.id,
-                    tce_id=str(x["tceId"]),
-                    co2e_wtw_kg=float(Decimal(str(x["co2eWTW"]))),
-                    co2e_ttw_kg=float(Decimal(str(x["co2eTTW"]))),
-                    transport_activity_tkm=float(Decimal(str(x["transportActivity"]))),
-                    payload=dict(x),
+    def moment(value: datetime | None) -> Any:
+        return sqlite_datetime(value) if sqlite else value
+
+    quality_of = data_quality or {}
+    total = len(shipment_footprints)
+    with ImportStage(store) as stage:
+        for first in range(0, total, IMPORT_BATCH):
+            shipments: list[tuple[Any, ...]] = []
+            tce_rows: list[tuple[Any, ...]] = []
+            footprints: list[tuple[Any, ...]] = []
+            values: list[tuple[Any, ...]] = []
+            for sf, sid, pf_id in zip(
+                shipment_footprints[first : first + IMPORT_BATCH],
+                sids[first : first + IMPORT_BATCH],
+                pf_ids[first : first + IMPORT_BATCH],
+                strict=True,
+            ):
+                tces = list(sf["tces"])
+                start, _end = pact.reference_period(tces, reference_year, now)
+                share = _for_shipment(primary_data_share_pct, sid)
+                quality = quality_of.get(sid)
+                shipments.append((
+                    sid,
+                    _for_shipment(scope3_category, sid),
+                    start.year if reference_year is None else reference_year,
+                    float(Decimal(str(sf["mass"]))),
+                    float(_total(tces, "transportActivity")),
+                    float(_total(tces, "co2eWTW")),
+                    float(_total(tces, "co2eTTW")),
+                    share,
+                    dumps(dict(sf)),
+                    None if quality is None else dumps(dict(quality)),
+                ))
+                tce_rows.extend(
+                    (
+                        sid,
+                        str(x["tceId"]),
+                        float(Decimal(str(x["co2eWTW"]))),
+                        float(Decimal(str(x["co2eTTW"]))),
+                        float(Decimal(str(x["transportActivity"]))),
+                        dumps(dict(x)),
+                    )
+                    for x in tces
                 )
-                for x in tces
-            )
-        session.flush()
-        repo.replace_filter_values(
-            session, footprint_rows, [i for i in pf_ids if i in old_footprints]
+                ctx = pact.shipment_context(
+                    name,
+                    urns,
+                    sf,
+                    created_at.get(pf_id, now),
+                    reference_year=reference_year,
+                    primary_data_share_pct=share,
+                    footprint_id_key=key,
+                    data_quality_rating=(quality or {}).get("dataQualityRating"),
+                )
+                payload = pact.shipment_product_footprint(sf, company_id, ctx)
+                if sid in by_shipment:
+                    payload["extensions"].append(bundle_extension(by_shipment[sid]))
+                cols = repo.footprint_columns(payload)
+                footprints.append((
+                    pf_id,
+                    sid,
+                    cols["status"],
+                    cols["status_lower"],
+                    moment(cols["created"]),
+                    moment(cols["validity_start"]),
+                    moment(cols["validity_end"]),
+                    cols["geography_country"],
+                    cols["geography_region"],
+                    cols["geography_subdivision"],
+                    dumps(payload),
+                    dumps(ileap.v2_document(payload, quality)),
+                ))
+                for kind, kept in enumerate(repo.filter_values(payload)):
+                    values.extend((kind, pf_id, v) for v in kept)
+            stage.add("shipments", shipments)
+            stage.add("tces", tce_rows)
+            stage.add("footprints", footprints)
+            stage.add("filter_values", values)
+            if progress is not None:
+                progress("staged", min(first + IMPORT_BATCH, total), total)
+        stage.add(
+            "tads",
+            [
+                (
+                    str(tad["activityId"]),
+                    str(tad["mode"]),
+                    moment(pact.parse_datetime_utc(str(tad["departureAt"]))),
+                    moment(pact.parse_datetime_utc(str(tad["arrivalAt"]))),
+                    dumps(dict(tad)),
+                )
+                for tad in {str(tad["activityId"]): tad for tad in tads}.values()
+            ],
         )
-        ids.extend(pf_ids)
-        for tad in tads:
-            if repo.upsert_tad(session, company_id, tad):
-                tads_created += 1
-            else:
-                tads_updated += 1
-        for cid in share_with:
-            repo.share_footprints(session, company_id, cid, ids)
-    return ImportSummary(company_id, created, updated, tads_created, tads_updated, tuple(ids))
+        counts = stage.swap(company_id, now, share_with)
+    if progress is not None:
+        progress("swapped", total, total)
+    return ImportSummary(
+        company_id,
+        counts.shipments_created,
+        counts.shipments_updated,
+        counts.tads_created,
+        counts.tads_updated,
+        tuple(pf_ids),
+    )
 
 
 def list_footprints(
@@ -325,13 +382,17 @@ def list_footprints(
     criteria: pact.FootprintFilter,
     limit: int,
     after: str | None = None,
+    pact_version: int = 3,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of the footprints a company may see (its own and those shared with it);
-    returns (page, opaque cursor of the next page or None). ``after`` is such a cursor."""
+    returns (page, opaque cursor of the next page or None). ``after`` is such a cursor.
+    ``pact_version`` 2 gives their stored PACT v2.3 documents."""
     limit = max(0, min(limit, MAX_PAGE))
     position = decode_cursor(after) if after else None
     with store.transaction() as session:
-        page, next_position = repo.query_footprints(session, company_id, criteria, limit, position)
+        page, next_position = repo.query_footprints(
+            session, company_id, criteria, limit, position, pact_version
+        )
     return page, encode_cursor(next_position) if next_position is not None else None
 
 
@@ -362,8 +423,7 @@ def list_footprints_v2(
     into the matches (``o<n>``)."""
     limit = max(0, min(limit, MAX_PAGE))
     if not odata_filter or not odata_filter.strip():
-        page, cursor = list_footprints(store, company_id, pact.FootprintFilter(), limit, after)
-        return [pact_v2.to_v2(p) for p in page], cursor
+        return list_footprints(store, company_id, pact.FootprintFilter(), limit, after, 2)
     conditions = pact_v2.parse_odata_filter(odata_filter)
     offset = 0
     if after:
@@ -374,24 +434,26 @@ def list_footprints_v2(
     position: str | None = None
     while True:
         page, position = list_footprints(
-            store, company_id, pact.FootprintFilter(), MAX_PAGE, position
+            store, company_id, pact.FootprintFilter(), MAX_PAGE, position, 2
         )
-        found.extend(
-            v2 for v2 in (pact_v2.to_v2(p) for p in page) if pact_v2.matches_odata(v2, conditions)
-        )
+        found.extend(v2 for v2 in page if pact_v2.matches_odata(v2, conditions))
         if position is None or len(found) > offset + limit:
             break
     more = len(found) > offset + limit
     return found[offset : offset + limit], (f"o{offset + limit}" if more else None)
 
 
-def get_footprint(store: Store, company_id: str, footprint_id: str) -> dict[str, Any]:
-    """One footprint; ``NotFoundError`` if unknown or not visible to ``company_id``: the same
-    answer for both, so ids (derived from company and shipment) reveal nothing."""
+def get_footprint(
+    store: Store, company_id: str, footprint_id: str, pact_version: int = 3
+) -> dict[str, Any]:
+    """One footprint (its PACT v2.3 document with ``pact_version`` 2); ``NotFoundError`` if
+    unknown or not visible to ``company_id``: the same answer for both."""
     with store.transaction() as session:
         row = repo.get_footprint_row(session, footprint_id)
         if row is None or not repo.can_see(session, row, company_id):
             raise NotFoundError(f"no footprint '{footprint_id}'")
+        if pact_version == 2:
+            return dict(row.payload_v2 or pact_v2.to_v2(row.payload))
         return dict(row.payload)
 
 
@@ -484,9 +546,7 @@ def answer_for_request(
     if criteria.is_empty():
         pfs: list[dict[str, Any]] = []
     else:
-        pfs, _ = list_footprints(store, company_id, criteria, max_footprints)
-    if v2:
-        pfs = [pact_v2.to_v2(p) for p in pfs]
+        pfs, _ = list_footprints(store, company_id, criteria, max_footprints, None, 2 if v2 else 3)
     if pfs:
         kind = pact.REQUEST_FULFILLED
         answer: dict[str, Any] = {"pfs": pfs}
@@ -554,8 +614,9 @@ def import_intensities(
         items: list[tuple[str, Mapping[str, Any], Builder]]
         items = [("toc", x, pact.toc_product_footprint) for x in tocs]
         items += [("hoc", x, pact.hoc_product_footprint) for x in hocs]
+        key = repo.footprint_id_key(session, company)
         for kind, item, build in items:
-            pf_id = pact.footprint_id_for(company_id, kind, str(item[f"{kind}Id"]))
+            pf_id = pact.footprint_id_for(company_id, kind, str(item[f"{kind}Id"]), key)
             existing = repo.get_footprint_row(session, pf_id)
             ctx = pact.FootprintContext(
                 company_name=company.name,
@@ -564,6 +625,7 @@ def import_intensities(
                 reference_period_end=datetime(year + 1, 1, 1),
                 created=existing.created if existing is not None else now,
                 geography_region="Western Europe",
+                footprint_id_key=key,
             )
             repo.upsert_footprint(session, company_id, build(item, company_id, ctx), None)
             ids.append(pf_id)

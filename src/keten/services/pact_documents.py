@@ -19,12 +19,14 @@ PACT_VERSIONS = (2, 3)
 
 @dataclass(frozen=True)
 class Publisher:
-    """Who a document names as data owner: ``companyName``, ``companyIds`` and the id that
-    makes footprint ids deterministic."""
+    """Who a document names as data owner: ``companyName``, ``companyIds``, and the company
+    id and secret key its footprint ids are made from (the key of a company of the store, so
+    a file and the host give a shipment the same id; None outside a store)."""
 
     company_id: str
     name: str
     urns: tuple[str, ...]
+    footprint_id_key: bytes | None = None
 
 
 def publisher(
@@ -43,7 +45,8 @@ def publisher(
             row = repo.get_company(session, company_id)
             if row is None:
                 raise NotFoundError(f"no company '{company_id}' in the store")
-            return Publisher(row.id, row.name, tuple(row.company_urns))
+            key = repo.footprint_id_key(session, row)
+            return Publisher(row.id, row.name, tuple(row.company_urns), key)
     if name:
         for urn in urns:
             if not urn.lower().startswith("urn:"):
@@ -59,7 +62,8 @@ def publisher(
         with store.transaction() as session:
             rows = repo.list_companies(session)
             if len(rows) == 1:
-                return Publisher(rows[0].id, rows[0].name, tuple(rows[0].company_urns))
+                key = repo.footprint_id_key(session, rows[0])
+                return Publisher(rows[0].id, rows[0].name, tuple(rows[0].company_urns), key)
     raise ValidationError(
         [
             Problem(
@@ -78,4 +82,11 @@ def footprint_documents(result: Any, who: Publisher, pact_version: int) -> list[
         raise ValidationError(
             [Problem("use 2 or 3", column="--pact-version")], "invalid PACT version"
         )
-    return ileap.product_footprints(result, who.name, who.urns, who.company_id, pact_version)
+    return ileap.product_footprints(
+        result,
+        who.name,
+        who.urns,
+        who.company_id,
+        pact_version,
+        footprint_id_key=who.footprint_id_key,
+    )

@@ -8,10 +8,22 @@ append-only: never edit a released one, add the next number.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    delete,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 
 from keten.store import tables as t
 
@@ -65,6 +77,79 @@ def _v6_data_requests(conn: Connection) -> None:
     t.DataRequest.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
 
 
+def _add_column(conn: Connection, table: str, column: str, sql_type: str) -> None:
+    if column not in {c["name"] for c in inspect(conn).get_columns(table)}:
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
+
+
+def new_footprint_id_key() -> str:
+    """A company's secret for its footprint ids: 32 random bytes, hex."""
+    return secrets.token_hex(32)
+
+
+_PRODUCT_URN = "urn:pathfinder:product:customcode:vendor-assigned:"
+
+
+def _kind_and_local_id(payload: dict[str, Any]) -> tuple[str, str] | None:
+    for urn in payload.get("productIds") or []:
+        if isinstance(urn, str) and urn.startswith(_PRODUCT_URN):
+            kind, _, local_id = urn[len(_PRODUCT_URN) :].partition(":")
+            if kind in ("shipment", "toc", "hoc") and local_id:
+                return kind, local_id
+    return None
+
+
+def _v7_secret_footprint_ids(conn: Connection) -> None:
+    """Footprint ids become HMAC-SHA-256 of a per-company secret (they were UUID v5 of company
+    and shipment id, which anyone could compute), every footprint gets its stored PACT v2
+    document, and shipments their data sources. Footprints of old stores get their new id
+    here once; after that a re-import keeps it."""
+    from keten.exchange import ileap, pact
+
+    _add_column(conn, "companies", "footprint_id_key", "VARCHAR(100)")
+    _add_column(conn, "shipments", "data_quality", "JSON")
+    _add_column(conn, "product_footprints", "payload_v2", "JSON")
+    companies: Table = t.Company.__table__  # type: ignore[assignment]
+    pf: Table = t.ProductFootprintRow.__table__  # type: ignore[assignment]
+    keys: dict[str, bytes] = {}
+    for company_id, key in conn.execute(select(companies.c.id, companies.c.footprint_id_key)):
+        if not key:
+            key = new_footprint_id_key()
+            conn.execute(
+                update(companies).where(companies.c.id == company_id).values(footprint_id_key=key)
+            )
+        keys[company_id] = bytes.fromhex(key)
+    children: list[Table] = [
+        t.FootprintProductId.__table__,  # type: ignore[list-item]
+        t.FootprintCompanyId.__table__,  # type: ignore[list-item]
+        t.FootprintClassification.__table__,  # type: ignore[list-item]
+        t.Share.__table__,  # type: ignore[list-item]
+    ]
+    for row in conn.execute(select(pf)).mappings().all():
+        payload = dict(row["payload"])
+        found = _kind_and_local_id(payload)
+        new_id = row["id"]
+        if found is not None and row["company_id"] in keys:
+            kind, local_id = found
+            if row["id"] == pact.footprint_id_for(row["company_id"], kind, local_id):
+                new_id = pact.footprint_id_for(
+                    row["company_id"], kind, local_id, keys[row["company_id"]]
+                )
+        payload["id"] = new_id
+        values = {**row, "id": new_id, "payload": payload, "payload_v2": ileap.v2_document(
+            payload, None)}
+        if new_id == row["id"]:
+            conn.execute(update(pf).where(pf.c.id == row["id"]).values(
+                payload=payload, payload_v2=values["payload_v2"]))
+            continue
+        conn.execute(insert(pf).values(**values))
+        for child in children:
+            conn.execute(
+                update(child).where(child.c.footprint_id == row["id"]).values(footprint_id=new_id)
+            )
+        conn.execute(delete(pf).where(pf.c.id == row["id"]))
+
+
 MIGRATIONS: list[Migration] = [
     (
         1,
@@ -76,6 +161,11 @@ MIGRATIONS: list[Migration] = [
     (4, "partners: PACT hosts a company collects from (secrets encrypted)", _v4_partners),
     (5, "received_footprints: partners' footprints with provenance", _v5_received_footprints),
     (6, "data_requests: RequestCreated events sent to partners", _v6_data_requests),
+    (
+        7,
+        "secret footprint ids (HMAC per company), stored PACT v2 documents, data sources",
+        _v7_secret_footprint_ids,
+    ),
 ]
 
 

@@ -107,6 +107,16 @@ def get_company(session: Session, company_id: str) -> t.Company | None:
     return session.get(t.Company, company_id)
 
 
+def footprint_id_key(session: Session, company: t.Company) -> bytes:
+    """The company's secret for its footprint ids (made when missing; see migration 7)."""
+    if not company.footprint_id_key:
+        from keten.store.migrations import new_footprint_id_key
+
+        company.footprint_id_key = new_footprint_id_key()
+        session.flush()
+    return bytes.fromhex(company.footprint_id_key)
+
+
 def list_companies(session: Session) -> list[t.Company]:
     return list(session.scalars(select(t.Company).order_by(t.Company.id)))
 
@@ -137,34 +147,14 @@ def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
         yield values[start : start + _CHUNK]
 
 
-def shipments_by_id(
-    session: Session, company_id: str, shipment_ids: Sequence[str]
-) -> dict[str, t.Shipment]:
-    """Stored shipments of a company among ``shipment_ids``, by shipment id (batched)."""
-    found: dict[str, t.Shipment] = {}
-    for chunk in _chunks(list(shipment_ids)):
-        query = select(t.Shipment).where(
-            t.Shipment.company_id == company_id, t.Shipment.shipment_id.in_(chunk)
-        )
-        found.update({row.shipment_id: row for row in session.scalars(query)})
-    return found
-
-
-def footprints_by_id(session: Session, ids: Sequence[str]) -> dict[str, t.ProductFootprintRow]:
-    found: dict[str, t.ProductFootprintRow] = {}
+def footprint_created(session: Session, ids: Sequence[str]) -> dict[str, datetime]:
+    """``created`` of the stored footprints among ``ids`` (batched, no documents read)."""
+    found: dict[str, datetime] = {}
+    pf = t.ProductFootprintRow
     for chunk in _chunks(list(ids)):
-        query = select(t.ProductFootprintRow).where(t.ProductFootprintRow.id.in_(chunk))
-        found.update({row.id: row for row in session.scalars(query)})
+        rows = session.execute(select(pf.id, pf.created).where(pf.id.in_(chunk)))
+        found.update({row.id: row.created for row in rows})
     return found
-
-
-def delete_tces(session: Session, shipment_row_ids: Sequence[int]) -> None:
-    for chunk in _chunks(list(shipment_row_ids)):
-        session.execute(
-            delete(t.TransportChainElement).where(
-                t.TransportChainElement.shipment_row_id.in_(chunk)
-            )
-        )
 
 
 def _lower_unique(values: Any) -> list[str]:
@@ -178,31 +168,53 @@ _FILTER_TABLES: list[tuple[Any, str]] = [
 ]
 
 
+def footprint_columns(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The indexed columns of a footprint row, read from its v3 document."""
+    pcf = payload.get("pcf", {})
+    status = str(payload["status"])
+    start = payload.get("validityPeriodStart")
+    end = payload.get("validityPeriodEnd")
+    return {
+        "status": status,
+        "status_lower": status.lower(),
+        "created": parse_datetime_utc(str(payload["created"])),
+        "validity_start": parse_datetime_utc(start) if start else None,
+        "validity_end": parse_datetime_utc(end) if end else None,
+        "geography_country": (pcf.get("geographyCountry") or "").lower() or None,
+        "geography_region": (pcf.get("geographyRegionOrSubregion") or "").lower() or None,
+        "geography_subdivision": (pcf.get("geographyCountrySubdivision") or "").lower() or None,
+    }
+
+
+def filter_values(payload: Mapping[str, Any]) -> list[list[str]]:
+    """The lower-cased productIds, companyIds and productClassifications of a document (the
+    rows of the three filter tables, in :data:`keten.store.staging.FILTER_TABLES` order)."""
+    return [_lower_unique(payload.get(key)) for _, key in _FILTER_TABLES]
+
+
 def stage_footprint(
     session: Session,
     company_id: str,
     payload: Mapping[str, Any],
     shipment_row_id: int | None,
     row: t.ProductFootprintRow | None,
+    payload_v2: Mapping[str, Any] | None = None,
 ) -> t.ProductFootprintRow:
-    """Insert (``row`` None) or update a footprint row from its payload; not flushed."""
+    """Insert (``row`` None) or update a footprint row from its payload; not flushed.
+    ``payload_v2`` is its PACT v2.3 document (default: the plain v2 mapping)."""
     if row is None:
         row = t.ProductFootprintRow(id=str(payload["id"]), company_id=company_id)
         session.add(row)
-    pcf = payload.get("pcf", {})
     row.company_id = company_id
     row.shipment_row_id = shipment_row_id
-    row.status = str(payload["status"])
-    row.status_lower = row.status.lower()
-    row.created = parse_datetime_utc(str(payload["created"]))
-    start = payload.get("validityPeriodStart")
-    end = payload.get("validityPeriodEnd")
-    row.validity_start = parse_datetime_utc(start) if start else None
-    row.validity_end = parse_datetime_utc(end) if end else None
-    row.geography_country = (pcf.get("geographyCountry") or "").lower() or None
-    row.geography_region = (pcf.get("geographyRegionOrSubregion") or "").lower() or None
-    row.geography_subdivision = (pcf.get("geographyCountrySubdivision") or "").lower() or None
+    for name, value in footprint_columns(payload).items():
+        setattr(row, name, value)
     row.payload = dict(payload)
+    if payload_v2 is None:
+        from keten.exchange.pact_v2 import to_v2
+
+        payload_v2 = to_v2(payload)
+    row.payload_v2 = dict(payload_v2)
     return row
 
 
@@ -278,13 +290,15 @@ def query_footprints(
     criteria: FootprintFilter,
     limit: int,
     after: Cursor | None = None,
+    pact_version: int = 3,
 ) -> tuple[list[dict[str, Any]], Cursor | None]:
     """Footprints visible to ``viewer_company_id`` matching ``criteria``, ordered by
     (created, id), starting after ``after``; returns (page, cursor of the next page or None).
 
     Keyset paging on the index (company_id, created, id): own and shared footprints are two
     index-ordered queries merged here, and the JSON payloads are read only for the page, so a
-    deep page costs what the first one does."""
+    deep page costs what the first one does. ``pact_version`` 2 gives the stored PACT v2.3
+    documents (``payload_v2``)."""
     pf = t.ProductFootprintRow
 
     def ordered(query: Select[*tuple[Any, ...]]) -> Any:
@@ -311,8 +325,9 @@ def query_footprints(
     ids = [k[1] for k in page_keys]
     payloads: dict[str, dict[str, Any]] = {}
     if ids:
-        rows = session.execute(select(pf.id, pf.payload).where(pf.id.in_(ids)))
-        payloads = {row.id: row.payload for row in rows}
+        column = pf.payload_v2 if pact_version == 2 else pf.payload
+        rows = session.execute(select(pf.id, column.label("document")).where(pf.id.in_(ids)))
+        payloads = {row.id: row.document for row in rows}
     next_cursor = page_keys[-1] if len(keys) > limit and page_keys else None
     return [payloads[i] for i in ids], next_cursor
 
@@ -354,27 +369,6 @@ def share_footprints(
 
 
 # ---------------------------------------------------------------- transport activity data
-
-
-def upsert_tad(session: Session, company_id: str, tad: Mapping[str, Any]) -> bool:
-    """Insert or replace one TAD record; returns True when it was new."""
-    activity_id = str(tad["activityId"])
-    row = session.scalar(
-        select(t.TransportActivity).where(
-            t.TransportActivity.company_id == company_id,
-            t.TransportActivity.activity_id == activity_id,
-        )
-    )
-    created = row is None
-    if row is None:
-        row = t.TransportActivity(company_id=company_id, activity_id=activity_id)
-        session.add(row)
-    row.mode = str(tad["mode"])
-    row.departure_at = parse_datetime_utc(str(tad["departureAt"]))
-    row.arrival_at = parse_datetime_utc(str(tad["arrivalAt"]))
-    row.payload = dict(tad)
-    session.flush()
-    return created
 
 
 def query_tads(

@@ -28,7 +28,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 class Base(DeclarativeBase):
     """Declarative base of every keten table."""
 
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        dict[str, Any] | None: JSON,
+        list[Any]: JSON,
+    }
 
 
 class SchemaVersion(Base):
@@ -66,6 +70,9 @@ class Company(Base):
     # to addresses a caller chooses).
     callback_base_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Secret key of the company's footprint ids (hex of 32 random bytes; HMAC-SHA-256 of kind
+    # and local id, see keten.exchange.pact.footprint_id_for): ids nobody else can compute.
+    footprint_id_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 class ClientCredential(Base):
@@ -98,6 +105,10 @@ class Shipment(Base):
     primary_data_share_pct: Mapped[float | None] = mapped_column(Float, nullable=True)
     shipment_footprint: Mapped[dict[str, Any]] = mapped_column(JSON)
     imported_at: Mapped[datetime] = mapped_column(DateTime)
+    # Data sources of the footprint as keten computed it (rating, biogenic CO2, WTW shares by
+    # data source and factor status; keten.exchange.ileap.shipment_data_quality); None when
+    # the import was ShipmentFootprint JSON, which does not carry them.
+    data_quality: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class TransportChainElement(Base):
@@ -148,6 +159,9 @@ class ProductFootprintRow(Base):
     geography_region: Mapped[str | None] = mapped_column(String(100), nullable=True)
     geography_subdivision: Mapped[str | None] = mapped_column(String(20), nullable=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The PACT v2.3 document of the same footprint, built at import by the same builder as
+    # ``keten footprint --pact-version 2`` (keten.exchange.ileap.v2_document), served by /2.
+    payload_v2: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 Index(

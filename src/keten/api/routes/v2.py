@@ -17,7 +17,6 @@ from keten.api.errors import error_body
 from keten.api.routes.events import EVENT_REQUEST_BODY, accept_event
 from keten.api.routes.footprints import page_response, paging
 from keten.errors import NotFoundError
-from keten.exchange import pact_v2
 from keten.services import exchange
 from keten.services.auth import Principal
 
@@ -69,11 +68,11 @@ def get_footprint_v2(
         return missing
     try:
         footprint = exchange.get_footprint(
-            get_state(request).store, principal.company_id, footprint_id
+            get_state(request).store, principal.company_id, footprint_id, pact_version=2
         )
     except NotFoundError:
         return missing
-    return JSONResponse({"data": pact_v2.to_v2(footprint)})
+    return JSONResponse({"data": footprint})
 
 
 @router.post(
