@@ -162,12 +162,20 @@ def network_from_frames(nodes: pd.DataFrame, links: pd.DataFrame, name: str = "n
 
 
 @lru_cache(maxsize=1)
-def default_network() -> Network:
-    """The built-in network of the Netherlands and its hinterland (package data, cached)."""
+def sketch_network() -> Network:
+    """keten's 90-node sketch of the Dutch multimodal network (package data CSV, cached):
+    the corridors between the main ports and terminals, for small examples, tests that need
+    a graph small enough to reason about, and fast demos (``--network sketch``)."""
     nodes = _read_package_csv("nodes.csv")
     links = _read_package_csv("links.csv")
-    return network_from_frames(nodes, links, name="keten-nl-default",
+    return network_from_frames(nodes, links, name="keten-nl-sketch",
                                file="keten/network/data/{nodes,links}.csv")
+
+
+def default_network() -> Network:
+    """The built-in network every command uses unless told otherwise: the national network
+    (:func:`national_network`, cached)."""
+    return national_network()
 
 
 NATIONAL_PACKAGE = "keten.network.data.national"
@@ -203,7 +211,8 @@ def national_network() -> Network:
 
 
 #: Networks shipped with keten, selectable by name wherever a network file is asked for.
-NAMED_NETWORKS = {"default": default_network, "national": national_network}
+NAMED_NETWORKS = {"default": default_network, "national": national_network,
+                  "sketch": sketch_network, "demo": sketch_network}
 
 
 @lru_cache(maxsize=1)
