@@ -16,7 +16,7 @@ import numpy as np
 from keten.errors import KetenError
 from keten.factors import load_factor_set
 from keten.network.api import route
-from keten.network.build import default_network
+from keten.network.build import sketch_network
 from keten.planning.build import build_model
 from keten.planning.model import PlanningParameters, PlanningProblem
 from keten.planning.options import generate_options
@@ -158,9 +158,10 @@ def disrupt_plan(
     sc = load_scenario(spec)
     if shipments is None and services is None:
         shipments, services, terminals = demo_paths()
-    net = default_network()
+    # the sketch: the network the resilience scenarios and gauges are written for
+    net = sketch_network()
     resolved = resolve_targets(sc, net)
-    ctx = network_context(None)
+    ctx = network_context(net)
     params = replace(PlanningParameters(), carbon_price_eur_per_t=carbon_price_eur_per_t)
     problem = build_problem(shipments, services, terminals, params, ctx, load_factor_set())
     baseline = _solve("baseline", problem, ctx, time_limit_s)
