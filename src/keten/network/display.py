@@ -1,10 +1,13 @@
 """A network drawn at national scale: chains of links merged into one line each.
 
-A map of 43,000 links is mostly chains of short sections joined at junctions where nothing
-happens (degree 2 within the mode). ``display_chains`` merges every such chain into one
-polyline between the nodes that matter (terminals, ports, crossings, forks and ends),
-simplified to about ``tolerance_deg`` and rounded, so a browser gets a few thousand lines
-instead of every section. Lengths add up; the other attributes are the first link's.
+A map of 43,000 links is mostly short sections, carriageway pairs and interchange ramps.
+``display_chains`` first snaps junctions to a grid of ``cell_deg`` (terminals and ports keep
+their place), keeps one link per pair of cells and mode, then merges every chain through
+cells where nothing happens (two neighbours within the mode) into one polyline between the
+places that matter (terminals, ports, forks, ends), simplified and rounded. A browser then
+gets a few thousand lines instead of every section. A line's ``link_id`` is the first link
+it stands for, ``links`` how many links its cell pairs stood for, ``length_km`` the sum of
+the links kept for it (a display figure, not a route length).
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ import shapely
 from keten.network.model import Network
 
 DISPLAY_TOLERANCE_DEG = 0.004  # about 300-450 m: below a pixel at national zoom
+DISPLAY_CELL_DEG = 0.03  # about 2-3 km: junctions closer than this are one point on the map
 _KEEP = ("mode", "corridor", "cemt_class", "road_class", "source")
 
 
-def display_chains(net: Network, tolerance_deg: float = DISPLAY_TOLERANCE_DEG
-                   ) -> list[dict[str, Any]]:
+def display_chains(net: Network, tolerance_deg: float = DISPLAY_TOLERANCE_DEG,
+                   cell_deg: float | None = DISPLAY_CELL_DEG) -> list[dict[str, Any]]:
     """One record per merged chain: ``link_id`` (the first link's), ``links`` (how many),
     ``length_km`` (their sum), mode attributes of the first link, ``lon``/``lat`` lists."""
     index = net.node_index()
@@ -32,6 +36,11 @@ def display_chains(net: Network, tolerance_deg: float = DISPLAY_TOLERANCE_DEG
     links = net.links
     a_all = links["from_node"].astype(str).map(index).fillna(-1).to_numpy(dtype=int)
     b_all = links["to_node"].astype(str).map(index).fillna(-1).to_numpy(dtype=int)
+    count = np.ones(len(links), dtype=int)
+    if cell_deg:
+        lon, lat, hub, a_all, b_all, count = _snap(lon, lat, hub, a_all, b_all,
+                                                   links["mode"].astype(str).to_numpy(),
+                                                   cell_deg)
     ids = links["link_id"].astype(str).to_numpy()
     length = links["length_km"].to_numpy(dtype=float)
     attrs = {c: links[c].astype(str).to_numpy() for c in _KEEP if c in links.columns}
@@ -57,7 +66,8 @@ def display_chains(net: Network, tolerance_deg: float = DISPLAY_TOLERANCE_DEG
                 chain.append(step[0])
                 v = step[1]
                 path.append(v)
-            out.append(_record(chain, path, ids, length, attrs, lon, lat, tolerance_deg))
+            out.append(_record(chain, path, ids, length, attrs, lon, lat, tolerance_deg,
+                               int(count[chain].sum())))
 
         for v in sorted(stop):
             for r, w in adjacency[v]:
@@ -69,14 +79,46 @@ def display_chains(net: Network, tolerance_deg: float = DISPLAY_TOLERANCE_DEG
     return out
 
 
+def _snap(lon: np.ndarray, lat: np.ndarray, hub: np.ndarray, a: np.ndarray, b: np.ndarray,
+          modes: np.ndarray, cell_deg: float
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Junctions to grid cells (a hub is a cell of its own); links within one cell dropped,
+    one link kept per (mode, cell pair), ``count`` = links it stands for (-1 ends: dropped)."""
+    cx = np.floor(lon / cell_deg).astype(np.int64)
+    cy = np.floor(lat / cell_deg).astype(np.int64)
+    key = np.where(hub, -1 - np.arange(len(lon)), cx * 100_000 + cy)
+    cells, vertex = np.unique(key, return_inverse=True)
+    n = len(cells)
+    sum_lon = np.bincount(vertex, weights=lon, minlength=n)
+    sum_lat = np.bincount(vertex, weights=lat, minlength=n)
+    size = np.bincount(vertex, minlength=n)
+    v_lon, v_lat = sum_lon / size, sum_lat / size
+    v_hub = np.zeros(n, dtype=bool)
+    v_hub[vertex[hub]] = True
+    ok = (a >= 0) & (b >= 0)
+    va = np.where(ok, vertex[np.maximum(a, 0)], -1)
+    vb = np.where(ok, vertex[np.maximum(b, 0)], -1)
+    lo, hi = np.minimum(va, vb), np.maximum(va, vb)
+    _, mode_code = np.unique(modes, return_inverse=True)
+    pair = (mode_code.astype(np.int64) * n + lo) * n + hi
+    usable = ok & (lo != hi)
+    count = np.zeros(len(a), dtype=int)
+    keep_a, keep_b = np.full(len(a), -1), np.full(len(a), -1)
+    rows = np.flatnonzero(usable)
+    uniq, first, times = np.unique(pair[rows], return_index=True, return_counts=True)
+    kept = rows[first]
+    keep_a[kept], keep_b[kept], count[kept] = va[kept], vb[kept], times
+    return v_lon, v_lat, v_hub, keep_a, keep_b, count
+
+
 def _record(chain: list[int], path: list[int], ids: np.ndarray, length: np.ndarray,
             attrs: dict[str, np.ndarray], lon: np.ndarray, lat: np.ndarray,
-            tolerance_deg: float) -> dict[str, Any]:
+            tolerance_deg: float, represented: int) -> dict[str, Any]:
     xy = np.column_stack([lon[path], lat[path]])
     if len(xy) > 2:
         xy = shapely.get_coordinates(shapely.simplify(shapely.linestrings(xy), tolerance_deg))
     first = chain[0]
-    rec: dict[str, Any] = {"link_id": str(ids[first]), "links": len(chain),
+    rec: dict[str, Any] = {"link_id": str(ids[first]), "links": represented,
                            "length_km": round(float(length[chain].sum()), 3)}
     for col, values in attrs.items():
         rec[col] = str(values[first])

@@ -22,6 +22,7 @@ from keten.emissions.footprint import FootprintResult, decode_dictionaries
 from keten.errors import KetenError, Problem, ValidationError
 from keten.io.tables import read_table_as_text
 from keten.network.build import default_network, sketch_network
+from keten.network.display import DISPLAY_CELL_DEG
 from keten.network.model import Network, records
 from keten.planning.results import PlanResult
 from keten.resilience.flows import ImpactModel
@@ -88,6 +89,9 @@ def demo_throughput_t_per_day() -> dict[str, float]:
     return {str(ids[i]): float(through[i]) for i in range(min(len(ids), len(through)))}
 
 
+DISPLAY_MAX_LINKS = 5_000  # above this a map draws merged chains (keten.network.display)
+
+
 def network_view(net: Network | None = None, sized: bool = True) -> dict[str, Any]:
     """Nodes (with throughput where known) and links (with end coordinates) of a network.
 
@@ -97,6 +101,23 @@ def network_view(net: Network | None = None, sized: bool = True) -> dict[str, An
     throughput = (demo_throughput_t_per_day()
                   if sized and any(net is b for b in (default_network(), sketch_network()))
                   else {})
+    if len(net.links) > DISPLAY_MAX_LINKS:  # national scale: hubs and merged lines only
+        from keten.network.display import display_chains
+
+        hubs = net.nodes[net.nodes["kind"].astype(str) != "junction"]
+        nodes = []
+        for rec in records(hubs):
+            node = _clean(rec)
+            node["throughput_t_per_day"] = throughput.get(str(rec["node_id"]))
+            nodes.append(node)
+        links = [{k: v for k, v in rec.items() if k != "source"} | {"lon": rec["lon"],
+                                                                     "lat": rec["lat"]}
+                 for rec in display_chains(net)]
+        return {"name": net.name, "nodes": nodes, "links": links,
+                "throughput_basis": "resilience demo demand, intact network (t/day)"
+                if throughput else None,
+                "display": f"{len(links):,} lines drawn for {len(net.links):,} links "
+                           f"(junctions within {DISPLAY_CELL_DEG} degrees merged)"}
     nodes = []
     xy: dict[str, tuple[float, float]] = {}
     for rec in records(net.nodes):

@@ -192,7 +192,10 @@ def _polyline(links: Sequence[dict[str, Any]]) -> tuple[list[float | None], list
 
 
 def _mid(link: dict[str, Any]) -> tuple[float, float]:
-    return (sum(link["lon"]) / 2, sum(link["lat"]) / 2)
+    lon, lat = link["lon"], link["lat"]
+    if len(lon) == 2:
+        return ((lon[0] + lon[1]) / 2, (lat[0] + lat[1]) / 2)
+    return (lon[len(lon) // 2], lat[len(lat) // 2])  # a polyline: its middle vertex
 
 
 def _link_text(link: dict[str, Any]) -> str:
