@@ -100,7 +100,8 @@ def test_new_links_are_sourced_and_road_speed_follows_the_country(national: obje
     assert set(motorway["corridor"]) >= {"A15", "A16", "A2", "A12"}
     rail = links[links["link_id"].str.startswith("rail:")
                  & links["source"].str.contains("world_railways")]
-    assert len(rail) > 20_000 and rail["electrified_source"].str.startswith("unknown").all()  # said, not guessed
+    # electrification: said to be unknown, not guessed
+    assert len(rail) > 20_000 and rail["electrified_source"].str.startswith("unknown").all()
 
 
 def test_rhine_distances_follow_the_kilometre_markers(national: object) -> None:

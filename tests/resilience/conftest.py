@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from keten.network.build import sketch_network, network_from_frames
+from keten.network.build import network_from_frames, sketch_network
 from keten.network.model import Network
 from keten.resilience.flows import ImpactModel, demo_demand, prepare_model
 

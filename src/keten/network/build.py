@@ -8,6 +8,7 @@ one ``ValidationError``. ``default_network`` loads the built-in Dutch network (p
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -211,8 +212,9 @@ def national_network() -> Network:
 
 
 #: Networks shipped with keten, selectable by name wherever a network file is asked for.
-NAMED_NETWORKS = {"default": default_network, "national": national_network,
-                  "sketch": sketch_network, "demo": sketch_network}
+NAMED_NETWORKS: dict[str, Callable[[], Network]] = {
+    "default": default_network, "national": national_network,
+    "sketch": sketch_network, "demo": sketch_network}
 
 
 @lru_cache(maxsize=1)

@@ -54,29 +54,34 @@ def display_chains(net: Network, tolerance_deg: float = DISPLAY_TOLERANCE_DEG,
             adjacency[int(b_all[r])].append((r, int(a_all[r])))
         stop = {v for v, nb in adjacency.items() if len(nb) != 2 or hub[v]}
         seen: set[int] = set()
-
-        def walk(start: int, first: int, nxt: int) -> None:
-            chain, path, v = [first], [start, nxt], nxt
-            seen.add(first)
-            while v not in stop:
-                step = next(((r, w) for r, w in adjacency[v] if r not in seen), None)
-                if step is None:  # a ring of degree-2 junctions closed on itself
-                    break
-                seen.add(step[0])
-                chain.append(step[0])
-                v = step[1]
-                path.append(v)
-            out.append(_record(chain, path, ids, length, attrs, lon, lat, tolerance_deg,
-                               int(count[chain].sum())))
-
         for v in sorted(stop):
             for r, w in adjacency[v]:
                 if r not in seen:
-                    walk(v, r, w)
+                    chain, path = _walk(adjacency, stop, seen, v, r, w)
+                    out.append(_record(chain, path, ids, length, attrs, lon, lat,
+                                       tolerance_deg, int(count[chain].sum())))
         for r in rows.tolist():  # rings without any stop node
             if r not in seen:
-                walk(int(a_all[r]), r, int(b_all[r]))
+                chain, path = _walk(adjacency, stop, seen, int(a_all[r]), r, int(b_all[r]))
+                out.append(_record(chain, path, ids, length, attrs, lon, lat, tolerance_deg,
+                                   int(count[chain].sum())))
     return out
+
+
+def _walk(adjacency: dict[int, list[tuple[int, int]]], stop: set[int], seen: set[int],
+          start: int, first: int, nxt: int) -> tuple[list[int], list[int]]:
+    """Links and vertices of the chain that leaves ``start`` by link ``first``."""
+    chain, path, v = [first], [start, nxt], nxt
+    seen.add(first)
+    while v not in stop:
+        step = next(((r, w) for r, w in adjacency[v] if r not in seen), None)
+        if step is None:  # a ring of degree-2 junctions closed on itself
+            break
+        seen.add(step[0])
+        chain.append(step[0])
+        v = step[1]
+        path.append(v)
+    return chain, path
 
 
 def _snap(lon: np.ndarray, lat: np.ndarray, hub: np.ndarray, a: np.ndarray, b: np.ndarray,
@@ -105,7 +110,7 @@ def _snap(lon: np.ndarray, lat: np.ndarray, hub: np.ndarray, a: np.ndarray, b: n
     count = np.zeros(len(a), dtype=int)
     keep_a, keep_b = np.full(len(a), -1), np.full(len(a), -1)
     rows = np.flatnonzero(usable)
-    uniq, first, times = np.unique(pair[rows], return_index=True, return_counts=True)
+    _, first, times = np.unique(pair[rows], return_index=True, return_counts=True)
     kept = rows[first]
     keep_a[kept], keep_b[kept], count[kept] = va[kept], vb[kept], times
     return v_lon, v_lat, v_hub, keep_a, keep_b, count

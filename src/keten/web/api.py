@@ -459,7 +459,8 @@ async def run_exposure(request: Request, session: Session = Depends(writer)) -> 
                           bool(v) if type(v).__name__ == "bool_" else v)
                  for k, v in r.items()} for r in table.to_dict("records")]
         return JobOutput({"rows": rows,
-                          "figure": charts.exposure_map(views.resilience_network_view(), rows, tile_url)})
+                          "figure": charts.exposure_map(views.resilience_network_view(), rows,
+                                                        tile_url)})
 
     job = dashboard(request).jobs.submit("exposure", session.username, work)
     return JSONResponse(job.as_dict(), status_code=202)
