@@ -127,6 +127,7 @@ def _record(chain: list[int], path: list[int], ids: np.ndarray, length: np.ndarr
                            "length_km": round(float(length[chain].sum()), 3)}
     for col, values in attrs.items():
         rec[col] = str(values[first])
+    rec["points"] = len(xy)
     rec["lon"] = [round(float(x), 4) for x in xy[:, 0]]
     rec["lat"] = [round(float(y), 4) for y in xy[:, 1]]
     return rec

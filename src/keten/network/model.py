@@ -109,7 +109,16 @@ class Network:
         return dict(zip(reversed(ids), range(len(ids) - 1, -1, -1), strict=True))
 
     def node_modes(self) -> list[frozenset[str]]:
-        """Modes each node handles, from its ``modes`` column and the links that touch it."""
+        """Modes each node handles, from its ``modes`` column and the links that touch it
+        (worked out once per network: its tables are not changed after it is built)."""
+        cached = self.__dict__.get("_node_modes")
+        if cached is not None:
+            return list(cached)
+        result = self._node_modes()
+        object.__setattr__(self, "_node_modes", tuple(result))
+        return result
+
+    def _node_modes(self) -> list[frozenset[str]]:
         out = [set(filter(None, m.split("|"))) for m in self.nodes["modes"].astype(str).tolist()]
         index = self.node_index()
         codes, names = pd.factorize(self.links["mode"].astype(str))
