@@ -197,7 +197,10 @@ def _terminals() -> pd.DataFrame:
                      if not line.startswith("#"))
     import io
 
-    return pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False)
+    table = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False)
+    for col in ("lat", "lon", "handling_cost_eur_per_t", "handling_time_h"):
+        table[col] = table[col].astype(float)
+    return table
 
 
 def _extra_links(nodes: pd.DataFrame) -> pd.DataFrame:
@@ -365,6 +368,14 @@ def main() -> None:
     pq.write_table(pa.Table.from_pandas(nodes, preserve_index=False), OUT / "nodes.parquet",
                    compression="zstd")
     pq.write_table(pa.Table.from_pandas(links, preserve_index=False), OUT / "links.parquet",
+                   compression="zstd")
+    # the map's merged lines, so the dashboard draws the network without loading it
+    from keten.network.build import national_network
+    from keten.network.display import display_chains
+
+    national_network.cache_clear()
+    lines = pd.DataFrame(display_chains(national_network()))
+    pq.write_table(pa.Table.from_pandas(lines, preserve_index=False), OUT / "display.parquet",
                    compression="zstd")
     size = sum(p.stat().st_size for p in OUT.glob("*.parquet")) / 1e6
     print(f"wrote {OUT}: {len(nodes)} nodes, {len(links)} links "

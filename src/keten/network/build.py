@@ -211,6 +211,24 @@ def national_network() -> Network:
                                link_geometry=geometry)
 
 
+@lru_cache(maxsize=1)
+def national_display() -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """The national network as a map draws it, without loading its 43,000 links: its
+    non-junction nodes (terminals, ports, crossings) and the merged display lines of
+    :func:`keten.network.display.display_chains`, precomputed by
+    scripts/build_national_network.py into ``display.parquet``."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    folder = resources.files(NATIONAL_PACKAGE)
+    with folder.joinpath("nodes.parquet").open("rb") as fh:
+        table = pq.read_table(fh)
+    hubs = table.filter(pc.not_equal(table["kind"], "junction")).to_pandas()
+    with folder.joinpath("display.parquet").open("rb") as fh:
+        lines = pq.read_table(fh).to_pylist()
+    return hubs, lines
+
+
 #: Networks shipped with keten, selectable by name wherever a network file is asked for.
 NAMED_NETWORKS: dict[str, Callable[[], Network]] = {
     "default": default_network, "national": national_network,

@@ -92,12 +92,34 @@ def demo_throughput_t_per_day() -> dict[str, float]:
 DISPLAY_MAX_LINKS = 5_000  # above this a map draws merged chains (keten.network.display)
 
 
+def _display_view(name: str, hubs: Any, lines: list[dict[str, Any]],
+                  throughput: dict[str, float], total: int | None) -> dict[str, Any]:
+    """A network view of hubs and merged display lines (keten.network.display)."""
+    nodes = []
+    for rec in records(hubs):
+        node = _clean(rec)
+        node["throughput_t_per_day"] = throughput.get(str(rec["node_id"]))
+        nodes.append(node)
+    links = [{k: v for k, v in rec.items() if k != "source"} for rec in lines]
+    what = f"for {total:,} links " if total else ""
+    return {"name": name, "nodes": nodes, "links": links,
+            "throughput_basis": "resilience demo demand, intact network (t/day)"
+            if throughput else None,
+            "display": f"{len(links):,} lines drawn {what}(chains merged, junctions within "
+                       f"{DISPLAY_CELL_DEG} degrees joined)"}
+
+
 def network_view(net: Network | None = None, sized: bool = True) -> dict[str, Any]:
     """Nodes (with throughput where known) and links (with end coordinates) of a network.
 
     ``sized=False`` leaves out the throughput, which routes the demo demand (seconds): the
     dashboard paints that map first and sizes the terminals when the throughput is ready."""
-    net = net if net is not None else default_network()
+    if net is None:  # the national default: its precomputed display tables, not 43k links
+        from keten.network.build import national_display
+
+        hubs, lines = national_display()
+        return _display_view("keten-nl-national", hubs, lines,
+                             demo_throughput_t_per_day() if sized else {}, total=None)
     throughput = (demo_throughput_t_per_day()
                   if sized and any(net is b for b in (default_network(), sketch_network()))
                   else {})
@@ -105,19 +127,9 @@ def network_view(net: Network | None = None, sized: bool = True) -> dict[str, An
         from keten.network.display import display_chains
 
         hubs = net.nodes[net.nodes["kind"].astype(str) != "junction"]
-        nodes = []
-        for rec in records(hubs):
-            node = _clean(rec)
-            node["throughput_t_per_day"] = throughput.get(str(rec["node_id"]))
-            nodes.append(node)
-        links = [{k: v for k, v in rec.items() if k != "source"} | {"lon": rec["lon"],
-                                                                     "lat": rec["lat"]}
-                 for rec in display_chains(net)]
-        return {"name": net.name, "nodes": nodes, "links": links,
-                "throughput_basis": "resilience demo demand, intact network (t/day)"
-                if throughput else None,
-                "display": f"{len(links):,} lines drawn for {len(net.links):,} links "
-                           f"(junctions within {DISPLAY_CELL_DEG} degrees merged)"}
+        return _display_view(net.name, hubs, display_chains(net), throughput,
+                             total=len(net.links))
+
     nodes = []
     xy: dict[str, tuple[float, float]] = {}
     for rec in records(net.nodes):
