@@ -98,8 +98,7 @@ def test_new_links_are_sourced_and_road_speed_follows_the_country(national: obje
     motorway = road[road["road_class"] == "motorway"]
     assert motorway["length_km"].sum() > 1500  # keten's A-road corridors along the layer
     assert set(motorway["corridor"]) >= {"A15", "A16", "A2", "A12"}
-    rail = links[links["link_id"].str.startswith("rail:")
-                 & links["source"].str.contains("world_railways")]
+    rail = links[(links["mode"] == "rail") & links["licence"].str.startswith("ODbL")]
     # electrification: said to be unknown, not guessed
     assert len(rail) > 20_000 and rail["electrified_source"].str.startswith("unknown").all()
 
