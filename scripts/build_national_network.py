@@ -14,10 +14,17 @@ Layers, each link naming its source and licence:
 - rail: scgraph_data ``world_railways`` (ODbL 1.0) in the same area, plus the default
   network's freight corridors (Betuweroute, Brabantroute, border crossings) with their
   electrification;
-- pipelines, sea and air links, ports, terminals and border crossings: keten's default
-  network (ids kept, so demo data and UN/LOCODEs still resolve);
-- access links: each terminal or port joined to the nearest node of every layer it handles
-  (straight line x 1.2).
+- pipelines, sea and air links, ports, terminals and border crossings: keten's sketch
+  network (ids kept, so demo data and UN/LOCODEs still resolve), plus the terminals of
+  src/keten/network/data/terminals.csv (seaports, airports, inland container, rail and bulk
+  terminals of NL, BE and western DE, each with its source) and the links of
+  scripts/network_spec/national_links.csv (Belgian waterways, the Rhine above Cologne, the
+  Main, product pipelines RRP/RMR, sea links by searoute, air links), each with its source;
+- road speed: the legal lorry limit of the country the link lies in (nearest GeoNames place);
+  road class: the class of the sketch corridor (A-road = motorway) whose path on the layer
+  the link lies on, else "major" (the OSM layer does not tell motorway from trunk);
+- access (transfer) links: each terminal or port joined to the nearest node of every layer it
+  handles (straight line x 1.2), if that node is within ACCESS_MAX_KM.
 
 Needs, besides keten's dependencies: ``scgraph<3`` and ``scgraph_data`` (pip install --target
 DIR; PYTHONPATH=DIR) at build time only, and the fairway data.
@@ -40,7 +47,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from keten.network.build import default_network
+from keten.network.build import sketch_network
 from keten.network.geometry import haversine_km, link_lines
 from keten.network.io import read_links_file
 
@@ -52,8 +59,23 @@ RWS_LICENCE = "CC0 1.0 (Rijkswaterstaat open data)"
 OSM_LICENCE = "ODbL 1.0 (OpenStreetMap contributors)"
 SEA_WORDS = ("Voorzorgsgebied", "VSS", "NCP", "Vrije Scheepvaartzone", "Vrije scheepvaartzone",
              "Vrijje", "Vrije Scheepsvaartzone", "DW Route", "Aanloop", "Nabij", "nabij")
-ROAD_SPEED_KMH = 80.0  # RVV 1990 art. 21: lorries over 3.5 t on motorways
+# Legal limit for lorries over 3.5 t on motorways, by country (the speed a truck plans with):
+ROAD_SPEED_KMH = {
+    "NL": (80.0, "RVV 1990 art. 21: lorries over 3.5 t, 80 km/h"),
+    "BE": (90.0, "Belgian Wegcode art. 11.3: vehicles over 3.5 t on motorways, 90 km/h"),
+    "DE": (80.0, "StVO par. 3(3) 2a: lorries over 3.5 t, 80 km/h"),
+    "LU": (80.0, "keten assumption: 80 km/h as in NL/DE (Luxembourg allows 90 on motorways)"),
+}
+ROAD_CLASS_SOURCE_NONE = ("major road (scgraph_data world_highways: OSM motorway/trunk/primary; "
+                          "the layer does not carry the OSM highway class)")
+RAIL_ELECTRIFIED_NONE = ("unknown: scgraph_data world_railways carries no OSM electrified tag "
+                         "(sketch freight corridors keep theirs)")
 ACCESS_CIRCUITY = 1.2
+ACCESS_MAX_KM = 12.0  # a transfer link longer than this is not a link but a missing layer
+TERMINALS = ROOT / "src" / "keten" / "network" / "data" / "terminals.csv"
+PLACES = ROOT / "src" / "keten" / "network" / "data" / "places.csv"
+EXTRA_LINKS = ROOT / "scripts" / "network_spec" / "national_links.csv"
+AIR_GCD_ADD_KM = 95.0  # EN 16258 / ISO 14083 great-circle distance adjustment for air
 CEMT_MATCH_KM = 3.0
 SIMPLIFY_DEG = 0.0003  # ~25 m: fairway shapes kept, package data small
 
@@ -146,29 +168,153 @@ def _scgraph(graph: object, mode: str, prefix: str, what: str
                                                   out=gc.copy()),
                           "source": source, "licence": OSM_LICENCE})
     if mode == "road":
-        links["speed_kmh"] = ROAD_SPEED_KMH
-        links["road_class"] = "major (motorway/trunk)"
+        mid_lon = (coords[a, 1] + coords[b, 1]) / 2
+        mid_lat = (coords[a, 0] + coords[b, 0]) / 2
+        country = _country_of(mid_lon, mid_lat)
+        links["country"] = country
+        links["speed_kmh"] = [ROAD_SPEED_KMH.get(c, ROAD_SPEED_KMH["DE"])[0] for c in country]
+        links["speed_source"] = [ROAD_SPEED_KMH.get(c, ROAD_SPEED_KMH["DE"])[1] for c in country]
+        links["road_class"] = "major"
+        links["road_class_source"] = ROAD_CLASS_SOURCE_NONE
+    else:
+        links["rail_electrified"] = ""
+        links["electrified_source"] = RAIL_ELECTRIFIED_NONE
     return nodes, links
 
 
-def _access(default: object, layer_nodes: pd.DataFrame, mode: str) -> pd.DataFrame:
-    """A link from each default-network node handling ``mode`` to the layer's nearest node."""
-    dn = default.nodes  # type: ignore[attr-defined]
-    wants = dn[dn["modes"].astype(str).str.split("|").apply(lambda m: mode in m)
-               & ~dn["kind"].isin(["junction"])]
+def _country_of(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """ISO country of the nearest GeoNames place (places.csv) of NL, BE, LU or DE."""
+    places = pd.read_csv(PLACES)
+    places = places[places["country"].isin(["NL", "BE", "LU", "DE"])]
+    scale = np.cos(np.radians(51.5))
+    tree = cKDTree(np.column_stack([places["lon"] * scale, places["lat"]]))
+    _, near = tree.query(np.column_stack([np.asarray(lon) * scale, np.asarray(lat)]))
+    return places["country"].to_numpy()[near]
+
+
+def _terminals() -> pd.DataFrame:
+    body = "\n".join(line for line in TERMINALS.read_text(encoding="utf-8").splitlines()
+                     if not line.startswith("#"))
+    import io
+
+    table = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False)
+    for col in ("lat", "lon", "handling_cost_eur_per_t", "handling_time_h"):
+        table[col] = table[col].astype(float)
+    return table
+
+
+def _extra_links(nodes: pd.DataFrame) -> pd.DataFrame:
+    """The links of national_links.csv with their lengths (see that file's header)."""
+    from keten.network.sea import sea_distance_km
+
+    body = "\n".join(line for line in EXTRA_LINKS.read_text(encoding="utf-8").splitlines()
+                     if not line.startswith("#"))
+    import io
+
+    spec = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False)
+    pos = nodes.set_index("node_id")[["lat", "lon"]].astype(float)
+    rows = []
+    for r in spec.to_dict("records"):
+        (lat1, lon1), (lat2, lon2) = pos.loc[r["from_node"]], pos.loc[r["to_node"]]
+        gc = float(haversine_km(np.array([lon1]), np.array([lat1]), np.array([lon2]),
+                                np.array([lat2]))[0])
+        how = r["length"]
+        if how == "rhine_km":
+            km = abs(float(r["from_km"]) - float(r["to_km"]))
+            source = f"{r['source']}: difference of WSV kilometre markers"
+        elif how == "gc":
+            km = gc * float(r["circuity"])
+            source = r["source"]
+        elif how == "searoute":
+            km = max(sea_distance_km(lat1, lon1, lat2, lon2), 1.1 * gc)
+            source = ("searoute (Eurostat MARNET maritime network) shortest sea route, at "
+                      "least great-circle x 1.1")
+        elif how == "air":
+            km = gc + AIR_GCD_ADD_KM
+            source = "great-circle + 95 km (EN 16258 / ISO 14083 air GCD adjustment)"
+        else:
+            raise SystemExit(f"unknown length rule {how!r} in {EXTRA_LINKS}")
+        rows.append({
+            "link_id": f"{r['mode']}:{r['from_node']}:{r['to_node']}",
+            "from_node": r["from_node"], "to_node": r["to_node"], "mode": r["mode"],
+            "length_km": round(km, 2), "cemt_class": r["cemt_class"],
+            "cemt_source": ("class of the largest admitted ship as published by the waterway "
+                            "manager, recorded by keten" if r["cemt_class"] else ""),
+            "reference_gauge": r["reference_gauge"], "locks": r["locks"],
+            "corridor": r["corridor"], "source": source,
+            "licence": "keten (Apache-2.0); facts from the named source"})
+    return pd.DataFrame(rows)
+
+
+def _road_classes(road_links: pd.DataFrame, road_nodes: pd.DataFrame, sketch: object) -> None:
+    """Give each road link on the layer path of a sketch road corridor that corridor's class
+    and name (the sketch's A-roads are motorways, N-roads trunk roads; links_spec.csv)."""
+    from scipy.sparse.csgraph import dijkstra
+
+    ids = pd.Index(road_nodes["node_id"])
+    a = ids.get_indexer(road_links["from_node"])
+    b = ids.get_indexer(road_links["to_node"])
+    w = road_links["length_km"].to_numpy(float)
+    n = len(ids)
+    graph = coo_matrix((np.r_[w, w], (np.r_[a, b], np.r_[b, a])), shape=(n, n)).tocsr()
+    edge = {(min(x, y), max(x, y)): i for i, (x, y) in enumerate(zip(a, b, strict=True))}
+    scale = np.cos(np.radians(52.0))
+    tree = cKDTree(np.column_stack([road_nodes["lon"] * scale, road_nodes["lat"]]))
+    sn = sketch.nodes.set_index("node_id")  # type: ignore[attr-defined]
+    sk = sketch.links[sketch.links["mode"] == "road"]  # type: ignore[attr-defined]
+    ends = np.unique(np.r_[sk["from_node"], sk["to_node"]])
+    _, near = tree.query(np.column_stack([sn.loc[ends, "lon"] * scale, sn.loc[ends, "lat"]]))
+    snap = dict(zip(ends, near, strict=True))
+    sources = np.unique(near)
+    _, pred = dijkstra(graph, indices=sources, return_predecessors=True)
+    row_of = {s: i for i, s in enumerate(sources)}
+    road_class = road_links["road_class"].to_numpy(dtype=object).copy()
+    corridor = np.full(len(road_links), "", dtype=object)
+    class_source = road_links["road_class_source"].to_numpy(dtype=object).copy()
+    # motorways first, so a trunk corridor never overwrites a motorway on a shared stretch
+    order = sk.assign(rank=(sk["road_class"] != "motorway").astype(int)).sort_values("rank")
+    for r in order.to_dict("records"):
+        s, t = snap[r["from_node"]], snap[r["to_node"]]
+        p = pred[row_of[s]]
+        v = t
+        while v != s and v >= 0:
+            u = p[v]
+            if u < 0:
+                break
+            i = edge.get((min(u, v), max(u, v)))
+            if i is not None and not corridor[i]:
+                road_class[i] = r["road_class"] or "major"
+                corridor[i] = r["corridor"]
+                class_source[i] = (f"class of keten corridor {r['corridor']} "
+                                   "(scripts/network_spec/links_spec.csv) along its path")
+            v = u
+    road_links["road_class"] = road_class
+    road_links["corridor"] = corridor
+    road_links["road_class_source"] = class_source
+
+
+def _access(terminals: pd.DataFrame, layer_nodes: pd.DataFrame, mode: str) -> pd.DataFrame:
+    """A transfer link from each terminal handling ``mode`` to the layer's nearest node
+    (straight line x ACCESS_CIRCUITY), where that node is within ACCESS_MAX_KM."""
+    wants = terminals[terminals["modes"].astype(str).str.split("|").apply(lambda m: mode in m)
+                      & ~terminals["kind"].isin(["junction"])]
     if not len(wants) or not len(layer_nodes):
         return pd.DataFrame()
     scale = np.cos(np.radians(52.0))
     tree = cKDTree(np.column_stack([layer_nodes["lon"] * scale, layer_nodes["lat"]]))
-    _, near = tree.query(np.column_stack([wants["lon"] * scale, wants["lat"]]))
+    lon = wants["lon"].astype(float).to_numpy()
+    lat = wants["lat"].astype(float).to_numpy()
+    _, near = tree.query(np.column_stack([lon * scale, lat]))
     target = layer_nodes.iloc[near]
-    km = haversine_km(wants["lon"].to_numpy(float), wants["lat"].to_numpy(float),
-                      target["lon"].to_numpy(float), target["lat"].to_numpy(float))
+    km = haversine_km(lon, lat, target["lon"].to_numpy(float), target["lat"].to_numpy(float))
+    ok = km <= ACCESS_MAX_KM
+    for node_id, d in zip(wants["node_id"][~ok], km[~ok], strict=True):
+        print(f"  no {mode} transfer link for {node_id}: nearest layer node {d:.1f} km away")
     return pd.DataFrame({
-        "link_id": [f"access:{mode}:{n}" for n in wants["node_id"]],
-        "from_node": wants["node_id"].to_numpy(), "to_node": target["node_id"].to_numpy(),
-        "mode": mode, "length_km": np.maximum(0.3, km * ACCESS_CIRCUITY),
-        "source": f"keten access link: straight line x {ACCESS_CIRCUITY} to the nearest "
+        "link_id": [f"access:{mode}:{n}" for n in wants["node_id"][ok]],
+        "from_node": wants["node_id"].to_numpy()[ok], "to_node": target["node_id"].to_numpy()[ok],
+        "mode": mode, "length_km": np.maximum(0.3, km[ok] * ACCESS_CIRCUITY),
+        "source": f"keten transfer link: straight line x {ACCESS_CIRCUITY} to the nearest "
                   f"{mode} node", "licence": "keten (Apache-2.0)"})
 
 
@@ -176,23 +322,30 @@ def build(fairway_shp: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     from scgraph_data.world_highways import world_highways_geograph
     from scgraph_data.world_railways import world_railways_geograph
 
-    dn = default_network()
+    dn = sketch_network()
     fw_nodes, fw_links, fw_geoms = _fairways(fairway_shp, dn)
     road_nodes, road_links = _scgraph(world_highways_geograph, "road", "road",
                                       "world_highways")
+    _road_classes(road_links, road_nodes, dn)
     rail_nodes, rail_links = _scgraph(world_railways_geograph, "rail", "rail",
                                       "world_railways")
     fw_nodes["modes"] = ""
     base_links = dn.links[dn.links["mode"] != "road"].copy()
-    base_links["licence"] = "keten default network (see its source column)"
-    access = [_access(dn, road_nodes, "road"), _access(dn, rail_nodes, "rail"),
-              _access(dn, fw_nodes.assign(modes="inland_waterway"), "inland_waterway")]
-    nodes = pd.concat([dn.nodes, fw_nodes, road_nodes, rail_nodes], ignore_index=True)
-    links = pd.concat([base_links, fw_links, road_links, rail_links, *access],
+    base_links["licence"] = "keten sketch network (see its source column)"
+    new_terminals = _terminals()
+    clash = set(new_terminals["node_id"]) & set(dn.nodes["node_id"])
+    if clash:
+        raise SystemExit(f"terminals.csv repeats sketch node ids: {sorted(clash)}")
+    hubs = pd.concat([dn.nodes, new_terminals], ignore_index=True)
+    extra = _extra_links(hubs)
+    access = [_access(hubs, road_nodes, "road"), _access(hubs, rail_nodes, "rail"),
+              _access(hubs, fw_nodes, "inland_waterway")]
+    nodes = pd.concat([hubs, fw_nodes, road_nodes, rail_nodes], ignore_index=True)
+    links = pd.concat([base_links, fw_links, road_links, rail_links, extra, *access],
                       ignore_index=True)
     geometry = np.concatenate([link_lines(dn)[dn.links["mode"].to_numpy() != "road"],
                                fw_geoms,
-                               np.full(len(road_links) + len(rail_links)
+                               np.full(len(road_links) + len(rail_links) + len(extra)
                                        + sum(len(x) for x in access), None)])
     used = set(links["from_node"]) | set(links["to_node"])
     nodes = nodes[nodes["node_id"].isin(used)].reset_index(drop=True)  # sketch-road junctions
@@ -215,6 +368,14 @@ def main() -> None:
     pq.write_table(pa.Table.from_pandas(nodes, preserve_index=False), OUT / "nodes.parquet",
                    compression="zstd")
     pq.write_table(pa.Table.from_pandas(links, preserve_index=False), OUT / "links.parquet",
+                   compression="zstd")
+    # the map's merged lines, so the dashboard draws the network without loading it
+    from keten.network.build import national_network
+    from keten.network.display import display_chains
+
+    national_network.cache_clear()
+    lines = pd.DataFrame(display_chains(national_network()))
+    pq.write_table(pa.Table.from_pandas(lines, preserve_index=False), OUT / "display.parquet",
                    compression="zstd")
     size = sum(p.stat().st_size for p in OUT.glob("*.parquet")) / 1e6
     print(f"wrote {OUT}: {len(nodes)} nodes, {len(links)} links "

@@ -51,10 +51,11 @@ def test_network_show_export_validate(tmp_path: Path) -> None:
     res = runner.invoke(app, ["network", "show", "--format", "json"], env=ENV)
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["links_by_mode"]["inland_waterway"] > 50
-    res = runner.invoke(app, ["network", "show", "--what", "links", "--mode", "rail"], env=ENV)
+    res = runner.invoke(app, ["network", "show", "--what", "links", "--mode", "rail",
+                              "--network", "sketch"], env=ENV)
     assert res.exit_code == 0 and "Betuweroute" in res.stdout
-    out = tmp_path / "nl.gpkg"
-    res = runner.invoke(app, ["network", "export", str(out)], env=ENV)
+    out = tmp_path / "nl.gpkg"  # the sketch by name: the default's export is in test_io_validate
+    res = runner.invoke(app, ["network", "export", str(out), "--network", "sketch"], env=ENV)
     assert res.exit_code == 0 and out.exists()
     res = runner.invoke(app, ["network", "validate", str(out)], env=ENV)
     assert res.exit_code == 0, res.output

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import networkx as nx
+import pandas as pd
 import pytest
 
 from keten.network.api import shortest_feasible_distance_km
@@ -52,3 +53,23 @@ def test_rotterdam_duisburg_equals_networkx_on_the_layer(national: object, mode:
             g.add_edge(a, b, weight=w)
     assert km == pytest.approx(nx.dijkstra_path_length(g, "NLRTM", "DEDUI"), rel=1e-6)
     assert low < km < high  # Rotterdam - Duisburg: about 200 km by road, 210 km by rail
+
+
+def test_nearly_every_motorway_link_has_a_detour(national: object) -> None:
+    """Single-link redundancy by networkx alone: a road link has a detour in its own mode iff
+    it is not a bridge of the road layer (a parallel link is a detour). On the sketch 80 of
+    212 links had none; on the national default at least 95 % of the motorway links have one
+    (97 % when this was written), and a terminal's transfer link is the only dead end."""
+    from collections import Counter
+
+    links = national.links  # type: ignore[attr-defined]
+    road = links[links["mode"] == "road"]
+    pairs = [frozenset(p) for p in zip(road["from_node"], road["to_node"], strict=True)]
+    times = Counter(pairs)
+    bridges = {frozenset(e) for e in nx.bridges(nx.Graph(list(zip(
+        road["from_node"], road["to_node"], strict=True)))) if times[frozenset(e)] == 1}
+    is_bridge = pd.Series([p in bridges for p in pairs], index=road.index)
+    motorway = road["road_class"] == "motorway"
+    assert motorway.sum() > 1000
+    assert 1 - is_bridge[motorway].mean() >= 0.95
+    assert 1 - is_bridge.mean() >= 0.85

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from keten.network.build import default_network, network_from_frames
+from keten.network.build import network_from_frames, sketch_network
 from keten.network.model import Network
 from keten.resilience.flows import ImpactModel, demo_demand, prepare_model
 
@@ -18,7 +18,7 @@ SHARED = next((p for p in (Path(__file__).resolve().parents[3] / "shared",
 
 @pytest.fixture(scope="session")
 def demo_model() -> ImpactModel:
-    return prepare_model(demo_demand(), default_network())
+    return prepare_model(demo_demand(), sketch_network())
 
 
 @pytest.fixture(scope="session")

@@ -178,10 +178,10 @@ def test_very_low_water_loses_freight_that_waits_too_long(demo_model) -> None:  
 
 def test_results_do_not_depend_on_what_ran_before(demo_model) -> None:  # type: ignore[no-untyped-def]
     # A sweep worker reuses one model for many scenarios: each run is calibrated the same.
-    from keten.network.build import default_network
+    from keten.network.build import sketch_network
     from keten.resilience.flows import demo_demand
 
-    fresh = prepare_model(demo_demand(), default_network())
+    fresh = prepare_model(demo_demand(), sketch_network())
     a = simulate(fresh, template_scenario("lowwater:700:5")).totals
     simulate(demo_model, template_scenario("lowwater:1200:3"))
     b = simulate(demo_model, template_scenario("lowwater:700:5")).totals

@@ -73,7 +73,10 @@ def test_disrupt_unknown_link_exits_2(tmp_path: Path) -> None:
 
 
 def test_criticality_json_top() -> None:
-    result = runner.invoke(app, ["criticality", "--top", "3", "--format", "json"])
+    # freight-weighted with the demo demand: on the sketch (the default, national, gives
+    # single-link redundancy without demand: tests/network/test_national.py checks it)
+    result = runner.invoke(app, ["criticality", "--top", "3", "--format", "json", "--network",
+                                 "sketch"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert len(doc["redundancy"]) == 3 and len(doc["freight"]) == 3

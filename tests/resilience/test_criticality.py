@@ -9,7 +9,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from keten.network.build import default_network
+from keten.network.build import sketch_network
 from keten.network.model import Network
 from keten.resilience.criticality import freight_criticality, redundancy
 from keten.resilience.flows import Flow, ImpactModel, prepare_model
@@ -90,7 +90,7 @@ def test_parallel_links_are_never_bridges() -> None:
     assert list(bridges(3, [0, 0, 1], [1, 1, 2])) == [False, False, True]
 
 def test_default_network_redundancy_is_consistent() -> None:
-    table = redundancy(default_network())
+    table = redundancy(sketch_network())
     assert (table["is_bridge"] == ~table["has_detour"]).all()
     rhine = table.set_index("link_id").loc["inland_waterway:wj-tiel:wj-nijmegen"]
     assert rhine["has_detour"] and rhine["extra_length_km"] > 0

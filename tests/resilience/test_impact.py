@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from keten.errors import ValidationError
-from keten.network.build import default_network
+from keten.network.build import sketch_network
 from keten.network.model import Network
 from keten.network.multimodal import LINK
 from keten.network.sea import sea_distance_km, sea_ports
@@ -147,7 +147,7 @@ def test_unknown_demand_locations_are_reported_with_row() -> None:
         {"origin": "Nowhereville", "destination": "DEDUI", "tonnes_per_day": "10"}],
         file="d.csv")
     with pytest.raises(ValidationError) as exc:
-        prepare_model(flows, default_network(), file="d.csv")
+        prepare_model(flows, sketch_network(), file="d.csv")
     (p,) = exc.value.problems
     assert (p.file, p.row, p.column) == ("d.csv", 3, "origin")
 

@@ -8,7 +8,7 @@ import numpy as np
 from typer.testing import CliRunner
 
 from keten.cli.main import app
-from keten.network.build import default_network
+from keten.network.build import sketch_network
 from keten.planning.model import PlanningProblem, Service, Shipment, Terminal
 from keten.resilience.replan import disrupted_problem, service_effects, terminal_effects
 from keten.resilience.scenario import Disruption, ResolvedDisruption, Target
@@ -61,7 +61,7 @@ def test_speed_and_cost_factors_stretch_transit_and_price() -> None:
 
 
 def test_congested_terminal_gets_less_capacity_and_more_dwell() -> None:
-    net = default_network()
+    net = sketch_network()
     row = net.node_index()["NLRTM-MV"]
     jam = Disruption("jam", "congestion", Target(node="NLRTM-MV"), 0, 3, 0.5, dwell_time_h=24)
     rd = ResolvedDisruption(jam, np.array([], int), np.array([row]))

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from keten.errors import ValidationError
-from keten.network.build import default_network
+from keten.network.build import sketch_network
 from keten.resilience.scenario import parse_scenario, resolve_targets
 from keten.resilience.scenario import template_scenario as legacy_template_scenario
 from keten.resilience.templates import TEMPLATES, template_document, template_scenario
@@ -39,7 +39,7 @@ def test_step_recovery() -> None:
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
 def test_every_template_resolves_on_the_default_network(name: str) -> None:
     scenario = template_scenario(name)
-    resolved = resolve_targets(scenario, default_network())
+    resolved = resolve_targets(scenario, sketch_network())
     assert len(resolved) == len(scenario.disruptions)
     if name != "suez":
         assert any(len(r.link_rows) or len(r.node_rows) for r in resolved)
@@ -86,7 +86,7 @@ def test_unknown_links_and_nodes_are_named() -> None:
         {"type": "closure", "target": {"corridor": "Betuweroutte"}, "duration_days": 2},
     ]}
     with pytest.raises(ValidationError) as exc:
-        resolve_targets(parse_scenario(doc, file="s.json"), default_network())
+        resolve_targets(parse_scenario(doc, file="s.json"), sketch_network())
     text = exc.value.report()
     assert "unknown link 'rail:kijfhoek:meterenn'" in text and "rail:kijfhoek:meteren" in text
     assert "unknown node 'NLRTX'" in text
@@ -98,8 +98,8 @@ def test_area_target_selects_links_of_a_mode() -> None:
     doc = {"disruptions": [{"type": "speed_factor", "factor": 0.5, "duration_days": 1,
                             "target": {"mode": "road", "center": [51.89, 4.42],
                                        "radius_km": 10}}]}
-    (r,) = resolve_targets(parse_scenario(doc), default_network())
-    links = default_network().links.iloc[r.link_rows]
+    (r,) = resolve_targets(parse_scenario(doc), sketch_network())
+    links = sketch_network().links.iloc[r.link_rows]
     assert len(links) > 0 and set(links["mode"]) == {"road"}
     assert any("NLRTM" in (a, b) for a, b in zip(links["from_node"], links["to_node"],
                                                    strict=True))

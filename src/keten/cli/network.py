@@ -27,8 +27,8 @@ network_app = typer.Typer(help="The multimodal network: show, export, import, va
 
 NETWORK_OPTION = typer.Option(
     None, "--network", "-n",
-    help="A network file (.geojson, .gpkg or a directory with nodes.csv/links.csv); "
-         "default: keten's built-in network of NL and its hinterland.")
+    help="A network file (.geojson, .gpkg or a directory with nodes.csv/links.csv) or a "
+         "built-in one: national (the default) or sketch (90 nodes).")
 
 
 def load_network(path: Path | None) -> Network:

@@ -12,7 +12,12 @@ from keten.network.api import (
     route,
     shortest_feasible_distance_km,
 )
-from keten.network.build import default_network, network_from_frames
+from keten.network.build import (
+    default_network,
+    national_network,
+    network_from_frames,
+    sketch_network,
+)
 from keten.network.locate import resolve_location
 from keten.network.model import Network, NodeKind
 from keten.network.validate import ValidationReport, check_network, validate_network
@@ -26,9 +31,11 @@ __all__ = [
     "ValidationReport",
     "check_network",
     "default_network",
+    "national_network",
     "network_from_frames",
     "resolve_location",
     "route",
     "shortest_feasible_distance_km",
+    "sketch_network",
     "validate_network",
 ]

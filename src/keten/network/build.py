@@ -8,6 +8,7 @@ one ``ValidationError``. ``default_network`` loads the built-in Dutch network (p
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -162,12 +163,20 @@ def network_from_frames(nodes: pd.DataFrame, links: pd.DataFrame, name: str = "n
 
 
 @lru_cache(maxsize=1)
-def default_network() -> Network:
-    """The built-in network of the Netherlands and its hinterland (package data, cached)."""
+def sketch_network() -> Network:
+    """keten's 90-node sketch of the Dutch multimodal network (package data CSV, cached):
+    the corridors between the main ports and terminals, for small examples, tests that need
+    a graph small enough to reason about, and fast demos (``--network sketch``)."""
     nodes = _read_package_csv("nodes.csv")
     links = _read_package_csv("links.csv")
-    return network_from_frames(nodes, links, name="keten-nl-default",
+    return network_from_frames(nodes, links, name="keten-nl-sketch",
                                file="keten/network/data/{nodes,links}.csv")
+
+
+def default_network() -> Network:
+    """The built-in network every command uses unless told otherwise: the national network
+    (:func:`national_network`, cached)."""
+    return national_network()
 
 
 NATIONAL_PACKAGE = "keten.network.data.national"
@@ -202,8 +211,28 @@ def national_network() -> Network:
                                link_geometry=geometry)
 
 
+@lru_cache(maxsize=1)
+def national_display() -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """The national network as a map draws it, without loading its 43,000 links: its
+    non-junction nodes (terminals, ports, crossings) and the merged display lines of
+    :func:`keten.network.display.display_chains`, precomputed by
+    scripts/build_national_network.py into ``display.parquet``."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    folder = resources.files(NATIONAL_PACKAGE)
+    with folder.joinpath("nodes.parquet").open("rb") as fh:
+        table = pq.read_table(fh)
+    hubs = table.filter(pc.not_equal(table["kind"], "junction")).to_pandas()
+    with folder.joinpath("display.parquet").open("rb") as fh:
+        lines = pq.read_table(fh).to_pylist()
+    return hubs, lines
+
+
 #: Networks shipped with keten, selectable by name wherever a network file is asked for.
-NAMED_NETWORKS = {"default": default_network, "national": national_network}
+NAMED_NETWORKS: dict[str, Callable[[], Network]] = {
+    "default": default_network, "national": national_network,
+    "sketch": sketch_network, "demo": sketch_network}
 
 
 @lru_cache(maxsize=1)

@@ -35,6 +35,7 @@ ACCESS_CIRCUITY = {"road": 1.25, "rail": 1.25, "inland_waterway": 1.2, "sea": 1.
 # a place is taken to be a network node within this distance whose name starts with the
 # place's name (Rotterdam -> NLRTM "Rotterdam (Waalhaven/Eemhaven)"); else a free point
 PLACE_NODE_KM = 20.0
+_LOCODE = re.compile(r"[A-Z]{2}[A-Z2-9]{3}")  # UNECE Recommendation 16: country + 3 characters
 _GERMAN_VOWELS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe",
                                 "Ü": "Ue"})
 
@@ -83,18 +84,27 @@ def find_place(text: str) -> Place | None:
 
 
 def place_node(net: Network, place: Place) -> int | None:
-    """Row of the node that stands for ``place``: the nearest node within ``PLACE_NODE_KM``
-    whose name starts with one of the place's names (Cologne (Niehl) for Köln), else None
-    (the place is a free point)."""
+    """Row of the node that stands for ``place``: among the nodes within ``PLACE_NODE_KM``
+    whose name starts with one of the place's names (Cologne (Niehl) for Köln), the one with a
+    UN/LOCODE id (the place's main hub) first, else the nearest; None: the place is a free
+    point."""
     keys = place.folded_names or (fold(place.name),)
-    names = [fold(str(n)) for n in net.nodes["name"]]
-    near = nearest_nodes(net, place.lat, place.lon, k=len(names))
-    for row, km in near:
-        if km > PLACE_NODE_KM:
-            break
-        if any(names[row] == key or names[row].startswith(key + " ") for key in keys):
-            return row
-    return None
+    hubs = np.flatnonzero((net.nodes["kind"].astype(str) != "junction").to_numpy())
+    lats = net.nodes["lat"].to_numpy(dtype=float)[hubs]
+    lons = net.nodes["lon"].to_numpy(dtype=float)[hubs]
+    km = great_circle_km_array(np.full(len(hubs), place.lat), np.full(len(hubs), place.lon),
+                               lats, lons)
+    ids = net.nodes["node_id"].astype(str).to_numpy()[hubs]
+    names = net.nodes["name"].astype(str).to_numpy()[hubs]
+    best: tuple[int, float, int] | None = None
+    for j in np.flatnonzero(km <= PLACE_NODE_KM):
+        name = fold(str(names[j]))
+        if not any(name == key or name.startswith(key + " ") for key in keys):
+            continue
+        rank = (0 if _LOCODE.fullmatch(str(ids[j])) else 1, float(km[j]), int(hubs[j]))
+        if best is None or rank < best:
+            best = rank
+    return None if best is None else best[2]
 
 
 def find_node(net: Network, text: str) -> int | None:

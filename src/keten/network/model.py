@@ -100,34 +100,48 @@ class Network:
 
     @property
     def node_ids(self) -> list[str]:
-        return [str(x) for x in self.nodes["node_id"]]
+        return self.nodes["node_id"].astype(str).tolist()
 
     def node_index(self) -> dict[str, int]:
         """Node id -> row (the first row when an id is duplicated)."""
-        out: dict[str, int] = {}
-        for i, nid in enumerate(self.node_ids):
-            out.setdefault(nid, i)
-        return out
+        ids = self.node_ids
+        # built back to front, so the first row of a repeated id is the one that stays
+        return dict(zip(reversed(ids), range(len(ids) - 1, -1, -1), strict=True))
 
     def node_modes(self) -> list[frozenset[str]]:
-        """Modes each node handles, from its ``modes`` column and the links that touch it."""
-        out = [set(filter(None, str(m).split("|"))) for m in self.nodes["modes"]]
+        """Modes each node handles, from its ``modes`` column and the links that touch it
+        (worked out once per network: its tables are not changed after it is built)."""
+        cached = self.__dict__.get("_node_modes")
+        if cached is not None:
+            return list(cached)
+        result = self._node_modes()
+        object.__setattr__(self, "_node_modes", tuple(result))
+        return result
+
+    def _node_modes(self) -> list[frozenset[str]]:
+        out = [set(filter(None, m.split("|"))) for m in self.nodes["modes"].astype(str).tolist()]
         index = self.node_index()
-        for mode, group in self.links.groupby("mode"):
-            ends = pd.unique(pd.concat([group["from_node"], group["to_node"]]))
-            for n in ends:
-                if n in index:
-                    out[index[n]].add(str(mode))
+        codes, names = pd.factorize(self.links["mode"].astype(str))
+        rows = np.concatenate([
+            self.links[col].astype(str).map(index).fillna(-1).to_numpy(dtype=int)
+            for col in ("from_node", "to_node")])
+        both = np.concatenate([codes, codes])
+        hit = rows >= 0
+        pairs = np.unique(rows[hit] * len(names) + both[hit])
+        for row, code in zip((pairs // len(names)).tolist(), (pairs % len(names)).tolist(),
+                             strict=True):
+            out[row].add(str(names[code]))
         return [frozenset(s) for s in out]
 
     def link_time_h(self, defaults: ModeDefaults) -> np.ndarray:
         """Travel time per link: ``time_h`` if given, else length / speed (link or mode default)."""
         length = self.links["length_km"].to_numpy(dtype=float)
         speed = self.links["speed_kmh"].to_numpy(dtype=float).copy()
-        modes = self.links["mode"].astype(str).to_numpy()
+        modes = self.links["mode"].astype(str)
         missing = ~np.isfinite(speed) | (speed <= 0)
-        for i in np.flatnonzero(missing):
-            speed[i] = defaults.speed_kmh.get(Mode(modes[i]), 50.0)
+        if missing.any():
+            by_name = {Mode(m).value: v for m, v in defaults.speed_kmh.items()}
+            speed[missing] = modes[missing].map(by_name).fillna(50.0).to_numpy(dtype=float)
         time = self.links["time_h"].to_numpy(dtype=float).copy()
         no_time = ~np.isfinite(time)
         time[no_time] = length[no_time] / speed[no_time]

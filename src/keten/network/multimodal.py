@@ -118,12 +118,14 @@ class MultimodalGraph:
         """Edges usable when only ``modes`` are allowed (None: all)."""
         if modes is None:
             return np.ones(len(self.src), dtype=bool)
-        codes = np.array(sorted(MODE_CODE[m] for m in modes), dtype=int)
-        ok_from = np.isin(self.mode, codes)
-        ok_to = np.isin(self.mode_to, codes)
+        # a lookup table by mode code (shifted by one: -1 = no mode) instead of np.isin
+        allowed = np.zeros(max(MODE_CODE.values()) + 2, dtype=bool)
+        allowed[[MODE_CODE[m] + 1 for m in modes]] = True
+        ok_from = allowed[self.mode + 1]
+        ok_to = allowed[self.mode_to + 1]
         layer_of_access = np.where(self.vertex_mode[self.src] >= 0, self.vertex_mode[self.src],
                                    self.vertex_mode[self.dst])
-        access_ok = np.isin(layer_of_access, codes)
+        access_ok = allowed[layer_of_access + 1]
         return np.where(self.kind == ACCESS, access_ok, ok_from & ok_to)
 
 

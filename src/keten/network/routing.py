@@ -84,11 +84,13 @@ class CsrGraph:
 
     @classmethod
     def build(
-        cls, n: int, src: np.ndarray, dst: np.ndarray, weight: np.ndarray, edges: np.ndarray
+        cls, n: int, src: np.ndarray, dst: np.ndarray, weight: np.ndarray, edges: np.ndarray,
+        presorted: bool = False,
     ) -> CsrGraph:
+        """``presorted``: the arrays are already in (src, dst, weight) order."""
         if np.any(weight < 0) or not np.all(np.isfinite(weight)):
             raise KetenError("edge weights must be finite and >= 0 (Dijkstra)")
-        order = np.lexsort((weight, dst, src))
+        order = np.arange(len(src)) if presorted else np.lexsort((weight, dst, src))
         s, d, w, e = src[order], dst[order], weight[order], edges[order]
         first = np.ones(len(s), dtype=bool)
         first[1:] = (s[1:] != s[:-1]) | (d[1:] != d[:-1])
@@ -103,11 +105,23 @@ class CsrGraph:
         return int(self.edge_of_entry[pos])
 
 
-def graph_csr(g: MultimodalGraph, weight: np.ndarray, modes: frozenset[str] | None) -> CsrGraph:
-    """The CSR arrays of ``g`` restricted to ``modes`` with per-edge ``weight``."""
+def graph_csr(g: MultimodalGraph, weight: np.ndarray, modes: frozenset[str] | None,
+              order: np.ndarray | None = None) -> CsrGraph:
+    """The CSR arrays of ``g`` restricted to ``modes`` with per-edge ``weight``. ``order``:
+    all edges sorted by (src, dst, weight), from :func:`edge_order`, when several mode sets
+    are solved with one weight (the sort is then done once)."""
     mask = g.edge_mask(modes)
+    if order is not None:
+        edges = order[mask[order]]
+        return CsrGraph.build(g.n_vertices, g.src[edges], g.dst[edges], weight[edges], edges,
+                              presorted=True)
     edges = np.flatnonzero(mask)
     return CsrGraph.build(g.n_vertices, g.src[edges], g.dst[edges], weight[edges], edges)
+
+
+def edge_order(g: MultimodalGraph, weight: np.ndarray) -> np.ndarray:
+    """Every edge index sorted by (src, dst, weight), for :func:`graph_csr`."""
+    return np.lexsort((weight, g.dst, g.src))
 
 
 @dataclass(frozen=True)
@@ -263,9 +277,10 @@ def alternatives(
         return [] if path is None else [path]
     found: dict[tuple[int, ...], Path] = {}
     ordered = sorted(modes)
+    order = edge_order(g, weight)
     for r in range(1, len(ordered) + 1):
         for subset in itertools.combinations(ordered, r):
-            csr = graph_csr(g, weight, frozenset(subset))
+            csr = graph_csr(g, weight, frozenset(subset), order)
             path = best_path(g, csr, attrs, weight, origin, destination)
             if path is None:
                 continue

@@ -21,7 +21,8 @@ from keten.emissions.distance import parse_lat_lon
 from keten.emissions.footprint import FootprintResult, decode_dictionaries
 from keten.errors import KetenError, Problem, ValidationError
 from keten.io.tables import read_table_as_text
-from keten.network.build import default_network
+from keten.network.build import default_network, sketch_network
+from keten.network.display import DISPLAY_CELL_DEG
 from keten.network.model import Network, records
 from keten.planning.results import PlanResult
 from keten.resilience.flows import ImpactModel
@@ -88,13 +89,47 @@ def demo_throughput_t_per_day() -> dict[str, float]:
     return {str(ids[i]): float(through[i]) for i in range(min(len(ids), len(through)))}
 
 
+DISPLAY_MAX_LINKS = 5_000  # above this a map draws merged chains (keten.network.display)
+
+
+def _display_view(name: str, hubs: Any, lines: list[dict[str, Any]],
+                  throughput: dict[str, float], total: int | None) -> dict[str, Any]:
+    """A network view of hubs and merged display lines (keten.network.display)."""
+    nodes = []
+    for rec in records(hubs):
+        node = _clean(rec)
+        node["throughput_t_per_day"] = throughput.get(str(rec["node_id"]))
+        nodes.append(node)
+    links = [{k: v for k, v in rec.items() if k != "source"} for rec in lines]
+    what = f"for {total:,} links " if total else ""
+    return {"name": name, "nodes": nodes, "links": links,
+            "throughput_basis": "resilience demo demand, intact network (t/day)"
+            if throughput else None,
+            "display": f"{len(links):,} lines drawn {what}(chains merged, junctions within "
+                       f"{DISPLAY_CELL_DEG} degrees joined)"}
+
+
 def network_view(net: Network | None = None, sized: bool = True) -> dict[str, Any]:
     """Nodes (with throughput where known) and links (with end coordinates) of a network.
 
     ``sized=False`` leaves out the throughput, which routes the demo demand (seconds): the
     dashboard paints that map first and sizes the terminals when the throughput is ready."""
-    net = net if net is not None else default_network()
-    throughput = demo_throughput_t_per_day() if sized and net is default_network() else {}
+    if net is None:  # the national default: its precomputed display tables, not 43k links
+        from keten.network.build import national_display
+
+        hubs, lines = national_display()
+        return _display_view("keten-nl-national", hubs, lines,
+                             demo_throughput_t_per_day() if sized else {}, total=None)
+    throughput = (demo_throughput_t_per_day()
+                  if sized and any(net is b for b in (default_network(), sketch_network()))
+                  else {})
+    if len(net.links) > DISPLAY_MAX_LINKS:  # national scale: hubs and merged lines only
+        from keten.network.display import display_chains
+
+        hubs = net.nodes[net.nodes["kind"].astype(str) != "junction"]
+        return _display_view(net.name, hubs, display_chains(net), throughput,
+                             total=len(net.links))
+
     nodes = []
     xy: dict[str, tuple[float, float]] = {}
     for rec in records(net.nodes):
@@ -427,7 +462,7 @@ def lowwater_view(discharge_m3s: float, capacity: dict[str, Any] | None = None
 
 def with_lowwater_details(view: dict[str, Any], discharge_m3s: float) -> dict[str, Any]:
     """Add the gauge depths and each affected link's depth and allowed draught at a discharge."""
-    net = default_network()
+    net = sketch_network()  # the impact model's network (services.resilience.load_network)
     links = zip(net.links["link_id"].astype(str), net.links["cemt_class"].astype(str),
                 net.links["reference_gauge"].astype(str), strict=True)
     details = {lw.link_id: lw for lw in low_water_links(discharge_m3s, links)}
@@ -458,7 +493,7 @@ def criticality_view() -> dict[str, Any]:
     freight-weighted criticality under the demo demand (EUR/day and CO2e/day when closed)."""
     from keten.services.resilience import criticality
 
-    result = criticality()
+    result = criticality(Path("sketch"))  # freight-weighted: the demo demand on the sketch
     freight = {str(r["link_id"]): r for r in ([] if result.freight is None else
                                               result.freight.to_dict(orient="records"))}
     rows = []
@@ -473,7 +508,13 @@ def criticality_view() -> dict[str, Any]:
             "unserved_t_per_day": f.get("unserved_t_per_day", 0.0),
         }))
     rows.sort(key=_desc("extra_cost_eur_per_day"))
-    return {"links": rows, "basis": "resilience demo demand on the default network"}
+    return {"links": rows, "basis": "resilience demo demand on keten's sketch network"}
+
+
+def resilience_network_view() -> dict[str, Any]:
+    """The network the resilience maps draw: the sketch that the impact model, the gauges
+    and the demo criticality run on (every link, small enough to send whole)."""
+    return network_view(sketch_network())
 
 
 # ---------------------------------------------------------------- chain

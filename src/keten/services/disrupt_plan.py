@@ -16,7 +16,8 @@ import numpy as np
 from keten.errors import KetenError
 from keten.factors import load_factor_set
 from keten.network.api import route
-from keten.network.build import default_network
+from keten.network.build import sketch_network
+from keten.network.model import Network
 from keten.planning.build import build_model
 from keten.planning.model import PlanningParameters, PlanningProblem
 from keten.planning.options import generate_options
@@ -106,7 +107,8 @@ class ReplanResult:
         }
 
 
-def _route_rows(problem: PlanningProblem, link_index: dict[str, int]) -> dict[str, np.ndarray]:
+def _route_rows(problem: PlanningProblem, link_index: dict[str, int],
+               network: Network) -> dict[str, np.ndarray]:
     """Link rows of each service's route on the network, in the service's mode."""
     by_lane: dict[tuple[str, str, str], np.ndarray] = {}
     out: dict[str, np.ndarray] = {}
@@ -120,6 +122,7 @@ def _route_rows(problem: PlanningProblem, link_index: dict[str, int]) -> dict[st
                     mass_kg=1.0,
                     modes=[k.mode],
                     objective="distance",
+                    network=network,
                 ).options[0]
                 ids = [i for leg in option.legs for i in leg.link_ids]
             except (KetenError, IndexError):
@@ -158,14 +161,16 @@ def disrupt_plan(
     sc = load_scenario(spec)
     if shipments is None and services is None:
         shipments, services, terminals = demo_paths()
-    net = default_network()
+    # the sketch: the network the resilience scenarios and gauges are written for
+    net = sketch_network()
     resolved = resolve_targets(sc, net)
-    ctx = network_context(None)
+    ctx = network_context(net)
     params = replace(PlanningParameters(), carbon_price_eur_per_t=carbon_price_eur_per_t)
     problem = build_problem(shipments, services, terminals, params, ctx, load_factor_set())
     baseline = _solve("baseline", problem, ctx, time_limit_s)
     link_index = {str(x): i for i, x in enumerate(net.links["link_id"])}
-    effects = service_effects(problem.services, _route_rows(problem, link_index), resolved)
+    effects = service_effects(problem.services, _route_rows(problem, link_index, net),
+                              resolved)
     horizon = max(1, int(max((k.arrival_h for k in problem.services), default=24.0) // 24) + 1)
     t_effects = terminal_effects(problem.terminals, net, resolved, horizon)
     changed = disrupted_problem(problem, effects, t_effects, _busiest_day_teu(baseline))

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from keten.errors import KetenError, Problem, ValidationError
 from keten.io.scenario_input import read_demand, read_document, supply_network_from_document
 from keten.io.tables import atomic_path
-from keten.network.build import default_network
+from keten.network.build import default_network, sketch_network
 from keten.network.io import read_network_file
 from keten.network.model import Network
 from keten.resilience.criticality import freight_criticality, redundancy
@@ -45,8 +45,14 @@ DEMO = "demo"
 _MODELS: dict[tuple[str, str], ImpactModel] = {}
 
 
-def load_network(path: Path | None) -> Network:
-    return default_network() if path is None else read_network_file(path)
+def load_network(path: Path | None, impact: bool = False) -> Network:
+    """The network in ``path``, else the built-in one: the national default, or for the
+    impact model (``impact``) the sketch, whose Rhine-branch links carry the gauge
+    assignments (resilience/data/gauges.csv) and the capacity the 2018 backtest is calibrated
+    on (the national network's parallel RWS fairway sections have no gauge assignment yet)."""
+    if path is not None:
+        return read_network_file(path)
+    return sketch_network() if impact else default_network()
 
 
 def load_flows(path: Path | None) -> list[Flow]:
@@ -58,7 +64,7 @@ def impact_model(network: Path | None = None, demand: Path | None = None) -> Imp
     key = (str(network), str(demand))
     if key in _MODELS:
         return _MODELS[key]
-    model = prepare_model(load_flows(demand), load_network(network),
+    model = prepare_model(load_flows(demand), load_network(network, impact=True),
                           file=None if demand is None else str(demand))
     if network is None and demand is None:
         _MODELS[key] = model
@@ -155,12 +161,14 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def criticality(network: Path | None = None, demand: Path | None = None,
                 same_mode: bool = True) -> CriticalityResult:
-    """Single-link redundancy and bridges of the network, and freight-weighted criticality
-    (of the given demand; of keten's demo demand on the built-in network; none for a
-    network file without demand)."""
+    """Single-link redundancy and bridges of the network (the national default unless a
+    file or name is given), and freight-weighted criticality of the given demand, or of
+    keten's demo demand on the sketch (``network`` = ``sketch``); none without demand."""
     net = load_network(network)
     red = redundancy(net, same_mode=same_mode)
-    if network is not None and demand is None:
+    sketch = network is not None and str(network) in ("sketch", "demo") \
+        and not Path(network).exists()
+    if demand is None and not sketch:
         return CriticalityResult(red, None)
     model = impact_model(network, demand)
     return CriticalityResult(red, freight_criticality(model))

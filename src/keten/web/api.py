@@ -371,7 +371,7 @@ def download_plan(job_id: str, request: Request, session: Session = Depends(user
 def _lowwater_payload(discharge: float, tile_url: str | None,
                       capacity: dict[str, Any] | None = None) -> dict[str, Any]:
     view = views.lowwater_view(discharge, capacity)
-    network_view = views.network_view()
+    network_view = views.resilience_network_view()
     figures = charts.impact_figures(view)
     figures["map"] = charts.lowwater_map(network_view, view, tile_url)
     return {"view": view, "figures": figures}
@@ -435,7 +435,7 @@ def sweep_label(metric: str) -> str:
 
 def _criticality_payload(tile_url: str | None) -> dict[str, Any]:
     view = views.criticality_view()
-    return {"figure": charts.criticality_map(views.network_view(), view, tile_url),
+    return {"figure": charts.criticality_map(views.resilience_network_view(), view, tile_url),
             "top": view["links"][:15], "basis": view["basis"]}
 
 
@@ -459,7 +459,8 @@ async def run_exposure(request: Request, session: Session = Depends(writer)) -> 
                           bool(v) if type(v).__name__ == "bool_" else v)
                  for k, v in r.items()} for r in table.to_dict("records")]
         return JobOutput({"rows": rows,
-                          "figure": charts.exposure_map(views.network_view(), rows, tile_url)})
+                          "figure": charts.exposure_map(views.resilience_network_view(), rows,
+                                                        tile_url)})
 
     job = dashboard(request).jobs.submit("exposure", session.username, work)
     return JSONResponse(job.as_dict(), status_code=202)

@@ -192,7 +192,10 @@ def _polyline(links: Sequence[dict[str, Any]]) -> tuple[list[float | None], list
 
 
 def _mid(link: dict[str, Any]) -> tuple[float, float]:
-    return (sum(link["lon"]) / 2, sum(link["lat"]) / 2)
+    lon, lat = link["lon"], link["lat"]
+    if len(lon) == 2:
+        return ((lon[0] + lon[1]) / 2, (lat[0] + lat[1]) / 2)
+    return (lon[len(lon) // 2], lat[len(lat) // 2])  # a polyline: its middle vertex
 
 
 def _link_text(link: dict[str, Any]) -> str:
@@ -308,9 +311,11 @@ def _spread_labels(nodes: Sequence[dict[str, Any]], min_lat_deg: float = 0.18,
 def network_map(view: dict[str, Any], tile_url: str | None = None,
                 title: str = "Network") -> Figure:
     """Links coloured by mode, terminals sized by throughput; every feature is clickable
-    (``customdata`` = ["link"|"node", id])."""
+    (``customdata`` = ["link"|"node", id]), but the merged lines of a national-scale view
+    (``display``), whose thousands of link markers would hide the terminals."""
     canvas = MapCanvas(tile_url)
-    data = (basemap_traces(canvas) + _base_links(canvas, view["links"])
+    data = (basemap_traces(canvas)
+            + _base_links(canvas, view["links"], clickable="display" not in view)
             + _node_traces(canvas, view["nodes"]))
     if not canvas.tile_url:
         top = _spread_labels(sorted((n for n in view["nodes"] if n.get("throughput_t_per_day")),
