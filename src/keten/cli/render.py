@@ -51,6 +51,7 @@ HEADERS = {
     "tce_count": "TCEs",
     "co2e_intensity_wtw_kg_per_tkm": "kg CO2e WTW/tkm",
     "primary_data_share": "primary share",
+    "primary_data_share_pct": "primary %",
     "group": "mode / hub",
     "distance_km": "km",
     "time_h": "h",
