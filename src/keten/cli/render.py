@@ -53,6 +53,10 @@ HEADERS = {
     "primary_data_share": "primary share",
     "primary_data_share_pct": "primary %",
     "group": "mode / hub",
+    # resilience: spelled out, "tts"/"ttr" explain nothing to a planner
+    "tts_days": "days to survive",
+    "ttr_days": "days to recover",
+    "is_bridge": "cut link (bridge)",
     "distance_km": "km",
     "time_h": "h",
     "cost_eur": "EUR",
@@ -85,6 +89,17 @@ def _tonnes(rows: Sequence[dict[str, Any]], column: str) -> bool:
         return False
     numbers = [abs(float(r[column])) for r in rows if is_number(r.get(column))]
     return bool(numbers) and max(numbers) >= 100_000
+
+
+def _aligned_places(values: Sequence[Any], places: int) -> int:
+    """Decimals for a whole column: ``places``, or more when its smallest non-zero value needs
+    them for two significant digits, so that every number lines up on the point
+    (``0.00175`` over ``0.0000546`` had its point two characters to the left)."""
+    small = [abs(float(v)) for v in values if is_number(v) and math.isfinite(float(v))
+             and 0 < abs(float(v)) < 10 ** (1 - places)]
+    if not small:
+        return places
+    return max(places, min(12, 2 - math.floor(math.log10(min(small)))))
 
 
 def _places(value: Any, column_places: int | None, digits: int) -> int:
@@ -128,6 +143,8 @@ class FitTable:
                 continue
             wanted = per_column.get(c, default)
             places = decimals_for(values, wanted) if numeric else 6
+            if numeric and places is not None:
+                places = _aligned_places(values, places)
             cells = [fmt_number(v, _places(v, places, wanted)) for v in values]
             self.columns.append((header, numeric, cells))
 

@@ -200,7 +200,8 @@ def criticality_command(
     if fmt == "json" or out is not None:
         emit_json(doc, out)
         return
-    console.print(f"{doc['links']} links, {doc['bridges']} bridges, "
+    console.print(f"{doc['links']} links, {doc['bridges']} bridges (links whose loss cuts the "
+                  "network in two), "
                   f"{doc['without_detour']} without a detour"
                   + (f", {doc['self_loops']} self-loop(s)" if doc["self_loops"] else ""))
     console.print(rich_table("redundancy: no detour first, then largest extra time",
