@@ -561,8 +561,9 @@
     load();
   }
 
-  /* shared with page scripts that live in their own file (construction.js) */
-  window.ketenDashboard = { api: api, el: el, fmt: fmt, plot: plot, showErrors: showErrors };
+  /* shared with page scripts that live in their own file (construction.js, partners.js) */
+  window.ketenDashboard = { $: $, api: api, el: el, fmt: fmt, plot: plot, row: row,
+    showErrors: showErrors };
 
   var pages = { network: networkPage, footprint: footprintPage, planning: planningPage,
     resilience: resiliencePage, chain: chainPage };

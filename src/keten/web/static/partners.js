@@ -3,57 +3,25 @@
 (function () {
   "use strict";
 
-  function $(id) { return document.getElementById(id); }
+  // $, el, row, the fetch wrapper and the error box come from keten.js (loaded before this)
+  var k = window.ketenDashboard;
+  var $ = k.$, el = k.el, row = k.row, showErrors = k.showErrors;
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
-
+  /* GET without a body; with one, POST it (an object as JSON, a file or text as it is). */
   function api(path, body) {
-    var options = { credentials: "same-origin", headers: { "X-Keten-Dashboard": "1" } };
-    if (body !== undefined) {
-      options.method = "POST";
-      options.headers["Content-Type"] = "application/json";
-      options.body = typeof body === "string" || body instanceof Blob ? body : JSON.stringify(body);
-    }
-    return fetch(path, options).then(function (response) {
-      return response.text().then(function (text) {
-        var doc = null;
-        try { doc = text ? JSON.parse(text) : null; } catch (e) { doc = null; }
-        if (response.status === 401) { window.location.href = "/login?next=/partners"; }
-        if (!response.ok) {
-          throw (doc && doc.error) || { title: "the server answered " + response.status, problems: [] };
-        }
-        return doc;
-      });
-    });
-  }
-
-  function showErrors(error) {
-    var box = $("errors");
-    box.textContent = "";
-    box.hidden = !error;
-    if (!error) { return; }
-    box.appendChild(el("strong", {}, error.title || String(error)));
-    var list = el("ul");
-    (error.problems || []).forEach(function (p) { list.appendChild(el("li", {}, p)); });
-    box.appendChild(list);
+    if (body === undefined) { return k.api(path); }
+    return k.api(path, { method: "POST", headers: { "Content-Type": "application/json" },
+      body: typeof body === "string" || body instanceof Blob ? body : JSON.stringify(body) });
   }
 
   function fill(tableId, rows, columns, empty) {
     var body = $(tableId).querySelector("tbody");
     body.textContent = "";
     rows.forEach(function (r) {
-      var tr = el("tr");
-      columns(r).forEach(function (cell) {
-        var td = el("td", cell.num ? { class: "num" } : {});
-        if (cell.node) { td.appendChild(cell.node); } else { td.textContent = cell.text === null || cell.text === undefined ? "–" : String(cell.text); }
-        tr.appendChild(td);
-      });
-      body.appendChild(tr);
+      body.appendChild(row(columns(r).map(function (cell) {
+        return cell.node ? cell : { num: cell.num,
+          text: cell.text === null || cell.text === undefined ? "–" : String(cell.text) };
+      })));
     });
     if (!rows.length) {
       var tr = el("tr");
