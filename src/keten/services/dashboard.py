@@ -220,17 +220,35 @@ def _tce_rows(table: Any, shipment_ids: set[str]) -> list[dict[str, Any]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _node_labels() -> dict[str, str]:
+    """Node id -> the place as the network names it, without its qualifier ("Duisburg" for
+    DEDUI "Duisburg (duisport Ruhrort)"); "name (id)" where two nodes share that name, so that
+    two lanes never merge under one label."""
+    nodes = default_network().nodes
+    short = {str(i): str(n).split(" (")[0] for i, n in zip(nodes["node_id"], nodes["name"],
+                                                           strict=True) if n and n == n}
+    counts: dict[str, int] = defaultdict(int)
+    for name in short.values():
+        counts[name] += 1
+    return {i: name if counts[name] == 1 else f"{name} ({i})" for i, name in short.items()}
+
+
 def _place_label(text: str) -> str:
-    """A lane end as a reader knows it: a node id or UN/LOCODE as given, ``lat,lon`` as the
-    nearest node ("near NLRTM") rather than raw coordinates."""
+    """A lane end as a reader knows it: a network node by its place name ("Rotterdam
+    Maasvlakte", not NLRTM-MV), ``lat,lon`` as the nearest one ("near Venlo") rather than raw
+    coordinates, any other code as given."""
     coords = parse_lat_lon(text)
     if coords is None:
-        return text
+        return _node_labels().get(text, text)
     from keten.network.locate import nearest_nodes
 
     net = default_network()
     near = nearest_nodes(net, *coords)
-    return f"near {net.node_ids[near[0][0]]}" if near else f"{coords[0]:.2f},{coords[1]:.2f}"
+    if not near:
+        return f"{coords[0]:.2f},{coords[1]:.2f}"
+    node = net.node_ids[near[0][0]]
+    return f"near {_node_labels().get(node, node)}"
 
 
 def _lane(place: tuple[str, str, str | None]) -> str | None:
