@@ -37,6 +37,10 @@ def test_footprint_shows_the_demo_portfolio_at_start(session: Session) -> None:
     lanes = page.eval_on_selector("#chart-lane", "gd => gd.data[0].y")
     assert lanes and all("?" not in lane and lane.split(" → ")[0] != lane.split(" → ")[1]
                          for lane in lanes)
+    # a network node by its place name, not its id (a code the network does not know, such
+    # as NLTLB, stays as given) nor coordinates
+    assert "Rotterdam → Duisburg" in lanes
+    assert not [lane for lane in lanes if re.search(r"NLRTM|DEDUI|NLVEN|\d+\.\d+", lane)]
     session.shot("first-visit-footprint")
     session.watch.assert_clean()
 
@@ -50,6 +54,10 @@ def test_planning_shows_the_demo_plan_and_the_nox_rise_at_start(session: Session
     expect(page.locator("#kpis")).to_contain_text("rises")
     # the plan per shipment, and all of it as CSV
     assert page.locator("#plan-table tbody tr").count() > 0
+    # the route by terminal names; ids and coordinates stay in the CSV
+    routes = page.locator("#plan-table tbody tr td:last-child").all_inner_texts()
+    assert any("Rotterdam Maasvlakte" in r for r in routes) and any("truck" in r for r in routes)
+    assert not [r for r in routes if re.search(r"NLRTM|\d+\.\d+,", r)]
     href = page.get_attribute("#download-plan", "href")
     assert href and href.endswith("/plan.csv")
     answer = page.request.get(session.url + href)

@@ -336,6 +336,27 @@ def planning_view(result: PlanResult) -> dict[str, Any]:
     }
 
 
+MODE_WORDS = {"inland_waterway": "barge", "rail": "rail", "road": "road", "sea": "sea"}
+
+
+def plan_route_texts(result: PlanResult) -> list[str]:
+    """Each assignment's legs as a planner reads them, in ``assignment_rows`` order: services
+    by mode between named terminals, truck legs to and from them ("truck + rail Venlo →
+    Rotterdam Maasvlakte"); the ids and coordinates stay in the CSV."""
+    out = []
+    for a in result.plan.assignments:
+        parts = []
+        for leg in a.legs:
+            if leg.kind == "service":
+                parts.append(f"{MODE_WORDS.get(leg.mode, leg.mode)} "
+                             f"{_place_label(leg.from_location)} → "
+                             f"{_place_label(leg.to_location)}")
+            else:
+                parts.append("road, door to door" if leg.kind == "direct_road" else "truck")
+        out.append(" + ".join(parts))
+    return out
+
+
 def plan_map_view(result: PlanResult, net: Network | None = None) -> dict[str, Any]:
     """The plan's legs for a map: each distinct leg (mode, from, to) once, with the shipments,
     tonnes and services on it; ends at the network node's coordinates, or at the ``lat,lon``

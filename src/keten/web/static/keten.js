@@ -332,7 +332,8 @@
           tbody.appendChild(row([{ text: a.shipment_id }, { text: a.main_mode === "inland_waterway" ? "barge" : a.main_mode },
             { text: fmt(a.units, Number(a.units) % 1 === 0 ? 0 : 2), num: true },
             { text: (a.delivery_at || "").replace("T", " ").slice(0, 16) }, { text: fmt(a.late_h, 1), num: true },
-            { text: fmt(a.cost_eur, 0), num: true }, { text: fmt(a.co2e_wtw_kg, 1), num: true }, { text: a.legs }]));
+            { text: fmt(a.cost_eur, 0), num: true }, { text: fmt(a.co2e_wtw_kg, 1), num: true },
+            { text: a.route || a.legs }]));
         });
         $("plan-input").textContent = view.input;
         var before = view.scenarios[0];
