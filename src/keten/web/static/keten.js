@@ -480,6 +480,7 @@
     load(slider.value);
     api("/dashboard/api/resilience/criticality").then(function (payload) {
       var body = $("criticality-table").querySelector("tbody");
+      body.textContent = "";  // the "re-routing…" placeholder
       payload.top.forEach(function (r) {
         body.appendChild(row([{ text: r.link_id }, { text: r.mode }, { text: fmt(r.tonnes_per_day, 0), num: true },
           { text: fmt(r.extra_cost_eur_per_day, 0), num: true },
