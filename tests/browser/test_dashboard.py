@@ -53,6 +53,9 @@ def test_every_page_loads_without_errors(session: Session, path: str) -> None:
         assert table.count() > 0 and pending.count() == 0
     page = session.page
     expect(page.locator("nav [aria-current=page]")).to_have_count(1)
+    # at 1366 px the user and "Log out" share the nav's line (they used to drop under it)
+    nav, who = page.locator("header nav").bounding_box(), page.locator(".logout").bounding_box()
+    assert nav and who and who["y"] < nav["y"] + nav["height"]
     assert page.locator("h1").count() == 1
     unlabeled = page.evaluate("""() => [...document.querySelectorAll(
         'input:not([type=hidden]), select, textarea')].filter(e =>
