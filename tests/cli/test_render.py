@@ -108,3 +108,13 @@ def test_a_column_of_small_numbers_lines_up_on_the_point() -> None:
     assert cells == ["0.0017500", "0.0000546", "0.0000000"]
     assert len({len(line.split("│")[2].rstrip()) for line in text.splitlines()
                 if "│ S" in line}) == 1  # right edges, and so the points, in one place
+
+
+def test_a_metric_table_keeps_each_values_decimals() -> None:
+    """Rows of different quantities (first column "metric" or "KPI"): one scenario's small
+    metric does not widen its whole column."""
+    rows = [{"metric": "NOx kg", "a": 611.37, "b": 611.37},
+            {"metric": "NH3 kg", "a": 1.37, "b": 0.831}]
+    text = render(rich_table("KPIs", rows, ["metric", "a", "b"], 1))
+    nox = next(line for line in text.splitlines() if "NOx" in line)
+    assert [c.strip() for c in nox.split("│")[2:4]] == ["611.4", "611.4"]

@@ -62,6 +62,9 @@ HEADERS = {
     "cost_eur": "EUR",
 }
 
+# a first column of these names: each row is its own quantity (see FitTable)
+METRIC_COLUMNS = ("metric", "KPI")
+
 # words of column names as a header shows them: units, pollutants, WTW/TTW
 UNIT_WORDS = {"kg": "kg", "t": "t", "km": "km", "tkm": "tkm", "h": "h", "eur": "EUR",
               "pct": "%", "teu": "TEU", "kwh": "kWh", "g": "g", "days": "days", "m": "m",
@@ -131,6 +134,10 @@ class FitTable:
         per_column = digits if isinstance(digits, dict) else {}
         default = digits if isinstance(digits, int) else 3
         self.columns: list[tuple[str, bool, list[str]]] = []  # header, numeric, cells
+        # rows that are different quantities (a "metric" or "KPI" table) keep each value's own
+        # decimals: widening a scenario's column for its smallest metric would make one row
+        # read 1.4 in one column and 0.831 in the next
+        metric_rows = bool(columns) and columns[0] in METRIC_COLUMNS
         for c in columns:
             values = [r.get(c) for r in rows]
             given = [v for v in values if v is not None and v == v]
@@ -143,7 +150,7 @@ class FitTable:
                 continue
             wanted = per_column.get(c, default)
             places = decimals_for(values, wanted) if numeric else 6
-            if numeric and places is not None:
+            if numeric and places is not None and not metric_rows:
                 places = _aligned_places(values, places)
             cells = [fmt_number(v, _places(v, places, wanted)) for v in values]
             self.columns.append((header, numeric, cells))
