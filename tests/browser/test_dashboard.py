@@ -311,6 +311,11 @@ def test_chain_lists_sent_and_received_statements(session: Session) -> None:
     expect(page.locator("#sent-table tbody tr")).to_have_count(1)
     expect(page.locator("#received-table tbody")).to_contain_text("Demo Barge Carrier")
     expect(page.locator("#received-table .badge.ok")).to_have_count(1)
+    # the figures say which CO2e they are; the time is read as a time, in UTC
+    expect(page.locator("#sent-table thead")).to_contain_text("own kg CO2e WTW")
+    expect(page.locator("#sent-table thead")).to_contain_text("issued (UTC)")
+    issued = page.locator("#sent-table tbody td").nth(1).inner_text()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", issued), issued
     session.watch.assert_clean()
 
 

@@ -22,6 +22,13 @@
     return n.toLocaleString("en-GB", { minimumFractionDigits: places, maximumFractionDigits: places });
   }
 
+  /* An ISO 8601 UTC time as people read it: "2026-01-10 08:00" (the header says UTC);
+     anything else as given. */
+  function utc(value) {
+    var m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(:\d\d(\.\d+)?)?(Z|\+00:00)$/.exec(String(value || ""));
+    return m ? m[1] + " " + m[2] : (value || "–");
+  }
+
   /* fetch with the session cookie and the dashboard header; rejects with {title, problems}. */
   function api(path, options) {
     options = options || {};
@@ -507,11 +514,11 @@
         received.textContent = "";
         view.statements.forEach(function (s) {
           if (s.direction === "sent") {
-            sent.appendChild(row([{ text: s.shipment_id || "–" }, { text: s.issued_at },
+            sent.appendChild(row([{ text: s.shipment_id || "–" }, { text: utc(s.issued_at) },
               { text: fmt(s.own_co2e_wtw_kg, 3), num: true }, { text: fmt(s.cumulative_co2e_wtw_kg, 3), num: true },
               { text: String(s.upstream), num: true }, { node: badge(s) }]));
           } else {
-            received.appendChild(row([{ text: s.shipment_id || "–" }, { text: s.issuer }, { text: s.issued_at },
+            received.appendChild(row([{ text: s.shipment_id || "–" }, { text: s.issuer }, { text: utc(s.issued_at) },
               { text: fmt(s.own_co2e_wtw_kg, 3), num: true }, { text: fmt(s.cumulative_co2e_wtw_kg, 3), num: true },
               { node: badge(s) }]));
           }
@@ -565,7 +572,7 @@
 
   /* shared with page scripts that live in their own file (construction.js, partners.js) */
   window.ketenDashboard = { $: $, api: api, el: el, fmt: fmt, plot: plot, row: row,
-    showErrors: showErrors };
+    showErrors: showErrors, utc: utc };
 
   var pages = { network: networkPage, footprint: footprintPage, planning: planningPage,
     resilience: resiliencePage, chain: chainPage };
