@@ -44,8 +44,8 @@ def fmt_number(value: Any, digits: int = 3) -> str:
     three)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    if isinstance(value, bool):
-        return str(value)
+    if isinstance(value, bool):  # a table is read by people: "yes", not Python's "True"
+        return "yes" if value else "no"
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, Decimal):  # exact figures (signed statements) are shown exactly

@@ -47,8 +47,15 @@ def test_every_page_loads_without_errors(session: Session, path: str) -> None:
     session.page.wait_for_selector(READY[path], state="attached")
     if path == "/resilience":
         session.page.wait_for_selector("#lowwater-map[data-discharge]", state="attached")
+        # the "re-routing…" row said what the empty table waited for; the links replace it
+        table = session.page.locator("#criticality-table tbody tr")
+        pending = session.page.locator("#criticality-table .pending")
+        assert table.count() > 0 and pending.count() == 0
     page = session.page
     expect(page.locator("nav [aria-current=page]")).to_have_count(1)
+    # at 1366 px the user and "Log out" share the nav's line (they used to drop under it)
+    nav, who = page.locator("header nav").bounding_box(), page.locator(".logout").bounding_box()
+    assert nav and who and who["y"] < nav["y"] + nav["height"]
     assert page.locator("h1").count() == 1
     unlabeled = page.evaluate("""() => [...document.querySelectorAll(
         'input:not([type=hidden]), select, textarea')].filter(e =>
@@ -307,6 +314,11 @@ def test_chain_lists_sent_and_received_statements(session: Session) -> None:
     expect(page.locator("#sent-table tbody tr")).to_have_count(1)
     expect(page.locator("#received-table tbody")).to_contain_text("Demo Barge Carrier")
     expect(page.locator("#received-table .badge.ok")).to_have_count(1)
+    # the figures say which CO2e they are; the time is read as a time, in UTC
+    expect(page.locator("#sent-table thead")).to_contain_text("own kg CO2e WTW")
+    expect(page.locator("#sent-table thead")).to_contain_text("issued (UTC)")
+    issued = page.locator("#sent-table tbody td").nth(1).inner_text()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", issued), issued
     session.watch.assert_clean()
 
 

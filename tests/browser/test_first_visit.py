@@ -37,6 +37,10 @@ def test_footprint_shows_the_demo_portfolio_at_start(session: Session) -> None:
     lanes = page.eval_on_selector("#chart-lane", "gd => gd.data[0].y")
     assert lanes and all("?" not in lane and lane.split(" → ")[0] != lane.split(" → ")[1]
                          for lane in lanes)
+    # a network node by its place name, not its id (a code the network does not know, such
+    # as NLTLB, stays as given) nor coordinates
+    assert "Rotterdam → Duisburg" in lanes
+    assert not [lane for lane in lanes if re.search(r"NLRTM|DEDUI|NLVEN|\d+\.\d+", lane)]
     session.shot("first-visit-footprint")
     session.watch.assert_clean()
 
@@ -50,6 +54,10 @@ def test_planning_shows_the_demo_plan_and_the_nox_rise_at_start(session: Session
     expect(page.locator("#kpis")).to_contain_text("rises")
     # the plan per shipment, and all of it as CSV
     assert page.locator("#plan-table tbody tr").count() > 0
+    # the route by terminal names; ids and coordinates stay in the CSV
+    routes = page.locator("#plan-table tbody tr td:last-child").all_inner_texts()
+    assert any("Rotterdam Maasvlakte" in r for r in routes) and any("truck" in r for r in routes)
+    assert not [r for r in routes if re.search(r"NLRTM|\d+\.\d+,", r)]
     href = page.get_attribute("#download-plan", "href")
     assert href and href.endswith("/plan.csv")
     answer = page.request.get(session.url + href)
@@ -98,10 +106,39 @@ def test_network_paints_first_then_sizes_terminals_and_finds_by_name(session: Se
     page = session.page
     page.wait_for_selector("#network-map[data-ready]", state="attached")
     page.wait_for_selector("#network-map[data-sized]", state="attached", timeout=120_000)
-    legend = page.eval_on_selector(
-        "#network-map", "gd => gd.data.filter(t => t.meta && t.meta.role === 'size-legend')"
-        ".map(t => t.name)")
-    assert legend and all(name.endswith("t/day") or "(largest)" in name for name in legend)
+    # the size key: circles drawn at the terminals' own sizes (plotly's legend would draw
+    # them all at 16 px or less), measured in the page against the drawn terminal markers
+    key = page.eval_on_selector("#network-map", """gd => {
+      const shapes = gd._fullLayout.shapes;
+      const drawn = [...gd.querySelectorAll('.shapelayer path[data-index]')];
+      return shapes.map((s, i) => [s.name, s.type, drawn.find(p => +p.dataset.index === i)])
+        .filter(([name, type]) => name && name.startsWith('size-key') && type === 'circle')
+        .map(([name, , p]) => [name, p.getBoundingClientRect().width,
+                               p.getBoundingClientRect().height]);
+    }""")
+    markers = page.eval_on_selector("#network-map", """gd => {
+      const g = [...gd.querySelectorAll('.scatterlayer g.trace')].find(g =>
+        g.__data__[0].trace.meta && g.__data__[0].trace.meta.role === 'nodes'
+        && g.__data__[0].trace.name === 'terminals and ports');
+      return [...g.querySelectorAll('path.point')].map(p => p.getBoundingClientRect().width);
+    }""")
+    labels = page.eval_on_selector("#network-map", """gd => gd._fullLayout.annotations
+      .filter(a => a.name && a.name.startsWith('size-key ') && a.name !== 'size-key title')
+      .map(a => a.text)""")
+    widths = [w for _, w, _ in key]
+    assert len(key) >= 3 and all(abs(w - h) < 0.5 for _, w, h in key)  # circles, not ovals
+    assert len({round(w) for w in widths}) == len(widths)  # every class its own size
+    assert widths == sorted(widths, reverse=True)  # drawn largest first, at the bottom
+    assert abs(max(widths) - max(markers)) < 1.0  # the largest class is the largest terminal
+    assert max(widths) > 17  # beyond the 16 px a legend entry is clamped to
+    assert all(text.endswith("t/day") or text.endswith("(largest)") for text in labels)
+    assert any(text.endswith("t/day (largest)") for text in labels)
+    # the basemap's place names do not sit under the terminals' labels
+    places = page.eval_on_selector("#network-map", """gd => gd.data.find(t =>
+      t.meta && t.meta.layer === 'places').text""")
+    named = page.eval_on_selector("#network-map", """gd => gd.data.find(t =>
+      t.meta && t.meta.role === 'labels').text""")
+    assert "Amsterdam" in named and "Amsterdam" not in places and "Leeuwarden" in places
     page.fill("#feature-search", "venlo")
     page.dispatch_event("#feature-search", "change")
     expect(page.locator("#details h3")).to_contain_text("NLVEN")

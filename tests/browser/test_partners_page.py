@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -71,5 +72,11 @@ def test_partners_page_shows_status_received_data_and_reasons(
     expect(page.locator("#received-table tbody tr")).to_have_count(2)
     expect(page.locator("#received-table tbody")).to_contain_text("unknown key")
     expect(page.locator("#sharing-table tbody")).to_contain_text("Rijnvaart BV")
+    # times as people read them, under a header that says UTC (not 2026-…T…+00:00)
+    fetched = page.locator("#partners-table tbody td").nth(4).inner_text()
+    received = page.locator("#received-table tbody tr").first.locator("td").nth(7).inner_text()
+    for text in (fetched, received):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", text), text
+    expect(page.locator("#received-table thead")).to_contain_text("received (UTC)")
     session.shot("partners")
     session.watch.assert_clean()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -175,3 +176,17 @@ def test_table_format_can_be_written_to_a_file(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert "Shipments (1)" in text and "1237890" in text and "8.428" in text
+
+
+def test_the_table_and_its_total_line_fit_80_columns_through_a_pipe() -> None:
+    """A real process writing to a pipe at COLUMNS=80: tables fit, and the total line is
+    wrapped on words by keten (the terminal would have cut it anywhere, "14083" included)."""
+    keten = str(Path(sys.executable).parent / "keten")
+    proc = subprocess.run([keten, "footprint", str(TCES), "--tocs", str(TOCS)],
+                          capture_output=True, text=True, check=True,
+                          env={**os.environ, "COLUMNS": "80"})
+    lines = proc.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    total = proc.stdout[proc.stdout.index("Total: "):].splitlines()
+    assert any("14083:2023" in line for line in total)  # whole, on one line
+    assert any("8.428 kg CO2e WTW" in line for line in total)

@@ -96,3 +96,25 @@ def test_long_text_is_cut_with_an_ellipsis_not_wrapped_over_many_lines() -> None
     rows = [{"toc_id": "road_artic_40t_diesel", "value": 0.10467, "source": source}]
     text = render(rich_table("tocs", rows, ["toc_id", "value", "source"]))
     assert len(cells_of(text)) == 1 and "…" in text and "0.105" in text
+
+
+def test_a_column_of_small_numbers_lines_up_on_the_point() -> None:
+    """One decimals count per column: a value too small for two significant digits widens
+    the whole column instead of only its own cell."""
+    rows = [{"shipment_id": "S1", "pm_kg": 0.00175}, {"shipment_id": "S2", "pm_kg": 0.0000546},
+            {"shipment_id": "S3", "pm_kg": 0.0}]
+    text = render(rich_table("PM", rows, ["shipment_id", "pm_kg"], digits=5))
+    cells = [line.split("│")[2].strip() for line in text.splitlines() if "│ S" in line]
+    assert cells == ["0.0017500", "0.0000546", "0.0000000"]
+    assert len({len(line.split("│")[2].rstrip()) for line in text.splitlines()
+                if "│ S" in line}) == 1  # right edges, and so the points, in one place
+
+
+def test_a_metric_table_keeps_each_values_decimals() -> None:
+    """Rows of different quantities (first column "metric" or "KPI"): one scenario's small
+    metric does not widen its whole column."""
+    rows = [{"metric": "NOx kg", "a": 611.37, "b": 611.37},
+            {"metric": "NH3 kg", "a": 1.37, "b": 0.831}]
+    text = render(rich_table("KPIs", rows, ["metric", "a", "b"], 1))
+    nox = next(line for line in text.splitlines() if "NOx" in line)
+    assert [c.strip() for c in nox.split("│")[2:4]] == ["611.4", "611.4"]

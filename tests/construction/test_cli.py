@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -24,6 +25,13 @@ def test_demo_runs_through_all_scenarios(tmp_path: Path) -> None:
         assert label in result.output
     assert out.read_text().startswith("<?xml")
     assert "year 2027" in result.output
+    # numbers as numbers: the peak year on its own line, not a text row turning every figure
+    # of the summary into six-decimal text (611.372964)
+    summary = result.output.split("Sources in")[0]
+    assert "peak year (AERIUS): 2027" in summary
+    assert not re.search(r"\d\.\d{5,}", summary)
+    nox = next(line for line in summary.splitlines() if "NOx on site kg" in line)
+    assert nox.split("│")[2].startswith(" ")  # right-aligned under its header
 
 
 def test_json_and_csv(tmp_path: Path) -> None:

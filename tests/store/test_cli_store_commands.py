@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -122,3 +125,21 @@ def test_import_and_scope3_report(run: Any, tmp_path: Path, make_shipment_footpr
     table = run("report", "scope3", "--year", "2025").stdout
     assert "4 upstream" in table and "9 downstream" in table
     assert "no shipments" in run("report", "scope3", "--year", "1999").stdout
+
+
+def test_scope3_table_keeps_numbers_whole_at_80_columns_and_csv_has_no_float_noise(
+        run: Any, tmp_path: Path, make_shipment_footprint: Any) -> None:
+    run("company", "add", "Shipper", "--id", "shipper")
+    legs = [("24000", "1234", "91234.567", "70001.1"), ("18000", "333", "0.1", "0.2")]
+    doc = tmp_path / "big.json"
+    doc.write_text(json.dumps([make_shipment_footprint("BIG-1", legs)]))
+    assert run("company", "import", "shipper", str(doc), "--direction", "upstream").exit_code == 0
+    keten = str(Path(sys.executable).parent / "keten")  # a real process at an 80-column width
+    table = subprocess.run([keten, "report", "scope3", "--year", "2025"], capture_output=True,
+                           text=True, check=True, env={**os.environ, "COLUMNS": "80"}).stdout
+    assert "91,234.7" in table and "…" not in table  # before: "91,234…" at 80 columns
+    assert all(len(line) <= 80 for line in table.splitlines())
+    text = run("report", "scope3", "--year", "2025", "--format", "csv").stdout
+    (row,) = list(csv.DictReader(io.StringIO(text)))
+    assert row["co2e_wtw_kg"] == "91234.667"  # 91234.567 + 0.1, without 91234.66699999999
+    assert row["transport_activity_tkm"] == "35610.0"

@@ -35,3 +35,27 @@ def test_maps_draw_the_basemap_under_the_network_and_credit_it() -> None:
     assert "Natural Earth" in fig["layout"]["annotations"][0]["text"]
     tiled = charts.network_map(dashboard.network_view(), tile_url="https://t/{z}/{x}/{y}.png")
     assert all(t["meta"]["role"] != "basemap" for t in tiled["data"])
+
+
+def test_size_key_classes_are_round_and_end_at_the_largest_terminal() -> None:
+    assert charts.size_key_values(0.0) == []
+    assert charts.size_key_values(110_000) == [1_000, 10_000, 110_000]
+    assert charts.size_key_values(350_000) == [1_000, 10_000, 100_000, 350_000]
+    assert charts.size_key_values(40) == [1, 10, 40]  # no fractions of a tonne
+
+
+def test_size_key_only_once_terminals_have_a_throughput() -> None:
+    view = dashboard.network_view()
+    unsized = charts.network_map({**view, "nodes": [{**n, "throughput_t_per_day": None}
+                                                    for n in view["nodes"]]})
+    assert not [s for s in unsized["layout"].get("shapes", [])
+                if s.get("name", "").startswith("size")]
+    nodes = [{**n, "throughput_t_per_day": 500.0 * (i + 1)} for i, n in enumerate(view["nodes"])]
+    sized = charts.network_map({**view, "nodes": nodes})
+    circles = [s for s in sized["layout"]["shapes"] if s["type"] == "circle"]
+    texts = [a["text"] for a in sized["layout"]["annotations"]
+             if a.get("name", "").startswith("size-key ") and a["name"] != "size-key title"]
+    assert len(circles) == len(charts.size_key_values(500.0 * len(nodes)))
+    assert texts[0] == f"{500 * len(nodes):,} t/day (largest)"  # drawn at the bottom
+    # a legend entry would show them all alike: the key is drawn, not listed
+    assert not [t for t in sized["data"] if t.get("meta", {}).get("role") == "size-legend"]

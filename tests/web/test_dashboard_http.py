@@ -116,7 +116,7 @@ def test_upload_runs_in_the_background_and_downloads(client: TestClient) -> None
     assert job["result"]["file"] == "tces.csv"
     assert view["totals"]["shipment_count"] == 42
     assert {r["group"] for r in view["by_mode"]} >= {"road", "rail", "inland_waterway"}
-    assert view["by_lane"][0]["lane"] == "NLRTM → DEDUI"
+    assert view["by_lane"][0]["lane"] == "Rotterdam → Duisburg"  # NLRTM → DEDUI, by name
     assert {"mode", "month", "lane", "shipment"} <= set(job["result"]["figures"])
     months = {r["month"] for r in view["by_month"]}
     assert "2026-01" in months and "undated" not in months

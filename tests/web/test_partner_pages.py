@@ -169,3 +169,23 @@ def test_dashboard_cli_and_host_write_the_same_document(
         assert any(float(d["pcf"]["pCfIncludingBiogenic"]) > float(d["pcf"]["pCfExcludingBiogenic"])
                    for d in host_docs)
     assert _without_created(host_docs) == _without_created(cli_docs)
+
+
+def test_a_user_without_company_gets_the_dashboard_error_shape(home: Path) -> None:
+    """Every route's KetenError answers from one place (the router's route class): 400 for
+    the page's read, 422 for a change, always ``{"error": {...}}`` with the reason."""
+    from keten.services.dashboard_users import add_user
+
+    store = Store(f"sqlite:///{home / 'no-company.sqlite'}")
+    add_user(store, "nobody", "a-long-password")
+    app = create_app(Settings(home=home, secret_key="partners-test"), store=store)
+    with TestClient(app) as anon:
+        anon.post("/login", data={"username": "nobody", "password": "a-long-password",
+                                  "next": "/partners"}, follow_redirects=False)
+        read = anon.get("/dashboard/api/partners")
+        change = _post(anon, "/dashboard/api/partners/share", {"company_id": "x"})
+        remove = anon.post("/dashboard/api/partners/host/x/remove", headers=HEADERS)
+    store.close()
+    assert read.status_code == 400 and "no company" in json.dumps(read.json()["error"])
+    for answer in (change, remove):
+        assert answer.status_code == 422 and "no company" in json.dumps(answer.json()["error"])

@@ -27,7 +27,7 @@ METRICS = [
     ("NOx on site kg", "nox_site_kg"), ("NH3 on site kg", "nh3_site_kg"),
     ("NOx routes kg", "nox_routes_kg"), ("NH3 routes kg", "nh3_routes_kg"),
     ("N total kg N", "nitrogen_kg_n"), ("CO2e WTW t", "co2e_wtw_t"), ("PM kg", "pm_kg"),
-    ("cost kEUR", "cost_keur"), ("peak year", "peak_year"),
+    ("cost kEUR", "cost_keur"),
 ]
 SHORT = {"as_planned": "planned", "construction_hub": "hub", "by_water": "water",
          "electric_machinery": "e-machines"}
@@ -38,7 +38,6 @@ def _summary_rows(result: ConstructionResult) -> list[dict[str, Any]]:
     for s in summary:
         s["co2e_wtw_t"] = s["co2e_wtw_kg"] / 1000.0
         s["cost_keur"] = None if s["cost_eur"] is None else s["cost_eur"] / 1000.0
-        s["peak_year"] = str(s["peak_year"])
     return [{"metric": label, **{SHORT.get(s["scenario"], s["scenario"]): s[key]
                                  for s in summary}} for label, key in METRICS]
 
@@ -49,6 +48,11 @@ def _print(result: ConstructionResult) -> None:
     console.print(rich_table(
         f"{p.name}: nitrogen within {p.distance_limit_km:g} km (AERIUS), CO2e and cost",
         _summary_rows(result), cols, 1))
+    # the year apart: in the table it made every number a text of six decimals
+    peaks = {SHORT.get(s["scenario"], s["scenario"]): s["peak_year"] for s in result.summary()}
+    console.print("peak year (AERIUS): " + (str(next(iter(peaks.values())))
+                                            if len(set(peaks.values())) == 1
+                                            else ", ".join(f"{k} {v}" for k, v in peaks.items())))
     first = next(iter(result.scenarios.values()))
     by_source = first.by("source_id")
     labels = {r.source_id: r.label for r in first.rows}

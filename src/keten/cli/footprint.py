@@ -179,7 +179,8 @@ def _print_table(result: object, out: Path | None, wide: bool = False) -> None:
     target.print(
         f"Total: {t['co2e_wtw_kg']:,.3f} kg CO2e WTW ({t['co2e_ttw_kg']:,.3f} TTW), "
         f"{t['transport_activity_tkm']:,.1f} tkm, {int(t['shipment_count'])} shipments. "
-        f"Method: {result.method}; factor set {result.factor_set}."
+        f"Method: {result.method}; factor set {result.factor_set}.",
+        soft_wrap=False,  # wrapped on words at the terminal's width: never inside a number
     )
     if out is not None:
         emit_text(target.export_text(), out)

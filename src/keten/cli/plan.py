@@ -101,7 +101,8 @@ def _print_tables(result: PlanResult, wide: bool = False) -> None:
     nox_rise_kg = result.plan.kpis.nox_kg - result.all_road.kpis.nox_kg
     if nox_rise_kg > 0:
         console.print(f"NOx rises by {nox_rise_kg:,.1f} kg against all-road: barge and diesel "
-                      "rail engines emit more NOx per tkm than Euro VI trucks, while CO2e falls.")
+                      "rail engines emit more NOx per tkm than Euro VI trucks, while CO2e falls.",
+                      soft_wrap=False)
     if result.sweep:
         console.print(rich_table("Carbon-price sweep (cost / CO2e trade-off)",
                                  [vars(pt) for pt in result.sweep],

@@ -51,11 +51,19 @@ HEADERS = {
     "tce_count": "TCEs",
     "co2e_intensity_wtw_kg_per_tkm": "kg CO2e WTW/tkm",
     "primary_data_share": "primary share",
+    "primary_data_share_pct": "primary %",
     "group": "mode / hub",
+    # resilience: spelled out, "tts"/"ttr" explain nothing to a planner
+    "tts_days": "days to survive",
+    "ttr_days": "days to recover",
+    "is_bridge": "cut link (bridge)",
     "distance_km": "km",
     "time_h": "h",
     "cost_eur": "EUR",
 }
+
+# a first column of these names: each row is its own quantity (see FitTable)
+METRIC_COLUMNS = ("metric", "KPI")
 
 # words of column names as a header shows them: units, pollutants, WTW/TTW
 UNIT_WORDS = {"kg": "kg", "t": "t", "km": "km", "tkm": "tkm", "h": "h", "eur": "EUR",
@@ -84,6 +92,17 @@ def _tonnes(rows: Sequence[dict[str, Any]], column: str) -> bool:
         return False
     numbers = [abs(float(r[column])) for r in rows if is_number(r.get(column))]
     return bool(numbers) and max(numbers) >= 100_000
+
+
+def _aligned_places(values: Sequence[Any], places: int) -> int:
+    """Decimals for a whole column: ``places``, or more when its smallest non-zero value needs
+    them for two significant digits, so that every number lines up on the point
+    (``0.00175`` over ``0.0000546`` had its point two characters to the left)."""
+    small = [abs(float(v)) for v in values if is_number(v) and math.isfinite(float(v))
+             and 0 < abs(float(v)) < 10 ** (1 - places)]
+    if not small:
+        return places
+    return max(places, min(12, 2 - math.floor(math.log10(min(small)))))
 
 
 def _places(value: Any, column_places: int | None, digits: int) -> int:
@@ -115,6 +134,10 @@ class FitTable:
         per_column = digits if isinstance(digits, dict) else {}
         default = digits if isinstance(digits, int) else 3
         self.columns: list[tuple[str, bool, list[str]]] = []  # header, numeric, cells
+        # rows that are different quantities (a "metric" or "KPI" table) keep each value's own
+        # decimals: widening a scenario's column for its smallest metric would make one row
+        # read 1.4 in one column and 0.831 in the next
+        metric_rows = bool(columns) and columns[0] in METRIC_COLUMNS
         for c in columns:
             values = [r.get(c) for r in rows]
             given = [v for v in values if v is not None and v == v]
@@ -127,6 +150,8 @@ class FitTable:
                 continue
             wanted = per_column.get(c, default)
             places = decimals_for(values, wanted) if numeric else 6
+            if numeric and places is not None and not metric_rows:
+                places = _aligned_places(values, places)
             cells = [fmt_number(v, _places(v, places, wanted)) for v in values]
             self.columns.append((header, numeric, cells))
 

@@ -7,9 +7,8 @@ import io
 import json
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from keten.cli.render import console, rich_table
 from keten.errors import Problem, ValidationError
 from keten.services.report import scope3_report
 from keten.settings import Settings
@@ -51,37 +50,20 @@ def scope3(
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        # 12 significant digits: the sums' binary noise (96991.24678427822) is not a digit
+        writer.writerows({k: float(f"{v:.12g}") if isinstance(v, float) else v
+                          for k, v in r.items()} for r in rows)
         typer.echo(buffer.getvalue(), nl=False)
     else:
-        table = Table(title=f"Scope 3 transport, {year}", title_justify="left", header_style="bold")
-        for col in (
-            "company",
-            "source",
-            "category",
-            "shipments",
-            "tkm",
-            "CO2e WTW kg",
-            "CO2e TTW kg",
-            "primary %",
-        ):
-            table.add_column(
-                col, justify="left" if col in ("company", "source", "category") else "right"
-            )
-        for r in rows:
-            table.add_row(
-                r["company_id"],
-                r["source"],
-                SHORT_LABELS.get(r["scope3_category"], "?"),
-                str(r["shipments"]),
-                f"{r['transport_activity_tkm']:,.1f}",
-                f"{r['co2e_wtw_kg']:,.2f}",
-                f"{r['co2e_ttw_kg']:,.2f}",
-                f"{r['primary_data_share_pct']:.1f}",
-            )
+        shown = [{**r, "category": SHORT_LABELS.get(r["scope3_category"], "?")} for r in rows]
+        console.print(rich_table(
+            f"Scope 3 transport, {year}", shown,
+            ["company_id", "category", "source", "co2e_wtw_kg", "primary_data_share_pct",
+             "shipments", "transport_activity_tkm", "co2e_ttw_kg"],
+            digits={"transport_activity_tkm": 1, "co2e_wtw_kg": 2, "co2e_ttw_kg": 2,
+                    "primary_data_share_pct": 1}))
         if not rows:
-            table.caption = "no shipments stored for this year"
-        Console().print(table)
+            console.print("no shipments stored for this year")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from keten.cli.render import check_format, console, emit_json, rich_table
+from keten.cli.render import check_format, console, emit_json, header_of, rich_table
 from keten.errors import Problem, ValidationError
 from keten.resilience.templates import TEMPLATES, VOLKERAK_LOCKS_LINK
 from keten.services import resilience as service
@@ -130,13 +130,16 @@ def disrupt_command(
         emit_json(result.as_dict(), out)
         return
     t = result.totals
-    console.print(f"[bold]{result.scenario.name}[/] ({int(t['horizon_days'])} days)")
-    rows = [{"metric": k, "value": v} for k, v in t.items() if k != "horizon_days"]
+    console.print(f"[bold]{result.scenario.name}[/] (simulated over "
+                  f"{int(t['horizon_days'])} days)")
+    # "time to recover days", not time_to_recover_days (the JSON keeps the field names)
+    rows = [{"metric": header_of(k), "value": v} for k, v in t.items() if k != "horizon_days"]
     binding = sorted({b for day in result.days["binding_capacity"] for b in
                       str(day).split("; ") if b})
     if binding:
         console.print("capacity that ran out on some day: " + ", ".join(binding[:12])
-                      + (f" and {len(binding) - 12} more" if len(binding) > 12 else ""))
+                      + (f" and {len(binding) - 12} more" if len(binding) > 12 else ""),
+                      soft_wrap=False)
     console.print(rich_table("totals against the undisrupted baseline", rows,
                              ["metric", "value"], 1))
     split = [{**r, "mode": SHORT.get(r["mode"], r["mode"])}
@@ -200,7 +203,8 @@ def criticality_command(
     if fmt == "json" or out is not None:
         emit_json(doc, out)
         return
-    console.print(f"{doc['links']} links, {doc['bridges']} bridges, "
+    console.print(f"{doc['links']} links, {doc['bridges']} bridges (links whose loss cuts the "
+                  "network in two), "
                   f"{doc['without_detour']} without a detour"
                   + (f", {doc['self_loops']} self-loop(s)" if doc["self_loops"] else ""))
     console.print(rich_table("redundancy: no detour first, then largest extra time",

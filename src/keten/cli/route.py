@@ -55,7 +55,7 @@ def route_command(
                      **{k: d[k] for k in ("distance_km", "time_h", "cost_eur", "co2e_wtw_kg",
                                           "co2e_ttw_kg", "nox_kg", "pm_kg")}})
     console.print(rich_table(
-        f"{result.origin} -> {result.destination}, {mass_kg:g} kg", rows,
+        f"{result.origin} -> {result.destination}, {mass_kg:,g} kg", rows,
         ["option", "modes", "via", "distance_km", "time_h", "cost_eur", "co2e_wtw_kg",
          "nox_kg", "pm_kg"], 2))
     for rank, opt in enumerate(result.options, start=1):

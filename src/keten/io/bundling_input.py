@@ -29,9 +29,8 @@ from keten.bundling.model import Shipment, Site, VehicleType
 from keten.bundling.zones import Zone
 from keten.errors import KetenError, Problem, ValidationError
 from keten.factors.library import FactorSet
+from keten.io.checked_table import checked_table
 from keten.io.rows import RowParser, text_rows
-from keten.io.tables import as_table as _table
-from keten.io.tables import ensure_known_columns
 
 Locate = Callable[[str], tuple[float, float]]
 
@@ -81,11 +80,7 @@ def _site(p: RowParser, r: dict[str, str], column: str, locate: Locate) -> Site 
 
 def read_shipments(data: Any, locate: Locate) -> list[Shipment]:
     """Validated shipments; raises one ValidationError listing every bad row."""
-    table, label, first = _table(data, "shipments")
-    problems = ensure_known_columns(label, table.column_names, SHIPMENT_REQUIRED,
-                                    SHIPMENT_OPTIONAL)
-    if problems:
-        raise ValidationError(problems, title=f"{label}: invalid shipments")
+    table, label, first = checked_table(data, "shipments", SHIPMENT_REQUIRED, SHIPMENT_OPTIONAL)
     p = RowParser(label)
     out: list[Shipment] = []
     seen: set[str] = set()
@@ -124,10 +119,7 @@ def read_shipments(data: Any, locate: Locate) -> list[Shipment]:
 
 def read_fleet(data: Any, locate: Locate, fs: FactorSet) -> list[VehicleType]:
     """Validated vehicle types; raises one ValidationError listing every bad row."""
-    table, label, first = _table(data, "fleet")
-    problems = ensure_known_columns(label, table.column_names, FLEET_REQUIRED, FLEET_OPTIONAL)
-    if problems:
-        raise ValidationError(problems, title=f"{label}: invalid fleet")
+    table, label, first = checked_table(data, "fleet", FLEET_REQUIRED, FLEET_OPTIONAL)
     p = RowParser(label)
     out: list[VehicleType] = []
     for row, r in text_rows(table, first):

@@ -14,9 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from keten.errors import Problem, ValidationError
+from keten.io.checked_table import checked_table
 from keten.io.rows import RowParser, text_rows
-from keten.io.tables import as_table as _table
-from keten.io.tables import ensure_known_columns
 
 SIZES = ("20", "40", "45")
 
@@ -34,12 +33,8 @@ class BoxRow:
 
 def _rows(data: Any, id_col: str, time_col: str, what: str,
           check: Callable[[str], str | None]) -> list[BoxRow]:
-    table, label, first = _table(data, what)
-    problems = ensure_known_columns(label, table.column_names,
-                                    {id_col, "size", "location", time_col},
-                                    {"kind", "port", "description"})
-    if problems:
-        raise ValidationError(problems, title=f"{label}: invalid {what}")
+    table, label, first = checked_table(data, what, {id_col, "size", "location", time_col},
+                                        {"kind", "port", "description"})
     p = RowParser(label)
     out = []
     for row, r in text_rows(table, first):
@@ -77,11 +72,8 @@ def read_exports(data: Any, check: Callable[[str], str | None]) -> list[BoxRow]:
 
 
 def read_depots(data: Any, check: Callable[[str], str | None]) -> list[tuple[str, str, str]]:
-    table, label, first = _table(data, "depots")
-    problems = ensure_known_columns(label, table.column_names, {"depot_id", "location"},
-                                    {"kind", "description", "source"})
-    if problems:
-        raise ValidationError(problems, title=f"{label}: invalid depots")
+    table, label, first = checked_table(data, "depots", {"depot_id", "location"},
+                                        {"kind", "description", "source"})
     p = RowParser(label)
     out = []
     for row, r in text_rows(table, first):

@@ -10,29 +10,29 @@ or electricity of the leg in the carrier's unit), ``emission_standard``, ``loade
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from keten.bundling.loadfactor import Leg
 from keten.errors import Problem, ValidationError
 from keten.factors.library import FactorSet
+from keten.io.checked_table import checked_table
 from keten.io.rows import RowParser, text_rows
-from keten.io.tables import as_table as _table
-from keten.io.tables import ensure_known_columns
 
 REQUIRED = {"vehicle_id", "vehicle_type", "origin", "destination", "distance_km", "capacity_kg"}
 OPTIONAL = {"trip_id", "lane", "date", "load_kg", "loaded", "energy_carrier", "energy_amount",
             "emission_standard", "description"}
 
 
+def _load_columns(columns: list[str], label: str) -> list[Problem]:
+    if "load_kg" in columns or "loaded" in columns:
+        return []
+    return [Problem("give load_kg (0 for an empty leg) or loaded", label)]
+
+
 def read_trip_log(data: Any, fs: FactorSet) -> list[Leg]:
     """Validated legs; raises one ValidationError listing every bad row."""
-    table, label, first = _table(data if not isinstance(data, str) else Path(data), "legs")
-    problems = ensure_known_columns(label, table.column_names, REQUIRED, OPTIONAL)
-    if "load_kg" not in table.column_names and "loaded" not in table.column_names:
-        problems.append(Problem("give load_kg (0 for an empty leg) or loaded", label))
-    if problems:
-        raise ValidationError(problems, title=f"{label}: invalid trip log")
+    table, label, first = checked_table(data, "legs", REQUIRED, OPTIONAL, title="trip log",
+                                        more=_load_columns)
     p = RowParser(label)
     out: list[Leg] = []
     for row, r in text_rows(table, first):

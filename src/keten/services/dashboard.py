@@ -255,17 +255,35 @@ def _tce_rows(table: Any, shipment_ids: set[str]) -> list[dict[str, Any]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _node_labels() -> dict[str, str]:
+    """Node id -> the place as the network names it, without its qualifier ("Duisburg" for
+    DEDUI "Duisburg (duisport Ruhrort)"); "name (id)" where two nodes share that name, so that
+    two lanes never merge under one label."""
+    nodes = default_network().nodes
+    short = {str(i): str(n).split(" (")[0] for i, n in zip(nodes["node_id"], nodes["name"],
+                                                           strict=True) if n and n == n}
+    counts: dict[str, int] = defaultdict(int)
+    for name in short.values():
+        counts[name] += 1
+    return {i: name if counts[name] == 1 else f"{name} ({i})" for i, name in short.items()}
+
+
 def _place_label(text: str) -> str:
-    """A lane end as a reader knows it: a node id or UN/LOCODE as given, ``lat,lon`` as the
-    nearest node ("near NLRTM") rather than raw coordinates."""
+    """A lane end as a reader knows it: a network node by its place name ("Rotterdam
+    Maasvlakte", not NLRTM-MV), ``lat,lon`` as the nearest one ("near Venlo") rather than raw
+    coordinates, any other code as given."""
     coords = parse_lat_lon(text)
     if coords is None:
-        return text
+        return _node_labels().get(text, text)
     from keten.network.locate import nearest_nodes
 
     net = default_network()
     near = nearest_nodes(net, *coords)
-    return f"near {net.node_ids[near[0][0]]}" if near else f"{coords[0]:.2f},{coords[1]:.2f}"
+    if not near:
+        return f"{coords[0]:.2f},{coords[1]:.2f}"
+    node = net.node_ids[near[0][0]]
+    return f"near {_node_labels().get(node, node)}"
 
 
 def _lane(place: tuple[str, str, str | None]) -> str | None:
@@ -351,6 +369,27 @@ def planning_view(result: PlanResult) -> dict[str, Any]:
         "carbon_price_eur_per_t": _num(result.parameters.get("carbon_price_eur_per_t")),
         "unserved": [_clean(asdict(u)) for u in result.plan.unserved],
     }
+
+
+MODE_WORDS = {"inland_waterway": "barge", "rail": "rail", "road": "road", "sea": "sea"}
+
+
+def plan_route_texts(result: PlanResult) -> list[str]:
+    """Each assignment's legs as a planner reads them, in ``assignment_rows`` order: services
+    by mode between named terminals, truck legs to and from them ("truck + rail Venlo →
+    Rotterdam Maasvlakte"); the ids and coordinates stay in the CSV."""
+    out = []
+    for a in result.plan.assignments:
+        parts = []
+        for leg in a.legs:
+            if leg.kind == "service":
+                parts.append(f"{MODE_WORDS.get(leg.mode, leg.mode)} "
+                             f"{_place_label(leg.from_location)} → "
+                             f"{_place_label(leg.to_location)}")
+            else:
+                parts.append("road, door to door" if leg.kind == "direct_road" else "truck")
+        out.append(" + ".join(parts))
+    return out
 
 
 def plan_map_view(result: PlanResult, net: Network | None = None) -> dict[str, Any]:

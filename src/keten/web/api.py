@@ -326,7 +326,10 @@ async def run_planning(request: Request, session: Session = Depends(writer)) -> 
         progress(0.9, "summarising")
         view = views.planning_view(result)
         view["input"] = what
-        view["assignments"] = [_plain_row(r) for r in result.assignment_rows()[:SHOWN_PLAN_ROWS]]
+        view["assignments"] = [
+            {**_plain_row(r), "route": route} for r, route in
+            zip(result.assignment_rows()[:SHOWN_PLAN_ROWS], views.plan_route_texts(result),
+                strict=False)]
         view["assignment_count"] = len(result.plan.assignments)
         figures = charts.planning_figures(view)
         figures["plan_map"] = charts.plan_map(views.plan_map_view(result))

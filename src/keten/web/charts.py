@@ -242,7 +242,7 @@ def _base_links(canvas: MapCanvas, links: Sequence[dict[str, Any]], *, faded: bo
 
 
 def _node_traces(canvas: MapCanvas, nodes: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    largest = max((n.get("throughput_t_per_day") or 0.0 for n in nodes), default=0.0)
+    largest = _largest_throughput(nodes)
     hubs = [n for n in nodes if n.get("kind") not in ("junction", "border_crossing")]
     others = [n for n in nodes if n.get("kind") in ("junction", "border_crossing")]
     traces = []
@@ -268,27 +268,77 @@ def _node_traces(canvas: MapCanvas, nodes: Sequence[dict[str, Any]]) -> list[dic
             customdata=[["node", n["node_id"]] for n in group],
             hovertext=[text(n) for n in group], hoverinfo="text",
             meta={"role": "nodes", "count": len(group)}))
-    traces += _size_legend(canvas, largest)
     return traces
 
 
-def _size_legend(canvas: MapCanvas, largest: float) -> list[dict[str, Any]]:
-    """Legend entries for the terminal sizes: markers of two or three round throughputs."""
+#: The size key drawn in the map's lower-right corner (pixels): plotly's legend draws every
+#: marker at 2-16 px whatever its size, so a legend cannot show the terminals' 8-34 px.
+KEY_PAD_PX = 8
+KEY_CHAR_PX = 6.6  # width of a character of the 11 px labels
+KEY_TITLE = "terminal throughput"
+
+
+def _largest_throughput(nodes: Sequence[dict[str, Any]]) -> float:
+    return max((float(n.get("throughput_t_per_day") or 0.0) for n in nodes), default=0.0)
+
+
+def size_key_values(largest: float) -> list[float]:
+    """The throughputs (t/day) the size key shows: round powers of ten below the largest
+    terminal (1 % and 10 % of its order of magnitude, and that order itself when it is at most
+    half the largest), then the largest itself, so the key's biggest circle is the biggest
+    terminal on the map."""
     if largest <= 0:
         return []
     top = 10 ** math.floor(math.log10(largest))
-    steps = [top / 10, top] + ([largest] if largest >= 2 * top else [])
-    out = []
-    for i, value in enumerate(steps):
-        shown = f"{value:,.0f}" if i < len(steps) - 1 else f"{value:,.0f} (largest)"
-        extra = ({"legendgrouptitle": {"text": "terminal throughput (area ∝ t/day)"}}
-                 if i == 0 else {})
-        out.append(canvas.trace(
-            [None], [None], mode="markers", name=f"{shown} t/day",
-            marker={"size": _node_size(value, largest), "color": "rgba(31,41,51,0.75)",
-                    "line": {"color": "#ffffff", "width": 1}},
-            hoverinfo="skip", legendgroup="sizes", meta={"role": "size-legend"}, **extra))
-    return out
+    values = [top / 100, top / 10] + ([top] if largest >= 2 * top else [])
+    return [v for v in values if v >= 1] + [largest]
+
+
+def _size_key(largest: float) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Layout shapes (a white box, one circle per size class) and annotations (the title and
+    the t/day of each class) for the terminal sizes, anchored to the map's lower-right corner
+    in pixels. Each circle's diameter is :func:`_node_size` of its throughput: the very size the
+    map's markers are drawn at."""
+    values = size_key_values(largest)
+    if not values:
+        return [], []
+    sizes = [_node_size(v, largest) for v in values]
+    labels = [f"{v:,.0f} t/day" + (" (largest)" if v == largest else "") for v in values]
+    widest = max(sizes)
+    rows = [max(size, 14.0) + 6 for size in sizes]
+    title_px = 20.0
+    width = KEY_PAD_PX * 2 + widest + 8 + KEY_CHAR_PX * max(len(t) for t in labels)
+    height = KEY_PAD_PX * 2 + title_px + sum(rows)
+    right, bottom = -10.0, 10.0  # the box's corner, pixels from the plot area's corner
+    left = right - width
+    anchor = {"xref": "paper", "yref": "paper", "xsizemode": "pixel", "ysizemode": "pixel",
+              "xanchor": 1, "yanchor": 0}
+    shapes: list[dict[str, Any]] = [{
+        "type": "rect", **anchor, "x0": left, "x1": right, "y0": bottom, "y1": bottom + height,
+        "fillcolor": "rgba(255,255,255,0.9)", "line": {"color": "#c9ced6", "width": 1},
+        "layer": "above", "name": "size-key box"}]
+    annotations: list[dict[str, Any]] = [{
+        "text": f"<b>{KEY_TITLE}</b>", "showarrow": False, "xref": "paper", "yref": "paper",
+        "x": 1, "y": 0, "xanchor": "left", "yanchor": "top", "xshift": left + KEY_PAD_PX,
+        "yshift": bottom + height - KEY_PAD_PX + 2, "font": {"size": 11, "color": "#1f2933"},
+        "name": "size-key title"}]
+    y = bottom + KEY_PAD_PX  # the rows, largest at the bottom
+    centre_x = left + KEY_PAD_PX + widest / 2
+    for value, size, row, label in reversed(list(zip(values, sizes, rows, labels,
+                                                     strict=True))):
+        centre_y = y + row / 2
+        shapes.append({
+            "type": "circle", **anchor, "x0": centre_x - size / 2, "x1": centre_x + size / 2,
+            "y0": centre_y - size / 2, "y1": centre_y + size / 2,
+            "fillcolor": "rgba(31,41,51,0.75)", "line": {"color": "#ffffff", "width": 1},
+            "layer": "above", "name": f"size-key {value:.0f}"})
+        annotations.append({
+            "text": label, "showarrow": False, "xref": "paper", "yref": "paper", "x": 1, "y": 0,
+            "xanchor": "left", "yanchor": "middle", "xshift": left + KEY_PAD_PX + widest + 8,
+            "yshift": centre_y, "font": {"size": 11, "color": "#1f2933"},
+            "name": f"size-key {value:.0f}"})
+        y += row
+    return shapes, annotations
 
 
 def _spread_labels(nodes: Sequence[dict[str, Any]], min_lat_deg: float = 0.18,
@@ -306,6 +356,24 @@ def _spread_labels(nodes: Sequence[dict[str, Any]], min_lat_deg: float = 0.18,
                for c in chosen):
             chosen.append(n)
     return chosen
+
+
+def _clear_places(traces: list[dict[str, Any]], labels: Sequence[tuple[float, float, str]],
+                  lat_deg: float = 0.22, lon_deg_per_char: float = 0.045) -> None:
+    """Take out of the basemap's place names those under a label of the map's own (lon, lat,
+    text): "Amsterdam" of the basemap under the terminal "Amsterdam" read as a smudge."""
+    for trace in traces:
+        if (trace.get("meta") or {}).get("layer") != "places":
+            continue
+        xkey, ykey = ("x", "y") if "x" in trace else ("lon", "lat")
+        xs, ys, texts = trace[xkey], trace[ykey], trace["text"]
+        keep = [i for i, (x, y, t) in enumerate(zip(xs, ys, texts, strict=True))
+                if all(abs(y - lat) > lat_deg
+                       or abs(x - lon) > lon_deg_per_char * (len(t) + len(text)) / 2
+                       for lon, lat, text in labels)]
+        trace[xkey] = [xs[i] for i in keep]
+        trace[ykey] = [ys[i] for i in keep]
+        trace["text"] = [texts[i] for i in keep]
 
 
 def network_map(view: dict[str, Any], tile_url: str | None = None,
@@ -328,8 +396,13 @@ def network_map(view: dict[str, Any], tile_url: str | None = None,
             textposition="top center",
             textfont={"size": 11, "color": "#1f2933"}, hoverinfo="skip", showlegend=False,
             name="labels", meta={"role": "labels"}))
+        _clear_places(data, [(n["lon"], n["lat"], str(n.get("name") or n["node_id"]).split(" (")[0])
+                             for n in top])
     layout = canvas.layout(title, [n["lon"] for n in view["nodes"]],
                            [n["lat"] for n in view["nodes"]])
+    shapes, annotations = _size_key(_largest_throughput(view["nodes"]))
+    layout["shapes"] = [*layout.get("shapes", []), *shapes]
+    layout["annotations"] = [*layout.get("annotations", []), *annotations]
     return {"data": data, "layout": layout}
 
 

@@ -5,8 +5,7 @@
   var k = window.ketenDashboard;
   var LABELS = { as_planned: "as planned", construction_hub: "construction hub",
     by_water: "by water", electric_machinery: "electric machinery" };
-  var $ = function (id) { return document.getElementById(id); };
-  var el = k.el, fmt = k.fmt, plot = k.plot, showErrors = k.showErrors, request = k.api;
+  var $ = k.$, el = k.el, fmt = k.fmt, plot = k.plot, showErrors = k.showErrors, request = k.api;
 
   function render(payload, isDemo) {
     $("construction-project").textContent = payload.project;

@@ -22,6 +22,13 @@
     return n.toLocaleString("en-GB", { minimumFractionDigits: places, maximumFractionDigits: places });
   }
 
+  /* An ISO 8601 UTC time as people read it: "2026-01-10 08:00" (the header says UTC);
+     anything else as given. */
+  function utc(value) {
+    var m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(:\d\d(\.\d+)?)?(Z|\+00:00)$/.exec(String(value || ""));
+    return m ? m[1] + " " + m[2] : (value || "–");
+  }
+
   /* fetch with the session cookie and the dashboard header; rejects with {title, problems}. */
   function api(path, options) {
     options = options || {};
@@ -332,7 +339,8 @@
           tbody.appendChild(row([{ text: a.shipment_id }, { text: a.main_mode === "inland_waterway" ? "barge" : a.main_mode },
             { text: fmt(a.units, Number(a.units) % 1 === 0 ? 0 : 2), num: true },
             { text: (a.delivery_at || "").replace("T", " ").slice(0, 16) }, { text: fmt(a.late_h, 1), num: true },
-            { text: fmt(a.cost_eur, 0), num: true }, { text: fmt(a.co2e_wtw_kg, 1), num: true }, { text: a.legs }]));
+            { text: fmt(a.cost_eur, 0), num: true }, { text: fmt(a.co2e_wtw_kg, 1), num: true },
+            { text: a.route || a.legs }]));
         });
         $("plan-input").textContent = view.input;
         var before = view.scenarios[0];
@@ -479,6 +487,7 @@
     load(slider.value);
     api("/dashboard/api/resilience/criticality").then(function (payload) {
       var body = $("criticality-table").querySelector("tbody");
+      body.textContent = "";  // the "re-routing…" placeholder
       payload.top.forEach(function (r) {
         body.appendChild(row([{ text: r.link_id }, { text: r.mode }, { text: fmt(r.tonnes_per_day, 0), num: true },
           { text: fmt(r.extra_cost_eur_per_day, 0), num: true },
@@ -545,11 +554,11 @@
         received.textContent = "";
         view.statements.forEach(function (s) {
           if (s.direction === "sent") {
-            sent.appendChild(row([{ text: s.shipment_id || "–" }, { text: s.issued_at },
+            sent.appendChild(row([{ text: s.shipment_id || "–" }, { text: utc(s.issued_at) },
               { text: fmt(s.own_co2e_wtw_kg, 3), num: true }, { text: fmt(s.cumulative_co2e_wtw_kg, 3), num: true },
               { text: String(s.upstream), num: true }, { node: badge(s) }]));
           } else {
-            received.appendChild(row([{ text: s.shipment_id || "–" }, { text: s.issuer }, { text: s.issued_at },
+            received.appendChild(row([{ text: s.shipment_id || "–" }, { text: s.issuer }, { text: utc(s.issued_at) },
               { text: fmt(s.own_co2e_wtw_kg, 3), num: true }, { text: fmt(s.cumulative_co2e_wtw_kg, 3), num: true },
               { node: badge(s) }]));
           }
@@ -609,8 +618,9 @@
     load();
   }
 
-  /* shared with page scripts that live in their own file (construction.js) */
-  window.ketenDashboard = { api: api, el: el, fmt: fmt, plot: plot, showErrors: showErrors };
+  /* shared with page scripts that live in their own file (construction.js, partners.js) */
+  window.ketenDashboard = { $: $, api: api, el: el, fmt: fmt, plot: plot, row: row,
+    showErrors: showErrors, utc: utc };
 
   var pages = { network: networkPage, footprint: footprintPage, planning: planningPage,
     resilience: resiliencePage, chain: chainPage };

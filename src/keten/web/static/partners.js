@@ -3,57 +3,25 @@
 (function () {
   "use strict";
 
-  function $(id) { return document.getElementById(id); }
+  // $, el, row, the fetch wrapper and the error box come from keten.js (loaded before this)
+  var k = window.ketenDashboard;
+  var $ = k.$, el = k.el, row = k.row, showErrors = k.showErrors, utc = k.utc;
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
-
+  /* GET without a body; with one, POST it (an object as JSON, a file or text as it is). */
   function api(path, body) {
-    var options = { credentials: "same-origin", headers: { "X-Keten-Dashboard": "1" } };
-    if (body !== undefined) {
-      options.method = "POST";
-      options.headers["Content-Type"] = "application/json";
-      options.body = typeof body === "string" || body instanceof Blob ? body : JSON.stringify(body);
-    }
-    return fetch(path, options).then(function (response) {
-      return response.text().then(function (text) {
-        var doc = null;
-        try { doc = text ? JSON.parse(text) : null; } catch (e) { doc = null; }
-        if (response.status === 401) { window.location.href = "/login?next=/partners"; }
-        if (!response.ok) {
-          throw (doc && doc.error) || { title: "the server answered " + response.status, problems: [] };
-        }
-        return doc;
-      });
-    });
-  }
-
-  function showErrors(error) {
-    var box = $("errors");
-    box.textContent = "";
-    box.hidden = !error;
-    if (!error) { return; }
-    box.appendChild(el("strong", {}, error.title || String(error)));
-    var list = el("ul");
-    (error.problems || []).forEach(function (p) { list.appendChild(el("li", {}, p)); });
-    box.appendChild(list);
+    if (body === undefined) { return k.api(path); }
+    return k.api(path, { method: "POST", headers: { "Content-Type": "application/json" },
+      body: typeof body === "string" || body instanceof Blob ? body : JSON.stringify(body) });
   }
 
   function fill(tableId, rows, columns, empty) {
     var body = $(tableId).querySelector("tbody");
     body.textContent = "";
     rows.forEach(function (r) {
-      var tr = el("tr");
-      columns(r).forEach(function (cell) {
-        var td = el("td", cell.num ? { class: "num" } : {});
-        if (cell.node) { td.appendChild(cell.node); } else { td.textContent = cell.text === null || cell.text === undefined ? "–" : String(cell.text); }
-        tr.appendChild(td);
-      });
-      body.appendChild(tr);
+      body.appendChild(row(columns(r).map(function (cell) {
+        return cell.node ? cell : { num: cell.num,
+          text: cell.text === null || cell.text === undefined ? "–" : String(cell.text) };
+      })));
     });
     if (!rows.length) {
       var tr = el("tr");
@@ -98,7 +66,7 @@
         return [{ text: p.name }, { text: p.base_url }, { text: p.pact_version ? "v" + p.pact_version : "?" },
           { node: el("span", { class: "badge " + (p.status === "ok" ? "ok" : (p.status === "new" ? "" : "bad")), title: p.last_error || "" },
             p.status + (p.last_error ? ": " + p.last_error.slice(0, 80) : "")) },
-          { text: p.last_fetch_at || "never" }, { text: p.received_footprints, num: true },
+          { text: p.last_fetch_at ? utc(p.last_fetch_at) : "never" }, { text: p.received_footprints, num: true },
           { node: group(
             button("Fetch", function () { return api("/dashboard/api/partners/host/" + encodeURIComponent(p.name) + "/fetch", {}).then(load); }),
             button("Remove", function () {
@@ -110,14 +78,14 @@
         return [{ text: r.partner }, { text: r.kind }, { text: r.local_id || r.footprint_id },
           { text: r.spec_version }, { text: Number(r.co2e_kg).toLocaleString("en-GB", { maximumFractionDigits: 3 }), num: true },
           { text: r.declared_amount + " " + r.declared_unit }, { node: statementBadge(r) },
-          { text: r.received_at }, { node: el("code", { title: r.sha256 }, r.sha256.slice(0, 19) + "…") }];
+          { text: utc(r.received_at) }, { node: el("code", { title: r.sha256 }, r.sha256.slice(0, 19) + "…") }];
       }, "Nothing received yet: fetch from a partner.");
       fill("outgoing-table", view.outgoing_requests, function (r) {
-        return [{ text: r.created_at }, { text: r.partner }, { text: JSON.stringify(r.criteria) },
+        return [{ text: utc(r.created_at) }, { text: r.partner }, { text: JSON.stringify(r.criteria) },
           { text: r.status + (r.detail ? ": " + r.detail : "") }, { text: r.footprint_count, num: true }];
       }, "No requests sent.");
       fill("incoming-table", view.incoming_requests, function (r) {
-        return [{ text: r.received_at }, { text: r.from_name }, { text: "v" + r.pact_version },
+        return [{ text: utc(r.received_at) }, { text: r.from_name }, { text: "v" + r.pact_version },
           { text: JSON.stringify(r.criteria) }, { text: r.status + (r.detail ? ": " + r.detail : "") }];
       }, "No requests received.");
       fill("sharing-table", view.sharing, function (s) {
@@ -125,8 +93,8 @@
           { node: button("Share all", function () { return api("/dashboard/api/partners/share", { company_id: s.company_id }).then(load); }) }];
       }, "No other companies on this host.");
       fill("credentials-table", view.credentials, function (c) {
-        return [{ text: c.company_name + " (" + c.company_id + ")" }, { node: el("code", {}, c.client_id) }, { text: c.created_at },
-          { text: c.revoked_at ? "revoked " + c.revoked_at : "active" },
+        return [{ text: c.company_name + " (" + c.company_id + ")" }, { node: el("code", {}, c.client_id) }, { text: utc(c.created_at) },
+          { text: c.revoked_at ? "revoked " + utc(c.revoked_at) : "active" },
           { node: c.revoked_at ? el("span", {}, "") : button("Revoke", function () {
             return api("/dashboard/api/partners/credentials/" + encodeURIComponent(c.client_id) + "/revoke", {}).then(load);
           }) }];
