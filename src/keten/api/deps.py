@@ -65,7 +65,9 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def require_scope(scope: str, *, ileap: bool = False) -> Callable[[Request], Principal]:
+def require_scope(
+    scope: str, *, ileap: bool = False
+) -> Callable[[Request], Awaitable[Principal]]:
     """Dependency: a valid token with ``scope``. ``ileap=True`` answers an invalid token with
     403 AccessDenied as the iLEAP TAD endpoint specifies (expired stays 401 TokenExpired)."""
 

@@ -5,8 +5,8 @@ Same rows, order and keyset paging as :func:`keten.store.repository.query_footpr
 without the ORM: each statement is built with SQLAlchemy once per dialect and *shape* (which
 filters are set, how many values each has), compiled, and run on a pooled DBAPI connection;
 documents come back as the JSON text the store holds (``CAST(payload AS TEXT)``), so the host
-can send them without parsing and re-encoding them (as bytes: SQLite's ``CAST(... AS BLOB)``,
-PostgreSQL's ``convert_to``). On SQLite a page of 100 footprints takes a
+can send them without parsing and re-encoding them (as bytes with SQLite's
+``CAST(... AS BLOB)``). On SQLite a page of 100 footprints takes a
 quarter of the ORM path's time (benchmarks/host_throughput.py).
 """
 
@@ -31,7 +31,6 @@ from sqlalchemy import (
     bindparam,
     cast,
     exists,
-    func,
     or_,
     select,
     tuple_,
@@ -147,8 +146,8 @@ def _document_bytes(dialect_name: str) -> Any:
     ``bytes.join``: no decoding, no re-encoding, no large intermediate copies)."""
     if dialect_name == "sqlite":
         return cast(_pf.payload, LargeBinary)  # CAST(payload AS BLOB): the stored text's bytes
-    if dialect_name == "postgresql":
-        return func.convert_to(cast(_pf.payload, Text), "UTF8")  # json text -> bytea
+    # PostgreSQL: as text (a bytea would travel hex-encoded, twice the size, and cost more to
+    # decode than the UTF-8 text costs to encode here).
     return cast(_pf.payload, Text)
 
 
@@ -181,22 +180,21 @@ def _page_statement(shape: _Shape, shared: bool, dialect_name: str) -> Any:
                 _pf.geography_subdivision.in_(_binds("geography", geos)),
             )
         )
-    moment = {"type_": DateTime()}
     if on:
         conditions.append(
             and_(
-                _pf.validity_start <= bindparam("valid_on", **moment),
-                _pf.validity_end >= bindparam("valid_on", **moment),
+                _pf.validity_start <= bindparam("valid_on", type_=DateTime()),
+                _pf.validity_end >= bindparam("valid_on", type_=DateTime()),
             )
         )
     if valid_after:
-        conditions.append(_pf.validity_start > bindparam("valid_after", **moment))
+        conditions.append(_pf.validity_start > bindparam("valid_after", type_=DateTime()))
     if valid_before:
-        conditions.append(_pf.validity_end < bindparam("valid_before", **moment))
+        conditions.append(_pf.validity_end < bindparam("valid_before", type_=DateTime()))
     if paged:
         conditions.append(
             tuple_(_pf.created, _pf.id)
-            > tuple_(bindparam("after_created", **moment), bindparam("after_id"))
+            > tuple_(bindparam("after_created", type_=DateTime()), bindparam("after_id"))
         )
     if conditions:
         query = query.where(*conditions)
@@ -292,24 +290,25 @@ def footprint_json_page(
     served from memory (see :class:`_SqlitePages`)."""
     pages = _pages_of(store)
     if pages is None:
-        return _read_page(store, viewer_company_id, criteria, limit, after)
+        return read_json_page(store, viewer_company_id, criteria, limit, after)
     values = _values(criteria, after)
     key = (viewer_company_id, _shape(criteria, after), tuple(sorted(values.items())), limit)
     version = pages.data_version()
     page = pages.get(key, version)
     if page is None:
-        page = _read_page(store, viewer_company_id, criteria, limit, after)
+        page = read_json_page(store, viewer_company_id, criteria, limit, after)
         pages.put(key, version, page)
     return page
 
 
-def _read_page(
+def read_json_page(
     store: Store,
     viewer_company_id: str,
     criteria: FootprintFilter,
     limit: int,
     after: Cursor | None,
 ) -> JsonPage:
+    """:func:`footprint_json_page` read from the database every time (no kept pages)."""
     dialect = store.engine.dialect
     shape = _shape(criteria, after)
     values = {**_values(criteria, after), "viewer": viewer_company_id, "rows": limit + 1}
