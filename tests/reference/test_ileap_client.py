@@ -24,7 +24,6 @@ import csv
 import json
 import re
 import ssl
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ import httpx
 import jsonschema
 import pytest
 import uvicorn
+from tests.api.conftest import start_tls_server
 from tests.conftest import SHARED
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -149,21 +149,7 @@ def _start(app: Any, cert: Path, key: Path) -> tuple[str, uvicorn.Server]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        ssl_certfile=str(cert),
-        ssl_keyfile=str(key),
-        log_level="warning",
-        lifespan="off",
-    )
-    server = uvicorn.Server(config)
-    threading.Thread(target=server.run, daemon=True).start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "host did not start"
-        time.sleep(0.05)
+    server, _ = start_tls_server(app, port, cert, key)
     return f"https://localhost:{port}", server
 
 
