@@ -1,16 +1,18 @@
-"""Benchmark: PACT host throughput of ``GET /3/footprints`` against a trivial FastAPI endpoint
-returning the same body, in the same run, on loopback only, bounded in time.
+"""Benchmark: PACT host throughput of ``GET /3/footprints?limit=100`` against a trivial FastAPI
+endpoint returning the same bytes, in the same run, on loopback only, bounded in time.
 
 Prints:
-- where one request's time goes, in-process: the store query and paging
-  (``services.exchange.list_footprints``), JSON encoding of the page, the whole request through
-  the ASGI stack (auth, middleware, routing);
-- requests/s, p50/p99 latency, errors and server memory at the start and end of a run, for keten
-  with 1 and with ``--workers`` worker processes, and for the trivial endpoint (1 process);
-  the ratio keten / trivial (aim >= 0.5).
+- where one request's time goes, in-process (median of 200): the token check (full, and with
+  the verified token kept), the page through the ORM with parsed documents (the old path) and
+  its JSON encoding, the page as stored JSON bytes (the path the host uses), the whole request
+  through keten's ASGI app and the same through the trivial app;
+- for keten on SQLite and on PostgreSQL, with 1 and ``--workers`` worker processes, and for
+  the trivial endpoint (1 process): requests/s, p50/p99, errors, server CPU per request and
+  RSS, over ``--rounds`` rounds in which the servers take turns (so a change of the machine's
+  load hits every server alike); the ratios to the trivial endpoint (aim >= 0.5).
 
-Run: .venv/bin/python benchmarks/host_throughput.py [--seconds 15] [--connections 16]
-     [--workers 2] [--footprints 300]
+Run: .venv/bin/python benchmarks/host_throughput.py [--seconds 10] [--rounds 3] [--connections 64]
+     [--workers 2] [--footprints 300] [--no-postgres] [--profile-only]
 Everything binds 127.0.0.1 on free ports and stops when the run ends.
 """
 
@@ -20,6 +22,7 @@ import argparse
 import asyncio
 import json
 import os
+import pwd
 import shutil
 import socket
 import statistics
@@ -27,7 +30,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -62,7 +69,7 @@ def wait_up(url: str, seconds: float = 300) -> None:
     raise SystemExit(f"server at {url} did not start")
 
 
-def seed(home: Path, footprints: int) -> None:
+def seed(home: Path, footprints: int, database_url: str | None = None) -> None:
     """A company with ``footprints`` stored footprints and client credentials."""
     sys.path.insert(0, str(ROOT / "tests"))
     from conftest import shipment_footprint
@@ -70,7 +77,8 @@ def seed(home: Path, footprints: int) -> None:
     from keten.settings import Settings
     from keten.store import open_store
 
-    store = open_store(Settings(home=home))
+    home.mkdir(parents=True, exist_ok=True)
+    store = open_store(Settings(home=home, database_url=database_url))
     companies.add_company(store, "Bench Carrier", "bench", ["urn:example:company:bench"])
     auth.create_credentials(store, "bench", "bench-client", "bench-secret-1")
     docs = [shipment_footprint(f"S{i:05d}") for i in range(footprints)]
@@ -78,37 +86,85 @@ def seed(home: Path, footprints: int) -> None:
     store.close()
 
 
-def profile_one_request(home: Path, rounds: int = 50) -> dict[str, float]:
-    from fastapi.testclient import TestClient
+async def _asgi_get(app: Any, path: str, query: bytes, headers: dict[str, str]) -> int:
+    """One GET straight through the ASGI app (no HTTP client or server): its status."""
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+             "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": query,
+             "root_path": "", "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 1),
+             "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]}
+    status = 0
 
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(scope, receive, send)
+    return status
+
+
+def _trivial_app(body: bytes) -> Any:
+    namespace: dict[str, Any] = {"BODY": body}
+    exec(TRIVIAL_APP.replace('open(os.environ["BENCH_BODY_FILE"], "rb").read()', "BODY"),
+         namespace)
+    return namespace["app"]
+
+
+def profile_one_request(home: Path, rounds: int = 200) -> dict[str, float]:
+    """Median milliseconds of the parts of one ``GET /3/footprints?limit=100``, in-process."""
     from keten.api import create_app
     from keten.exchange import pact
-    from keten.services import exchange
+    from keten.services import auth, exchange
+    from keten.services.footprint_pages import list_footprints_json
     from keten.settings import Settings
     from keten.store import open_store
+    from keten.store.footprint_pages import read_json_page
 
     settings = Settings(home=home)
     store = open_store(settings)
     criteria = pact.parse_filter({})
-    client = TestClient(create_app(settings, store=store))
-    token = client.post("/auth/token", auth=("bench-client", "bench-secret-1"),
-                        data={"grant_type": "client_credentials"}).json()["access_token"]
+    app = create_app(settings, store=store)
+    key = app.state.keten.signing_key
+    token = auth.issue_token(store, key, "bench-client", "bench-secret-1", 3600).access_token
     headers = {"Authorization": f"Bearer {token}"}
-    timings: dict[str, list[float]] = {"query and paging": [], "JSON encoding": [],
-                                       "whole request (ASGI)": []}
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        page, _ = exchange.list_footprints(store, "bench", criteria, 100)
-        t1 = time.perf_counter()
-        json.dumps({"data": page}).encode()
-        t2 = time.perf_counter()
-        client.get("/3/footprints?limit=100", headers=headers)
-        t3 = time.perf_counter()
-        timings["query and paging"].append(t1 - t0)
-        timings["JSON encoding"].append(t2 - t1)
-        timings["whole request (ASGI)"].append(t3 - t2)
+    verifier = auth.TokenVerifier(key)
+    parts: dict[str, Any] = {
+        "token check, full (JWT signature + ORM credential read)":
+            lambda: auth.authenticate(store, key, token),
+        "token check, verified token kept (credential read only)":
+            lambda: verifier.authenticate(store, token),
+        "page via the ORM, documents parsed (services.exchange.list_footprints)":
+            lambda: exchange.list_footprints(store, "bench", criteria, 100),
+        "JSON encoding of that page (json.dumps)":
+            lambda page=exchange.list_footprints(store, "bench", criteria, 100)[0]:
+            json.dumps({"data": page}).encode(),
+        "page as stored JSON bytes, read from the database (store.read_json_page)":
+            lambda: read_json_page(store, "bench", criteria, 100, None),
+        "page as the host serves it, kept until a commit (list_footprints_json)":
+            lambda: list_footprints_json(store, "bench", criteria, 100),
+    }
+    loop = asyncio.new_event_loop()
+    assert loop.run_until_complete(_asgi_get(app, "/3/footprints", b"limit=100", headers)) == 200
+    parts["whole request through keten's ASGI app (edge, auth, route, response)"] = (
+        lambda: loop.run_until_complete(_asgi_get(app, "/3/footprints", b"limit=100", headers)))
+    trivial = _trivial_app(list_footprints_json(store, "bench", criteria, 100)[0])
+    parts["the same through the trivial FastAPI app (same body)"] = (
+        lambda: loop.run_until_complete(_asgi_get(trivial, "/3/footprints", b"", {})))
+    timings: dict[str, float] = {}
+    for name, run in parts.items():
+        run()
+        samples = []
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            run()
+            samples.append(time.perf_counter() - t0)
+        timings[name] = statistics.median(samples) * 1000
+    loop.close()
     store.close()
-    return {k: statistics.median(v) * 1000 for k, v in timings.items()}
+    return timings
 
 
 async def load(url: str, headers: dict[str, str], seconds: float,
@@ -168,83 +224,170 @@ def load_wrk(url: str, headers: dict[str, str], seconds: float,
     return result
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the server and its worker processes have used."""
+    procs = [psutil.Process(pid)]
+    procs += procs[0].children(recursive=True)
+    return sum(sum(p.cpu_times()[:2]) for p in procs)
+
+
 def rss_mb(pid: int) -> float:
     proc = psutil.Process(pid)
     return sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)]) / 2**20
 
 
-def run_server(args: list[str], env: dict[str, str], port: int, url: str, headers: dict[str, str],
-               seconds: float, connections: int) -> dict[str, float]:
-    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+@dataclass
+class Server:
+    """One server under test: its process, the URL loaded and the headers sent."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    url: str
+    headers: dict[str, str]
+    rounds: list[dict[str, float]] = field(default_factory=list)
+
+
+def start_server(name: str, args: list[str], env: dict[str, str], port: int, path: str,
+                 token: bool) -> Server:
+    process = subprocess.Popen([*args, "--port", str(port)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    wait_up(f"{base}/openapi.json")
+    headers: dict[str, str] = {}
+    if token:
+        grant = httpx.post(f"{base}/auth/token", auth=("bench-client", "bench-secret-1"),
+                           data={"grant_type": "client_credentials"}, timeout=30)
+        headers = {"Authorization": f"Bearer {grant.json()['access_token']}"}
+    return Server(name, process, base + path, headers)
+
+
+def load_round(server: Server, seconds: float, connections: int) -> None:
+    cpu_before = cpu_s(server.process.pid)
+    if shutil.which("wrk"):
+        result = load_wrk(server.url, server.headers, seconds, connections)
+    else:
+        result = asyncio.run(load(server.url, server.headers, seconds, connections))
+    result["requests"] = result["rps"] * seconds
+    result["cpu_s"] = cpu_s(server.process.pid) - cpu_before
+    result["rss_mb"] = rss_mb(server.process.pid)
+    server.rounds.append(result)
+
+
+def summary(server: Server) -> dict[str, float]:
+    rounds = server.rounds
+    return {
+        "rps": statistics.median(r["rps"] for r in rounds),
+        "p50_ms": statistics.median(r["p50_ms"] for r in rounds),
+        "p99_ms": statistics.median(r["p99_ms"] for r in rounds),
+        "errors": sum(r["errors"] for r in rounds),
+        "cpu_ms_per_request": 1000 * sum(r["cpu_s"] for r in rounds)
+        / max(1.0, sum(r["requests"] for r in rounds)),
+    }
+
+
+@contextmanager
+def private_postgres() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster on a free loopback port (Debian's ``postgresql``
+    binaries, trust auth, as the test suite starts one); yields a database URL."""
+    bindir = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))[-1].parent
+    root = Path(tempfile.mkdtemp(prefix="keten-bench-pg-"))
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        owner = pwd.getpwnam("postgres")
+        os.chown(root, owner.pw_uid, owner.pw_gid)
+        prefix = ["runuser", "-u", "postgres", "--"]
+    data, port = root / "data", free_port()
+    subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U",
+                    "postgres", "-E", "UTF8"], check=True, capture_output=True, timeout=120)
+    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l",
+                    str(root / "log"), "-w", "start"], check=True, capture_output=True,
+                   timeout=120)
     try:
-        wait_up(f"http://127.0.0.1:{port}/openapi.json")
-        asyncio.run(load(url, headers, 2, connections))  # warm-up
-        before = rss_mb(process.pid)
-        if shutil.which("wrk"):
-            result = load_wrk(url, headers, seconds, connections)
-        else:
-            result = asyncio.run(load(url, headers, seconds, connections))
-        result["rss_start_mb"], result["rss_end_mb"] = before, rss_mb(process.pid)
-        return result
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
+                        "stop"], capture_output=True, timeout=60)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10, help="per round and server")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds; each loads every server once, in turn")
+    parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--footprints", type=int, default=300)
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--profile-only", action="store_true",
+                        help="only the in-process timings, no servers")
     opts = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="keten-bench-host-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="keten-bench-host-") as tmp, ExitStack() as stack:
         home = Path(tmp)
         seed(home, opts.footprints)
         for part, ms in profile_one_request(home).items():
-            print(f"one request, {part}: {ms:.2f} ms (median)")
+            print(f"{part}: {ms:.3f} ms (median)")
+        if opts.profile_only:
+            return
         env = {**os.environ, "KETEN_HOME": str(home)}
         env.pop("KETEN_DATABASE_URL", None)
+        backends = {"SQLite": env}
+        if not opts.no_postgres:
+            pg_home = home / "pg"
+            pg_env = {**env, "KETEN_HOME": str(pg_home),
+                      "KETEN_DATABASE_URL": stack.enter_context(private_postgres())}
+            seed(pg_home, opts.footprints, pg_env["KETEN_DATABASE_URL"])
+            backends["PostgreSQL"] = pg_env
         keten = [sys.executable, "-m", "keten.cli.main", "serve", "--log-level", "warning"]
-        port = free_port()
-        token_server = subprocess.Popen([*keten, "--port", str(port)], env=env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            wait_up(f"http://127.0.0.1:{port}/openapi.json")
-            token = httpx.post(f"http://127.0.0.1:{port}/auth/token",
-                               auth=("bench-client", "bench-secret-1"),
-                               data={"grant_type": "client_credentials"}).json()["access_token"]
-            headers = {"Authorization": f"Bearer {token}"}
-            body = httpx.get(f"http://127.0.0.1:{port}/3/footprints?limit=100",
-                             headers=headers).content
-        finally:
-            token_server.terminate()
-            token_server.wait(timeout=30)
+        servers: list[Server] = []
+
+        def stop_all() -> None:
+            for server in servers:
+                server.process.terminate()
+                server.process.wait(timeout=30)
+
+        stack.callback(stop_all)
+        path = "/3/footprints?limit=100"
+        for backend, backend_env in backends.items():
+            for workers in sorted({1, opts.workers}):
+                servers.append(start_server(
+                    f"keten on {backend}, {workers} worker(s)",
+                    [*keten, "--workers", str(workers)], backend_env, free_port(), path, True))
+        bodies = {s.name: httpx.get(s.url, headers=s.headers, timeout=30).content
+                  for s in servers}
+        body = bodies[servers[0].name]
         body_file = home / "body.json"
         body_file.write_bytes(body)
-        print(f"page: {len(body) / 1024:.0f} KB; {opts.connections} connections, "
-              f"{opts.seconds:.0f} s per run")
-        results: dict[str, dict[str, float]] = {}
-        trivial_file = home / "trivial_app.py"
-        trivial_file.write_text(TRIVIAL_APP)
-        port = free_port()
-        results["trivial FastAPI endpoint (1 process)"] = run_server(
+        (home / "trivial_app.py").write_text(TRIVIAL_APP)
+        trivial = start_server(
+            "trivial FastAPI endpoint, 1 process",
             [sys.executable, "-m", "uvicorn", "--app-dir", str(home), "trivial_app:app",
-             "--port", str(port), "--log-level", "warning"],
-            {**env, "BENCH_BODY_FILE": str(body_file)}, port,
-            f"http://127.0.0.1:{port}/3/footprints", {}, opts.seconds, opts.connections)
-        for workers in sorted({1, opts.workers}):
-            port = free_port()
-            results[f"keten, {workers} worker(s)"] = run_server(
-                [*keten, "--port", str(port), "--workers", str(workers)], env, port,
-                f"http://127.0.0.1:{port}/3/footprints?limit=100", headers, opts.seconds,
-                opts.connections)
-        trivial = results["trivial FastAPI endpoint (1 process)"]["rps"]
-        for name, r in results.items():
-            print(f"{name}: {r['rps']:.1f} req/s ({r['rps'] / trivial:.2f}x trivial), "
+             "--log-level", "warning"], {**env, "BENCH_BODY_FILE": str(body_file)},
+            free_port(), "/3/footprints", False)
+        servers.insert(0, trivial)
+        print(f"page: {len(body)} bytes; " + ", ".join(
+            f"{name}: {len(b)} bytes" for name, b in bodies.items() if len(b) != len(body)))
+        print(f"{opts.connections} connections; {opts.rounds} rounds of {opts.seconds:.0f} s "
+              "per server, the servers taking turns")
+        rss_start = {}
+        for server in servers:
+            asyncio.run(load(server.url, server.headers, 2, opts.connections))  # warm-up
+            rss_start[server.name] = rss_mb(server.process.pid)
+        for _ in range(opts.rounds):
+            for server in servers:
+                load_round(server, opts.seconds, opts.connections)
+        base = summary(trivial)
+        for server in servers:
+            r = summary(server)
+            ratios = [x["rps"] / t["rps"] for x, t in zip(server.rounds, trivial.rounds,
+                                                            strict=True) if t["rps"]]
+            print(f"{server.name}: {r['rps']:.1f} req/s ({r['rps'] / base['rps']:.2f}x trivial;"
+                  f" per round {', '.join(f'{x:.2f}' for x in ratios)}), "
                   f"p50 {r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms, errors {r['errors']:.0f},"
-                  f" RSS {r['rss_start_mb']:.0f} -> {r['rss_end_mb']:.0f} MB")
+                  f" server CPU {r['cpu_ms_per_request']:.2f} ms/request "
+                  f"({base['cpu_ms_per_request'] / r['cpu_ms_per_request']:.2f}x trivial's),"
+                  f" RSS {rss_start[server.name]:.0f} -> {server.rounds[-1]['rss_mb']:.0f} MB")
 
 
 if __name__ == "__main__":

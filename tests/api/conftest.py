@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from keten.api import create_app
@@ -109,3 +112,27 @@ def host(
     built = build_host(tmp_path, make_shipment_footprint, store_url)
     yield built
     built.store.close()
+
+
+def start_tls_server(
+    app: Any, port: int, cert: Path, key: Path, timeout_s: float = 30
+) -> tuple[uvicorn.Server, threading.Thread]:
+    """Serve ``app`` over TLS on 127.0.0.1:``port`` in a daemon thread; returns once it
+    listens (stop it with ``server.should_exit = True``)."""
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        ssl_certfile=str(cert),
+        ssl_keyfile=str(key),
+        log_level="warning",
+        lifespan="off",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout_s
+    while not server.started:
+        assert time.monotonic() < deadline, f"the server on port {port} did not start"
+        time.sleep(0.05)
+    return server, thread

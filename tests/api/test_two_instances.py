@@ -21,6 +21,7 @@ import httpx
 import pytest
 import uvicorn
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from tests.api.conftest import start_tls_server
 
 from keten.api import create_app
 from keten.exchange.chain import (
@@ -124,22 +125,7 @@ def _serve(name: str, home: Path, cert: Path, key: Path, store: Store) -> Instan
         callback_verify_tls=str(cert),
         callback_attempts=2,
     )
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        ssl_certfile=str(cert),
-        ssl_keyfile=str(key),
-        log_level="warning",
-        lifespan="off",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, f"{name} did not start"
-        time.sleep(0.05)
+    server, thread = start_tls_server(app, port, cert, key, timeout_s=20)
     return Instance(name, url, store, settings, server, thread)
 
 

@@ -165,15 +165,19 @@ def product_footprints(
 # A carrier shares its TOC and HOC intensities (``keten toc`` / ``keten hoc`` files) as iLEAP
 # TOC and HOC data models; a customer turns the ones it received back into keten TOC/HOC
 # files for ``keten footprint --tocs/--hocs``. Intensities travel unchanged (kg CO2e per tkm
-# or TEU-km, per tonne or TEU). An energy carrier's emissionFactorWTW/TTW is given per MJ
-# (g CO2e/MJ, from keten's per-unit factor and the carrier's lower heating value, 3.6 MJ per
-# kWh for electricity); it describes the intensity and is not used to recompute it.
+# or TEU-km, per tonne or TEU). An energy carrier's emissionFactorWTW/TTW is the fuel
+# emission factor "with unit kgCO2e / energy consumption unit (energyConsumptionUnit)"
+# (iLEAP Technical Specifications v1.0.0, 2025-05-27, EnergyCarrier), so keten writes its
+# factor per the carrier's own unit (kg CO2e per l, kg or kWh) and names that unit in
+# energyConsumptionUnit (one of l, kg, kWh, MJ); it describes the intensity and is not used to
+# recompute it.
 
 TOC_ACTIVITY_UNITS = {"tkm": "tkm", "TEUkm": "TEUkm"}
 HOC_ACTIVITY_UNITS = {"t": "tonnes", "TEU": "TEU"}
 KETEN_TOC_UNITS = {"tkm": "kgCO2e/tkm", "TEUkm": "kgCO2e/TEUkm"}
 KETEN_HOC_UNITS = {"tonnes": "kgCO2e/t", "TEU": "kgCO2e/TEU"}
-_G_PER_KG = Decimal(1000)
+#: iLEAP v1.0.0 EnergyConsumptionUnit values (l, kg, kWh, MJ).
+ENERGY_CONSUMPTION_UNITS = ("l", "kg", "kWh", "MJ")
 
 
 def _energy_carriers(spec: str, fs: Any) -> list[dict[str, Any]]:
@@ -182,17 +186,19 @@ def _energy_carriers(spec: str, fs: Any) -> list[dict[str, Any]]:
     out = []
     for part in resolve_blend(spec, fs.energy_carriers):
         carrier = part.carrier
-        mj = energy_per_unit_mj(carrier)
+        wtw, ttw, unit = carrier.wtw_kgco2e_per_unit, carrier.ttw_kgco2e_per_unit, carrier.unit
+        if unit not in ENERGY_CONSUMPTION_UNITS:  # a unit iLEAP lacks: per MJ of the carrier
+            mj = energy_per_unit_mj(carrier)
+            if not mj:
+                raise ValueError(f"energy carrier '{carrier.carrier_id}': no MJ per {unit}")
+            wtw, ttw, unit = wtw / mj, ttw / mj, "MJ"
         item: dict[str, Any] = {
             "energyCarrier": carrier.ileap_energy_carrier,
             "relativeShare": decimal_str(part.share),
+            "energyConsumptionUnit": unit,
+            "emissionFactorWTW": decimal_str(wtw),
+            "emissionFactorTTW": decimal_str(ttw),
         }
-        if mj:
-            wtw, ttw = carrier.wtw_kgco2e_per_unit, carrier.ttw_kgco2e_per_unit
-            item["emissionFactorWTW"] = decimal_str(wtw * _G_PER_KG / mj)
-            item["emissionFactorTTW"] = decimal_str(ttw * _G_PER_KG / mj)
-        else:
-            item["emissionFactorWTW"] = item["emissionFactorTTW"] = "0"
         if carrier.ileap_feedstock:
             item["feedstocks"] = [{"feedstock": carrier.ileap_feedstock}]
         out.append(item)

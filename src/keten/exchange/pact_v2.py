@@ -139,7 +139,26 @@ def to_v2(footprint: Mapping[str, Any]) -> dict[str, Any]:
             out[name] = footprint[name]
     if footprint.get("extensions"):
         out["extensions"] = [dict(e) for e in footprint["extensions"]]
+    mass = _ileap_mass_per_declared_unit(footprint.get("extensions") or [])
+    if mass is not None:
+        out["pcf"]["productMassPerDeclaredUnit"] = mass
     return out
+
+
+def _ileap_mass_per_declared_unit(extensions: list[Mapping[str, Any]]) -> str | None:
+    """``productMassPerDeclaredUnit`` as iLEAP v1.0.0 (which binds to PACT v2) derives it in
+    its "PACT Integration" tables: a ShipmentFootprint's "MUST equal the mass of the shipment",
+    a TOC's "MUST be set to 1", a HOC's "MUST be set to 1000" (PACT v3 documents keep "0")."""
+    for extension in extensions:
+        schema = str(extension.get("dataSchema", ""))
+        data = extension.get("data") or {}
+        if schema == pact.SHIPMENT_FOOTPRINT_SCHEMA and data.get("mass") is not None:
+            return str(data["mass"])
+        if schema == pact.TOC_SCHEMA:
+            return "1"
+        if schema == pact.HOC_SCHEMA:
+            return "1000"
+    return None
 
 
 # ---------------------------------------------------------------- $filter (OData v4 subset)

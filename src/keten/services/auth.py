@@ -11,6 +11,9 @@ import base64
 import hashlib
 import hmac
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -21,6 +24,7 @@ from keten.errors import AuthError, ForbiddenError, NotFoundError, Problem, Vali
 from keten.store import Store, utcnow
 from keten.store import repository as repo
 from keten.store import tables as t
+from keten.store.footprint_pages import active_client_company
 
 #: PACT v3 scopes (OpenAPI securitySchemes) plus keten's own for the chain endpoints.
 ALL_SCOPES = ("footprint:list", "footprint:read", "events:write", "ileap:tad", "chain:write")
@@ -197,3 +201,52 @@ def authenticate(store: Store, key: str, token: str) -> Principal:
     return Principal(
         client_id, str(claims["company"]), frozenset(str(claims.get("scope", "")).split())
     )
+
+
+class TokenVerifier:
+    """:func:`authenticate` for a server: a token's signature and claims are checked once and
+    kept until the token expires (at most ``max_tokens`` of them, oldest dropped first), while
+    the credential is still re-checked on every call (one indexed read), so a revoked client's
+    tokens stop working at once, as with :func:`authenticate`."""
+
+    def __init__(self, key: str, max_tokens: int = 4096) -> None:
+        self._key = key
+        self._max_tokens = max_tokens
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _claims(self, token: str) -> tuple[Principal, float]:
+        with self._lock:
+            known = self._verified.get(token)
+        if known is not None:
+            return known
+        try:
+            claims = jwt.decode(
+                token, self._key, algorithms=["HS256"], issuer=_ISSUER,
+                options={"require": ["exp", "sub", "company"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise TokenExpiredError("the access token has expired") from exc
+        except jwt.PyJWTError as exc:
+            raise AuthError("invalid access token") from exc
+        principal = Principal(
+            str(claims.get("sub", "")),
+            str(claims.get("company", "")),
+            frozenset(str(claims.get("scope", "")).split()),
+        )
+        entry = (principal, float(claims["exp"]))
+        with self._lock:
+            self._verified[token] = entry
+            while len(self._verified) > self._max_tokens:
+                self._verified.popitem(last=False)
+        return entry
+
+    def authenticate(self, store: Store, token: str) -> Principal:
+        principal, expires_at = self._claims(token)
+        if time.time() >= expires_at:  # PyJWT's rule: expired once now >= exp (no leeway)
+            with self._lock:
+                self._verified.pop(token, None)
+            raise TokenExpiredError("the access token has expired")
+        if active_client_company(store, principal.client_id) != principal.company_id:
+            raise AuthError("invalid access token")
+        return principal

@@ -140,6 +140,7 @@ def demo_tocs() -> list[dict[str, Any]]:
             "energyCarriers": [
                 {
                     "energyCarrier": "Diesel",
+                    "energyConsumptionUnit": "l",  # factors in kg CO2e per litre (iLEAP v1.0.0)
                     "emissionFactorWTW": "3.17",
                     "emissionFactorTTW": "2.54",
                     "relativeShare": "1",
@@ -161,6 +162,7 @@ def demo_hocs() -> list[dict[str, Any]]:
             "energyCarriers": [
                 {
                     "energyCarrier": "Electric",
+                    "energyConsumptionUnit": "kWh",  # kg CO2e per kWh
                     "emissionFactorWTW": "0.328",
                     "emissionFactorTTW": "0",
                     "relativeShare": "1",

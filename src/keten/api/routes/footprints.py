@@ -6,15 +6,16 @@ import uuid
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
 
-from keten.api.deps import get_state, require_scope
+from keten.api.deps import get_state, require_scope, store_read
 from keten.api.dto import ERROR_RESPONSES, FootprintList, FootprintOne
 from keten.errors import NotFoundError, Problem, ValidationError
 from keten.exchange import pact
 from keten.services import exchange
 from keten.services.auth import Principal
+from keten.services.footprint_pages import list_footprints_json
 
 router = APIRouter(tags=["footprint"])
 DEFAULT_PAGE = 100
@@ -32,13 +33,18 @@ def next_link(request: Request, limit: int, **position: str) -> str:
     return f'<{request.url.replace(query=urlencode(params))}>; rel="next"'
 
 
+def page_headers(request: Request, limit: int, **position: str) -> dict[str, str]:
+    """The ``Link: rel="next"`` header when ``position`` says where the next page starts
+    (PACT v2/v3 paging; none on the last page)."""
+    return {"Link": next_link(request, limit, **position)} if position else {}
+
+
 def page_response(
     request: Request, data: list[dict[str, Any]], limit: int, **position: str
 ) -> JSONResponse:
     """``{"data": [...]}`` with a ``Link: rel="next"`` header when ``position`` says where the
     next page starts (PACT v2/v3 paging; none on the last page)."""
-    headers = {"Link": next_link(request, limit, **position)} if position else {}
-    return JSONResponse({"data": data}, headers=headers)
+    return JSONResponse({"data": data}, headers=page_headers(request, limit, **position))
 
 
 def paging(limit: int | None, offset: int | None) -> tuple[int, int]:
@@ -52,46 +58,104 @@ def paging(limit: int | None, offset: int | None) -> tuple[int, int]:
     return (DEFAULT_PAGE if limit is None else min(limit, exchange.MAX_PAGE)), offset or 0
 
 
+def query_parameter(
+    name: str,
+    schema: dict[str, Any],
+    description: str | None = None,
+    enum: list[str] | None = None,
+) -> dict[str, Any]:
+    """An OpenAPI query parameter (optional), as FastAPI would document it."""
+    parameter: dict[str, Any] = {"name": name, "in": "query", "required": False}
+    parameter["schema"] = {"anyOf": [schema, {"type": "null"}]}
+    if enum:
+        parameter["schema"]["enum"] = enum
+    if description:
+        parameter["description"] = parameter["schema"]["description"] = description
+    return parameter
+
+
+def int_parameter(request: Request, name: str, maximum: int | None = None) -> int | None:
+    """An optional integer query parameter, 0 or more (``ValidationError`` naming it)."""
+    text = request.query_params.get(name)
+    if text is None:
+        return None
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValidationError([Problem("must be an integer", column=name)], "bad request") from None
+    if value < 0 or (maximum is not None and value > maximum):
+        bound = ">= 0" if maximum is None else f"between 0 and {maximum}"
+        raise ValidationError([Problem(f"must be {bound}", column=name)], "bad request")
+    return value
+
+
+#: Longest paging cursor accepted (keten's own are about 80 characters).
+MAX_CURSOR = 200
+CURSOR_PARAMETER = query_parameter(
+    "after", {"type": "string", "maxLength": MAX_CURSOR}, "paging cursor"
+)
+
+
+def cursor_parameter(request: Request) -> str | None:
+    after = request.query_params.get("after")
+    if after is not None and len(after) > MAX_CURSOR:
+        raise ValidationError(
+            [Problem(f"at most {MAX_CURSOR} characters", column="after")], "bad request"
+        )
+    return after
+
+
+_TEXTS = {"type": "array", "items": {"type": "string"}}
+_MOMENT = {"type": "string", "format": "date-time"}
+# Declared here rather than as function parameters: the route reads the raw query itself
+# (names match case-insensitively, PACT v3 ListFootprints), and FastAPI's per-request
+# validation of eleven declared parameters cost more than the store query.
+LIST_PARAMETERS = [
+    query_parameter(
+        "limit",
+        {"type": "integer", "minimum": 0},
+        f"page size; above {exchange.MAX_PAGE} it is capped",
+    ),
+    CURSOR_PARAMETER,
+    *(query_parameter(name, _TEXTS) for name in
+      ("productId", "companyId", "geography", "classification")),
+    *(query_parameter(name, _MOMENT) for name in ("validOn", "validAfter", "validBefore")),
+    query_parameter(
+        "status",
+        {"type": "string"},
+        "Active or Deprecated (any case)",
+        enum=list(pact.FOOTPRINT_STATUSES),
+    ),
+]
+
+
 @router.get(
     "/3/footprints",
     response_model=FootprintList,
     responses={**ERROR_RESPONSES},
+    openapi_extra={"parameters": LIST_PARAMETERS},
     summary="Action ListFootprints (PACT v3): filters OR within a criterion, AND across",
 )
-def list_footprints(
+async def list_footprints(
     request: Request,
     principal: Annotated[Principal, Depends(require_scope("footprint:list"))],
-    limit: Annotated[
-        int | None, Query(ge=0, description=f"page size; above {exchange.MAX_PAGE} it is capped")
-    ] = None,
-    after: Annotated[str | None, Query(max_length=200, description="paging cursor")] = None,
-    productId: Annotated[list[str] | None, Query()] = None,
-    companyId: Annotated[list[str] | None, Query()] = None,
-    geography: Annotated[list[str] | None, Query()] = None,
-    classification: Annotated[list[str] | None, Query()] = None,
-    validOn: Annotated[str | None, Query(json_schema_extra={"format": "date-time"})] = None,
-    validAfter: Annotated[str | None, Query(json_schema_extra={"format": "date-time"})] = None,
-    validBefore: Annotated[str | None, Query(json_schema_extra={"format": "date-time"})] = None,
-    status: Annotated[
-        str | None,
-        Query(
-            json_schema_extra={"enum": list(pact.FOOTPRINT_STATUSES)},
-            description="Active or Deprecated (any case)",
-        ),
-    ] = None,
 ) -> Any:
     # Parse from the raw query so names match case-insensitively and repeat freely.
     raw: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():
         raw.setdefault(key, []).append(value)
     criteria = pact.parse_filter(raw, source="query")
-    page_size, _ = paging(limit, None)
-    state = get_state(request)
-    data, next_cursor = exchange.list_footprints(
-        state.store, principal.company_id, criteria, page_size, after
+    page_size, _ = paging(int_parameter(request, "limit"), None)
+    after = cursor_parameter(request)
+    store = get_state(request).store
+    # The stored documents' JSON text, sent as it is (no parse and re-encode per request).
+    body, next_cursor = await store_read(
+        store, list_footprints_json, store, principal.company_id, criteria, page_size, after
     )
     position = {} if next_cursor is None else {"after": next_cursor}
-    return page_response(request, data, page_size, **position)
+    return Response(
+        body, media_type="application/json", headers=page_headers(request, page_size, **position)
+    )
 
 
 @router.get(
