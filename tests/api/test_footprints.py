@@ -130,13 +130,21 @@ def test_filters(host: Host) -> None:
         "after=bm90LWEtY3Vyc29y",
         "after=!!",
         "validOn=1&validOn=2",
-        "status=AAA",
-        "Status=BogusStatus",
     ],
 )
 def test_malformed_query_is_400(host: Host, query: str) -> None:
     response = host.client.get(f"/3/footprints?{query}", headers=host.headers())
     assert response.status_code == 400 and response.json()["code"] == "BadRequest"
+
+
+@pytest.mark.parametrize("query", ["status=AAA", "Status=BogusStatusDnV5tS31"])
+def test_unknown_status_matches_nothing(host: Host, query: str) -> None:
+    # Official PACT conformance suite, V3.0 test case 37 ("status" negative test case):
+    # a status other than Active/Deprecated answers 200 with an empty list.
+    assert _ids(host, "status=Active"), "the fixture has active footprints"
+    response = host.client.get(f"/3/footprints?{query}", headers=host.headers())
+    assert response.status_code == 200, response.text
+    assert response.json() == {"data": []}
 
 
 def test_unknown_footprint_is_404(host: Host) -> None:

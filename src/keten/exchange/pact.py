@@ -404,10 +404,10 @@ def parse_filter(criteria: Mapping[str, Any], source: str = "query") -> Footprin
                     problems.add(f"'{values[0]}' is not an ISO 8601 date-time", column=raw_name)
             continue
         lists.setdefault(name, []).extend(v.strip().lower() for v in values if v.strip())
-    for value in lists.get("status", ()):
-        if value not in {s.lower() for s in FOOTPRINT_STATUSES}:
-            problems.add(f"'{value}' is not one of {', '.join(FOOTPRINT_STATUSES)}",
-                         column="status")
+    # A status other than Active or Deprecated is not refused: it matches no footprint. The
+    # official PACT conformance suite (V3.0 test case 37, "status" negative test) expects
+    # 200 with an empty list for such a value, although the spec asks clients to send only
+    # Active or Deprecated.
     problems.raise_if_any("invalid footprint filter")
     return FootprintFilter(
         product_ids=tuple(lists.get("productId", ())),
