@@ -140,3 +140,20 @@ def test_raster_sampling_equals_gdal_rasterisation(tmp_path: Path) -> None:
     result = hazard_overlay(net, 2.5, raster=raster)
     assert set(result.table["link_id"]) == set(net.links["link_id"][got >= 2.5])
     assert result.as_dict()["hazard"] == "raster depth.tif"
+
+
+def test_zero_length_link_is_sampled_at_its_point(tmp_path: Path) -> None:
+    # A terminal's access link can start and end at one point (the national network has one
+    # at Charleroi); GEOS cannot segmentize it, yet it still gets the value of its cell.
+    nodes = pd.DataFrame({"node_id": ["a", "b", "c"], "lat": [51.05, 51.05, 51.05],
+                          "lon": [4.05, 4.05, 4.35]})
+    links = pd.DataFrame({"link_id": ["dot", "line"], "from_node": ["a", "a"],
+                          "to_node": ["b", "c"], "mode": ["rail", "rail"],
+                          "length_km": [0.0, 21.0], "speed_kmh": 60.0})
+    net = network_from_frames(nodes, links, name="dot")
+    values = np.zeros((10, 10))
+    values[4, 0] = 1.5  # the cell holding the shared point (lon 4.0-4.1, lat 51.0-51.1)
+    values[4, 2] = 0.7  # a cell only the long line crosses
+    path = write_raster(tmp_path / "d.tif", values, (0.1, 0, 4.0, 0, -0.1, 51.5), "EPSG:4326")
+    got = sample_raster_max(net, read_raster(path))
+    assert got.tolist() == [1.5, 1.5]

@@ -67,7 +67,13 @@ def sample_raster_max(net: Network, raster: Raster) -> np.ndarray:
         tr = Transformer.from_crs(4326, target, always_xy=True)
         lines = shapely.transform(lines, lambda xy: np.column_stack(tr.transform(xy[:, 0],
                                                                                   xy[:, 1])))
-    dense = shapely.segmentize(lines, max_segment_length=raster.cell_size / 2)
+    # GEOS refuses to segmentize a zero-length line (a terminal's access link drawn from a
+    # point onto itself); such a line is its own point and is sampled as it is.
+    dense = lines.copy()
+    long_enough = shapely.length(lines) > 0
+    dense[long_enough] = shapely.segmentize(
+        lines[long_enough], max_segment_length=raster.cell_size / 2
+    )
     xy, owner = shapely.get_coordinates(dense, return_index=True)
     a, b, c, d, e, f = raster.transform
     det = a * e - b * d
