@@ -15,10 +15,14 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from keten.store import Store
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -177,3 +181,21 @@ def shipment_footprint(
 def make_shipment_footprint() -> object:
     """Factory for hand-written iLEAP ShipmentFootprints (see ``shipment_footprint``)."""
     return shipment_footprint
+
+
+@pytest.fixture(scope="module")
+def demo_dashboard_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The app over a SQLite store with the dashboard demo loaded; not logged in."""
+    from fastapi.testclient import TestClient
+
+    from keten.api.app import create_app
+    from keten.services.dashboard import load_dashboard_demo
+    from keten.settings import Settings
+
+    home = tmp_path_factory.mktemp("home")
+    store = Store(f"sqlite:///{home / 'keten.sqlite'}")
+    load_dashboard_demo(store)
+    app = create_app(Settings(home=home, secret_key="web-test-secret"), store=store)
+    with TestClient(app) as test_client:
+        yield test_client
+    store.close()

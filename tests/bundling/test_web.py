@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
-from keten.api.app import create_app
-from keten.services.dashboard import DEMO_PASSWORD, DEMO_USER, load_dashboard_demo
-from keten.settings import Settings
-from keten.store import Store
+from keten.services.dashboard import DEMO_PASSWORD, DEMO_USER
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    home = tmp_path_factory.mktemp("home")
-    store = Store(f"sqlite:///{home / 'keten.sqlite'}")
-    load_dashboard_demo(store)
-    app = create_app(Settings(home=home, secret_key="web-test-secret"), store=store)
-    with TestClient(app) as c:
-        yield c
-    store.close()
+def client(demo_dashboard_client: TestClient) -> TestClient:
+    return demo_dashboard_client
 
 
 def test_bundling_page_and_data(client: TestClient) -> None:

@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from keten.api.app import create_app
 from keten.services.construction import DEMO_PROJECT
-from keten.services.dashboard import DEMO_PASSWORD, DEMO_USER, load_dashboard_demo
-from keten.settings import Settings
-from keten.store import Store
+from keten.services.dashboard import DEMO_PASSWORD, DEMO_USER
 
 HEADERS = {"X-Keten-Dashboard": "1"}
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    home = tmp_path_factory.mktemp("home")
-    store = Store(f"sqlite:///{home / 'keten.sqlite'}")
-    load_dashboard_demo(store)
-    app = create_app(Settings(home=home, secret_key="construction-test"), store=store)
-    with TestClient(app) as test_client:
-        response = test_client.post("/login", data={"username": DEMO_USER,
-                                                     "password": DEMO_PASSWORD},
-                                    follow_redirects=False)
-        assert response.status_code == 303
-        yield test_client
-    store.close()
+def client(demo_dashboard_client: TestClient) -> TestClient:
+    response = demo_dashboard_client.post("/login", data={"username": DEMO_USER,
+                                                          "password": DEMO_PASSWORD},
+                                          follow_redirects=False)
+    assert response.status_code == 303
+    return demo_dashboard_client
 
 
 def test_page_and_nav_link(client: TestClient) -> None:

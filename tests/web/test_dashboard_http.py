@@ -4,32 +4,22 @@ it stays out of the PACT OpenAPI document."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from keten.api.app import create_app
 from keten.demo import demo_file
-from keten.services.dashboard import DEMO_PASSWORD, DEMO_USER, load_dashboard_demo
-from keten.settings import Settings
-from keten.store import Store
+from keten.services.dashboard import DEMO_PASSWORD, DEMO_USER
 from keten.web.session import COOKIE_NAME, decode_session, encode_session, session_key
 
 HEADERS = {"X-Keten-Dashboard": "1"}
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    home = tmp_path_factory.mktemp("home")
-    store = Store(f"sqlite:///{home / 'keten.sqlite'}")
-    load_dashboard_demo(store)
-    app = create_app(Settings(home=home, secret_key="web-test-secret"), store=store)
-    with TestClient(app) as test_client:
-        yield test_client
-    store.close()
+def client(demo_dashboard_client: TestClient) -> TestClient:
+    return demo_dashboard_client
 
 
 def logged_in(client: TestClient) -> TestClient:
