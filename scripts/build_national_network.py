@@ -13,7 +13,10 @@ Layers, each link naming its source and licence:
   sketched road links;
 - rail: scgraph_data ``world_railways`` (ODbL 1.0) in the same area, plus the default
   network's freight corridors (Betuweroute, Brabantroute, border crossings) with their
-  electrification;
+  electrification; electrification and power system per link from the lines of
+  scripts/network_spec/rail_lines.csv (ProRail / DB InfraGO / Infrabel network statements,
+  laid onto the layer by scripts/network_spec/route_attributes.py); a Dutch link on no listed
+  line takes the ProRail standard (1.5 kV DC), any other "unknown";
 - pipelines, sea and air links, ports, terminals and border crossings: keten's sketch
   network (ids kept, so demo data and UN/LOCODEs still resolve), plus the terminals of
   src/keten/network/data/terminals.csv (seaports, airports, inland container, rail and bulk
@@ -22,7 +25,9 @@ Layers, each link naming its source and licence:
   Main, product pipelines RRP/RMR, sea links by searoute, air links), each with its source;
 - road speed: the legal lorry limit of the country the link lies in (nearest GeoNames place);
   road class: the class of the sketch corridor (A-road = motorway) whose path on the layer
-  the link lies on, else "major" (the OSM layer does not tell motorway from trunk);
+  the link lies on, then "motorway" on the routes of scripts/network_spec/road_routes.csv
+  (by route number, each with its road authority; laid by route_attributes.py, with the
+  other carriageway beside the path), else "major" (the OSM layer has no highway tag);
 - access (transfer) links: each terminal or port joined to the nearest node of every layer it
   handles (straight line x 1.2), if that node is within ACCESS_MAX_KM.
 
@@ -36,6 +41,7 @@ DIR; PYTHONPATH=DIR) at build time only, and the fairway data.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +58,7 @@ from keten.network.geometry import haversine_km, link_lines
 from keten.network.io import read_links_file
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))  # network_spec.route_attributes
 OUT = ROOT / "src" / "keten" / "network" / "data" / "national"
 BBOX = (2.4, 49.4, 9.2, 53.8)  # lon/lat: NL, BE, LU and Germany west of about Kassel
 RWS = "Rijkswaterstaat Vaarwegvakken BN0212-a (2017-11-01)"
@@ -69,7 +76,18 @@ ROAD_SPEED_KMH = {
 ROAD_CLASS_SOURCE_NONE = ("major road (scgraph_data world_highways: OSM motorway/trunk/primary; "
                           "the layer does not carry the OSM highway class)")
 RAIL_ELECTRIFIED_NONE = ("unknown: scgraph_data world_railways carries no OSM electrified tag "
-                         "(sketch freight corridors keep theirs)")
+                         "and the link is on no line of scripts/network_spec/rail_lines.csv")
+# ProRail: the Dutch network is electrified at 1.5 kV DC except the lines listed without
+# overhead wire (rail_lines.csv) and the 25 kV Betuweroute / HSL-Zuid
+RAIL_NL_STANDARD = ("1.5 kV DC", "ProRail Netverklaring: Dutch lines are electrified at 1.5 kV "
+                    "DC unless listed without overhead wire (scripts/network_spec/rail_lines.csv)")
+RAIL_SYSTEMS = {
+    "NL": ("1.5 kV DC", "ProRail Netverklaring: 1.5 kV DC (Betuweroute 25 kV AC)"),
+    "DE": ("15 kV 16.7 Hz AC", "DB InfraGO: 15 kV 16.7 Hz AC"),
+    "BE": ("3 kV DC", "Infrabel Netverklaring: 3 kV DC"),
+}
+ROAD_ROUTES = ROOT / "scripts" / "network_spec" / "road_routes.csv"
+RAIL_LINES = ROOT / "scripts" / "network_spec" / "rail_lines.csv"
 ACCESS_CIRCUITY = 1.2
 ACCESS_MAX_KM = 12.0  # a transfer link longer than this is not a link but a missing layer
 TERMINALS = ROOT / "src" / "keten" / "network" / "data" / "terminals.csv"
@@ -293,6 +311,107 @@ def _road_classes(road_links: pd.DataFrame, road_nodes: pd.DataFrame, sketch: ob
     road_links["road_class_source"] = class_source
 
 
+def _named_road_classes(road_links: pd.DataFrame, road_nodes: pd.DataFrame) -> None:
+    """Motorways by route number (scripts/network_spec/road_routes.csv, each with its road
+    authority) on the links their waypoints pin, then their other carriageway; a
+    sketch-corridor motorway stays as it is."""
+    import network_spec.route_attributes as ra
+
+    spec = ra.read_spec(ROAD_ROUTES)
+    road_class = road_links["road_class"].to_numpy(dtype=object).copy()
+    found = ra.match_routes(road_links, road_nodes, spec, pd.read_csv(PLACES),
+                         prefer=road_class == "motorway")
+    for line in found.skipped:
+        print(f"  road route not laid: {line}")
+    class_source = road_links["road_class_source"].to_numpy(dtype=object).copy()
+    corridor = road_links["corridor"].to_numpy(dtype=object).copy()
+    for i, row in sorted(found.link_route.items()):
+        if road_class[i] == "motorway":
+            continue
+        r = spec.iloc[row]
+        road_class[i] = r["road_class"]
+        class_source[i] = (f"{r['road_class']} {r['route']} ({r['source']}; "
+                           f"scripts/network_spec/road_routes.csv): {found.link_rule[i]}")
+        corridor[i] = corridor[i] or r["route"].split(" (")[0]
+    beside = ra.parallel_links(road_links, road_nodes, road_class == "motorway")
+    for i, j in sorted(beside.items()):
+        if road_class[i] != "major":
+            continue
+        road_class[i] = "motorway"
+        class_source[i] = f"other carriageway: {ra.PARALLEL_RULE}{class_source[j]}"
+        corridor[i] = corridor[i] or corridor[j]
+    road_links["road_class"] = road_class
+    road_links["road_class_source"] = class_source
+    road_links["corridor"] = corridor
+
+
+def _rail_electrification(rail_links: pd.DataFrame, rail_nodes: pd.DataFrame) -> None:
+    """Electrification per rail link from the lines of scripts/network_spec/rail_lines.csv
+    (network statements); a Dutch link on no listed line takes the ProRail standard."""
+    import network_spec.route_attributes as ra
+
+    spec = ra.read_spec(RAIL_LINES)
+    found = ra.match_routes(rail_links, rail_nodes, spec, pd.read_csv(PLACES), name_col="line")
+    for line in found.skipped:
+        print(f"  rail line not laid: {line}")
+    pos = rail_nodes.set_index("node_id")[["lon", "lat"]].astype(float)
+    a = pos.loc[rail_links["from_node"]].to_numpy()
+    b = pos.loc[rail_links["to_node"]].to_numpy()
+    country = _country_of((a[:, 0] + b[:, 0]) / 2, (a[:, 1] + b[:, 1]) / 2)
+    electrified = np.where(country == "NL", "yes", "unknown").astype(object)
+    system = np.where(country == "NL", RAIL_NL_STANDARD[0], "").astype(object)
+    source = np.where(country == "NL", RAIL_NL_STANDARD[1], RAIL_ELECTRIFIED_NONE).astype(object)
+    for i, row in sorted(found.link_route.items()):
+        r = spec.iloc[row]
+        electrified[i] = r["electrified"]
+        system[i] = r["system"]
+        source[i] = (f"{r['line']}: {r['source']} (scripts/network_spec/rail_lines.csv); "
+                     f"{found.link_rule[i]}")
+    matched = np.zeros(len(rail_links), dtype=bool)
+    matched[list(found.link_route)] = True
+    for i, j in sorted(ra.parallel_links(rail_links, rail_nodes, matched).items()):
+        electrified[i], system[i] = electrified[j], system[j]
+        source[i] = f"other track: {ra.PARALLEL_RULE}{source[j]}"
+    rail_links["country"] = country
+    rail_links["rail_electrified"] = electrified
+    rail_links["rail_power_system"] = system
+    rail_links["electrified_source"] = source
+
+
+def _sketch_rail_systems(base_links: pd.DataFrame, sketch: object) -> None:
+    """The power system of the sketch's electrified freight corridors (their electrification
+    is in links_spec.csv), by the rules of the network statements: Betuweroute 25 kV AC,
+    other Dutch lines 1.5 kV DC, German 15 kV 16.7 Hz AC, Belgian 3 kV DC."""
+    rail = (base_links["mode"] == "rail").to_numpy()
+    sn = sketch.nodes.set_index("node_id")  # type: ignore[attr-defined]
+    mid_lon = (sn.loc[base_links["from_node"], "lon"].to_numpy(float)
+               + sn.loc[base_links["to_node"], "lon"].to_numpy(float)) / 2
+    mid_lat = (sn.loc[base_links["from_node"], "lat"].to_numpy(float)
+               + sn.loc[base_links["to_node"], "lat"].to_numpy(float)) / 2
+    country = _country_of(mid_lon, mid_lat)
+    system = np.array([RAIL_SYSTEMS.get(c, ("", ""))[0] for c in country], dtype=object)
+    system[base_links["corridor"].astype(str).str.startswith("Betuweroute").to_numpy()] = (
+        "25 kV 50 Hz AC")
+    yes = rail & (base_links["rail_electrified"].astype(str) == "yes").to_numpy()
+    base_links["rail_power_system"] = np.where(yes, system, "")
+    base_links.loc[rail, "electrified_source"] = np.where(
+        yes[rail], "electrification: keten sketch corridor (links_spec.csv); system: "
+        + np.array([RAIL_SYSTEMS.get(c, ("", "unknown"))[1] for c in country[rail]],
+                   dtype=object), "keten sketch corridor (links_spec.csv)")
+
+
+def _rail_unknowns(links: pd.DataFrame) -> None:
+    """Rail links no source speaks for (sketch links without a value, transfer links) say
+    "unknown", so every rail link is yes, no or unknown."""
+    rail = (links["mode"] == "rail").to_numpy()
+    blank = rail & ~links["rail_electrified"].astype(str).isin(["yes", "no", "unknown"]).to_numpy()
+    links.loc[blank, "rail_electrified"] = "unknown"
+    links.loc[blank, "electrified_source"] = (
+        "unknown: no network statement recorded for this link (a terminal's transfer link or "
+        "a sketch link without a value)")
+    links.loc[rail & links["rail_power_system"].isna().to_numpy(), "rail_power_system"] = ""
+
+
 def _access(terminals: pd.DataFrame, layer_nodes: pd.DataFrame, mode: str) -> pd.DataFrame:
     """A transfer link from each terminal handling ``mode`` to the layer's nearest node
     (straight line x ACCESS_CIRCUITY), where that node is within ACCESS_MAX_KM."""
@@ -327,11 +446,14 @@ def build(fairway_shp: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     road_nodes, road_links = _scgraph(world_highways_geograph, "road", "road",
                                       "world_highways")
     _road_classes(road_links, road_nodes, dn)
+    _named_road_classes(road_links, road_nodes)
     rail_nodes, rail_links = _scgraph(world_railways_geograph, "rail", "rail",
                                       "world_railways")
+    _rail_electrification(rail_links, rail_nodes)
     fw_nodes["modes"] = ""
     base_links = dn.links[dn.links["mode"] != "road"].copy()
     base_links["licence"] = "keten sketch network (see its source column)"
+    _sketch_rail_systems(base_links, dn)
     new_terminals = _terminals()
     clash = set(new_terminals["node_id"]) & set(dn.nodes["node_id"])
     if clash:
@@ -343,6 +465,7 @@ def build(fairway_shp: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     nodes = pd.concat([hubs, fw_nodes, road_nodes, rail_nodes], ignore_index=True)
     links = pd.concat([base_links, fw_links, road_links, rail_links, extra, *access],
                       ignore_index=True)
+    _rail_unknowns(links)
     geometry = np.concatenate([link_lines(dn)[dn.links["mode"].to_numpy() != "road"],
                                fw_geoms,
                                np.full(len(road_links) + len(rail_links) + len(extra)

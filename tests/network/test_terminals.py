@@ -99,8 +99,11 @@ def test_new_links_are_sourced_and_road_speed_follows_the_country(national: obje
     assert motorway["length_km"].sum() > 1500  # keten's A-road corridors along the layer
     assert set(motorway["corridor"]) >= {"A15", "A16", "A2", "A12"}
     rail = links[(links["mode"] == "rail") & links["licence"].str.startswith("ODbL")]
-    # electrification: said to be unknown, not guessed
-    assert len(rail) > 20_000 and rail["electrified_source"].str.startswith("unknown").all()
+    # electrification: from a named line or rule, else said to be unknown, not guessed
+    assert len(rail) > 20_000
+    known = rail["rail_electrified"] != "unknown"
+    assert rail.loc[~known, "electrified_source"].str.startswith("unknown").all()
+    assert rail.loc[known, "electrified_source"].str.contains("ProRail|DB InfraGO|Infrabel").all()
 
 
 def test_rhine_distances_follow_the_kilometre_markers(national: object) -> None:
