@@ -93,7 +93,9 @@ def build_host(
         ],
         tads=demo_tads(),
     )
-    exchange.import_intensities(store, "carrier", demo_tocs(), demo_hocs(), reference_year=2025)
+    # The one TOC these shipments name (road-truck-diesel) and the demo HOC.
+    road = [toc for toc in demo_tocs() if toc["tocId"] == "road-truck-diesel"]
+    exchange.import_intensities(store, "carrier", road, demo_hocs(), reference_year=2025)
     callbacks = Callbacks()
     app = create_app(
         Settings(home=tmp_path, **settings),

@@ -147,7 +147,8 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Instance, I
         ],
         bundles=[CARRIER_BUNDLE],
     )
-    exchange.import_intensities(store_b, "rijnvaart", demo_tocs(), reference_year=2025)
+    road = [toc for toc in demo_tocs() if toc["tocId"] == "road-truck-diesel"]  # the one named
+    exchange.import_intensities(store_b, "rijnvaart", road, reference_year=2025)
     # Shipper A: its own shipment, served to the carrier's tenant on A.
     companies.add_company(store_a, "Demo Shipper BV", "shipper", ["urn:keten:company:shipper"])
     exchange.import_footprints(

@@ -1,14 +1,14 @@
-"""An iLEAP v1.0.0 client other than keten's exchanges data with keten's ``/2`` host.
+"""An iLEAP v1.0.0 client written from the specification alone exchanges data with keten's
+``/2`` host.
 
-No runnable third-party iLEAP client could be used here: SINE's ACT conformance tool ships
-only as a prebuilt binary downloaded from outside the package registries, and the public Go
-SDK (way-platform/ileap-go) needs a Go toolchain and modules this machine cannot fetch. So this
-is an independent client written from the iLEAP Technical Specifications v1.0.0 (SINE
-Foundation, TR 2025-05-27) and its JSON schemas (``../shared/standards/ileap-schemas``) alone:
-plain HTTP (httpx) over TLS, the PACT v2 client-credentials flow, ``Link`` paging, and nothing
-from keten's own client (``keten.services.partners``) or its schema checks. It runs the spec's
-"iLEAP Specific Conformance Tests", Test Cases 001-008, against a keten host serving a
-carrier's demo shipments, TOCs, HOCs and transport activity data:
+A third-party client, way-platform/ileap-go, runs against keten too (its recorded run and
+what it found are in ``test_ileap_go_run.py``); this one is an independent client written from
+the iLEAP Technical Specifications v1.0.0 (SINE Foundation, TR 2025-05-27) and its JSON
+schemas (``../shared/standards/ileap-schemas``) alone: plain HTTP (httpx) over TLS, the PACT v2
+client-credentials flow, ``Link`` paging, and nothing from keten's own client
+(``keten.services.partners``) or its schema checks. It runs the spec's "iLEAP Specific
+Conformance Tests", Test Cases 001-008, against a keten host serving a carrier's demo
+shipments, TOCs, HOCs and transport activity data:
 
 - TC001-003: every ShipmentFootprint/TOC/HOC ProductFootprint validates against the iLEAP
   ``pcf-*.json`` schema, follows the PACT mapping tables of the spec's "PACT Integration"
@@ -20,7 +20,6 @@ carrier's demo shipments, TOCs, HOCs and transport activity data:
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import ssl
@@ -154,44 +153,26 @@ def _start(app: Any, cert: Path, key: Path) -> tuple[str, uvicorn.Server]:
 
 
 @pytest.fixture(scope="module")
-def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Host]:
+def host(tmp_path_factory: pytest.TempPathFactory, demo_table: Any) -> Iterator[Host]:
     """A carrier's keten host: the demo shipments (computed with its own TOCs and HOCs), those
     TOCs and HOCs published (`keten partner publish`), and transport activity data."""
-    import pyarrow as pa
-
     from keten.api import create_app
-    from keten.demo import demo_file
-    from keten.factors.library import load_factor_set
-    from keten.io.factor_output import toc_file_row
     from keten.services import auth, companies, exchange
-    from keten.services.demo import run_demo
-    from keten.services.footprint_output import csv_text
     from keten.services.pact_demo import demo_tads
     from keten.services.tls import ensure_self_signed
     from keten.settings import Settings
     from keten.store import Store
 
     root = tmp_path_factory.mktemp("ileap-host")
-    demo = run_demo(root / "demo")
     store = Store(f"sqlite:///{root / 'carrier.sqlite'}")
     companies.add_company(store, "Carrier X BV", "carrierx", ["urn:example:company:carrierx"])
     auth.create_credentials(store, "carrierx", "ileap-client", "ileap-client-secret")
-    # The carrier publishes every TOC its shipments name (iLEAP TC002): its own, from its fuel
-    # log, and the keten default TOCs (GLEC modelled values) some legs were computed with.
-    fs = load_factor_set()
-    with demo_file("tces.csv").open(newline="") as handle:
-        named = {r["toc_id"] for r in csv.DictReader(handle) if r["toc_id"]}
-    with demo.files["tocs.csv"].open(newline="") as handle:
-        own = list(csv.DictReader(handle))
-    defaults = [toc_file_row(fs.tocs[t]) for t in sorted(named - {r["toc_id"] for r in own})]
-    tocs_file = root / "published-tocs.csv"
-    tocs_file.write_text(csv_text(pa.Table.from_pylist(own + defaults)))
-    exchange.publish_intensity_files(store, "carrierx", tocs_file, demo.files["hocs.csv"])
-    table = exchange.footprints_from_table(
-        demo_file("tces.csv"), demo.files["tocs.csv"], demo.files["hocs.csv"]
-    )
+    # The carrier publishes its own TOCs and HOCs (from its fuel and energy logs); the import
+    # of the TCE table serves the keten default TOCs (GLEC modelled values) some legs were
+    # computed with, so that every TOC a shipment names is listed (iLEAP TC002).
+    exchange.publish_intensity_files(store, "carrierx", demo_table.tocs, demo_table.hocs)
     tads = demo_tads()
-    exchange.import_footprints(store, "carrierx", table.shipment_footprints, tads=tads)
+    exchange.import_table(store, "carrierx", demo_table.table, tads=tads)
     cert, key = ensure_self_signed(root)
     url, server = _start(
         create_app(Settings(home=root), store=store, require_https=True), cert, key

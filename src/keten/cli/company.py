@@ -148,33 +148,48 @@ def import_(
         if direction not in exchange.DIRECTIONS:
             raise ValidationError([Problem("use upstream or downstream", column="--direction")])
         category = exchange.DIRECTIONS[direction]
-    categories: Any = category
-    shares: Any = primary_share
-    quality: dict[str, Any] | None = None
+    options: dict[str, Any] = {
+        "source": str(path),
+        "bundles": [_read_bundle(b) for b in bundle],
+    }
+    published = ""
     if path.suffix.lower() == ".json":
         shipments, tads = _read_import(path, tocs, hocs)
+        summary = exchange.import_footprints(
+            _store(),
+            company_id,
+            shipments,
+            scope3_category=category,
+            reference_year=year,
+            primary_data_share_pct=primary_share,
+            tads=tads,
+            share_with=share_with,
+            **options,
+        )
     else:  # a TCE table: keten computes the footprints, shares and categories per shipment
         table = exchange.footprints_from_table(path, tocs, hocs)
-        shipments, tads = table.shipment_footprints, []
-        categories = category if category is not None else table.scope3_category
-        shares = primary_share if primary_share is not None else table.primary_data_share_pct
-        quality = table.data_quality
-    summary = exchange.import_footprints(
-        _store(),
-        company_id,
-        shipments,
-        scope3_category=categories,
-        reference_year=year,
-        primary_data_share_pct=shares,
-        tads=tads,
-        share_with=share_with,
-        source=str(path),
-        bundles=[_read_bundle(b) for b in bundle],
-        data_quality=quality,
-    )
+        summary = exchange.import_table(
+            _store(),
+            company_id,
+            table,
+            share_with=share_with,
+            reference_year=year,
+            scope3_category=category if category is not None else table.scope3_category,
+            primary_data_share_pct=(
+                primary_share if primary_share is not None else table.primary_data_share_pct
+            ),
+            **options,
+        )
+        published = (
+            f"\nserved with them: the {len(table.tocs)} TOC(s) and {len(table.hocs)} HOC(s) "
+            "they name"
+        )
+        for reason in table.unpublishable:
+            console.print(f"not served: {reason}")
     console.print(
         f"{company_id}: {summary.shipments_created} shipment(s) added, "
         f"{summary.shipments_updated} updated; {summary.tads_created + summary.tads_updated} TAD"
+        f"{published}"
     )
 
 

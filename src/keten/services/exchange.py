@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -41,6 +41,8 @@ class ImportSummary:
     tads_created: int
     tads_updated: int
     footprint_ids: tuple[str, ...] = field(default=())
+    #: TOC/HOC footprints published with the shipments (:func:`import_table`).
+    intensity_ids: tuple[str, ...] = field(default=())
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -168,6 +170,14 @@ class TableImport:
     scope3_category: dict[str, int | None]
     #: Each shipment's data sources (:func:`keten.exchange.ileap.shipment_data_quality`).
     data_quality: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: iLEAP TOCs and HOCs of every ``tocId``/``hocId`` the ShipmentFootprints name, as the
+    #: footprint used them (keten defaults or the ``--tocs``/``--hocs`` files), so that an
+    #: import can serve them beside the shipments (iLEAP v1.0.0 Test Case 002).
+    tocs: list[dict[str, Any]] = field(default_factory=list)
+    hocs: list[dict[str, Any]] = field(default_factory=list)
+    #: Why a named TOC or HOC cannot be served as an iLEAP document (no energy carrier, a mode
+    #: iLEAP v1.0.0 lacks); such ids stay unresolved for the recipient.
+    unpublishable: tuple[str, ...] = ()
 
 
 def footprints_from_table(
@@ -200,7 +210,88 @@ def footprints_from_table(
         categories[s.shipment_id] = int(value) if value in ("4", "9") else None
     collector.raise_if_any("invalid scope 3 categories")
     quality = {s.shipment_id: ileap.shipment_data_quality(s) for s in result.shipments}
-    return TableImport(ileap.shipment_footprints(result), shares, categories, quality)
+    shipment_footprints = ileap.shipment_footprints(result)
+    toc_ids = sorted({t.toc_id for s in result.shipments for t in s.tces if t.toc_id})
+    hoc_ids = sorted({t.hoc_id for s in result.shipments for t in s.tces if t.hoc_id})
+    fs = result.factors
+    assert fs is not None  # services.footprint always keeps the factor set it used
+    toc_data, hoc_data, unpublishable = _ileap_intensities(
+        {i: fs.tocs[i] for i in toc_ids if i in fs.tocs},
+        {i: fs.hocs[i] for i in hoc_ids if i in fs.hocs},
+        fs,
+    )
+    return TableImport(
+        shipment_footprints,
+        shares,
+        categories,
+        quality,
+        toc_data,
+        hoc_data,
+        tuple(reason for reason, _column in unpublishable),
+    )
+
+
+def _ileap_intensities(
+    toc_records: Mapping[str, Any], hoc_records: Mapping[str, Any], fs: Any
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[tuple[str, str]]]:
+    """iLEAP TOC and HOC data of keten TOC/HOC records, and why any cannot be one (reason,
+    column)."""
+    from keten.exchange import ileap
+
+    toc_data: list[dict[str, Any]] = []
+    hoc_data: list[dict[str, Any]] = []
+    problems: list[tuple[str, str]] = []
+    for records, out, build, label in (
+        (toc_records, toc_data, ileap.toc_data, "TOC"),
+        (hoc_records, hoc_data, ileap.hoc_data, "HOC"),
+    ):
+        for key, record in records.items():
+            if not record.energy_carrier:  # iLEAP v1.0.0 TOC/HOC: energyCarriers, minItems 1
+                problems.append(
+                    (f"{label} {key} has no energy_carrier (iLEAP requires one)", "energy_carrier")
+                )
+                continue
+            mode = getattr(record, "mode", None)
+            if mode is not None and mode.ileap is None:
+                problems.append((f"TOC {key}: iLEAP v1.0.0 has no mode {mode.value}", "mode"))
+                continue
+            out.append(build(record, fs))
+    return toc_data, hoc_data, problems
+
+
+def import_table(
+    store: Store,
+    company_id: str,
+    table: TableImport,
+    *,
+    share_with: Sequence[str] = (),
+    reference_year: int | None = None,
+    **options: Any,
+) -> ImportSummary:
+    """Import a computed TCE table (:func:`footprints_from_table`): first the TOCs and HOCs its
+    shipments name, shared as the shipments are, then the shipments
+    (:func:`import_footprints`, with ``options``). Every ``tocId``/``hocId`` a served
+    ShipmentFootprint names then resolves to a served TOC/HOC, on ``/2`` and ``/3``
+    (iLEAP v1.0.0 Test Case 002), also where the footprint fell back on keten's default
+    (GLEC modelled) TOCs."""
+    intensity_ids = import_intensities(
+        store,
+        company_id,
+        table.tocs,
+        table.hocs,
+        reference_year=reference_year,
+        share_with=share_with,
+    )
+    summary = import_footprints(
+        store,
+        company_id,
+        table.shipment_footprints,
+        share_with=share_with,
+        reference_year=reference_year,
+        data_quality=table.data_quality,
+        **options,
+    )
+    return replace(summary, intensity_ids=intensity_ids)
 
 
 #: Shipments built and staged per batch (bounds the rows held in memory at once).
@@ -647,7 +738,6 @@ def publish_intensity_files(
 ) -> tuple[str, ...]:
     """Serve a carrier's TOC/HOC files (as ``keten toc``/``keten hoc`` write them) as iLEAP
     TOC/HOC footprints (iLEAP DT#2, the TOC/HOC transaction), shared with its customers."""
-    from keten.exchange import ileap
     from keten.factors.library import load_factor_set
     from keten.io.factor_input import read_hoc_file, read_toc_file
 
@@ -655,23 +745,9 @@ def publish_intensity_files(
     problems = ProblemCollector(file=str(tocs or hocs))
     toc_records = read_toc_file(tocs, fs) if tocs is not None else {}
     hoc_records = read_hoc_file(hocs, fs) if hocs is not None else {}
-    toc_data: list[dict[str, Any]] = []
-    hoc_data: list[dict[str, Any]] = []
-    for records, out, build, label in (
-        (toc_records, toc_data, ileap.toc_data, "TOC"),
-        (hoc_records, hoc_data, ileap.hoc_data, "HOC"),
-    ):
-        for key, record in records.items():
-            if not record.energy_carrier:
-                problems.add(f"{label} {key} has no energy_carrier (iLEAP requires one)",
-                             column="energy_carrier")
-                continue
-            mode = getattr(record, "mode", None)
-            if mode is not None and mode.ileap is None:
-                problems.add(f"TOC {key}: iLEAP v1.0.0 has no mode {mode.value}",
-                             column="mode")
-                continue
-            out.append(build(record, fs))
+    toc_data, hoc_data, reasons = _ileap_intensities(toc_records, hoc_records, fs)
+    for reason, column in reasons:
+        problems.add(reason, column=column)
     problems.raise_if_any("cannot publish these intensities")
     return import_intensities(
         store, company_id, toc_data, hoc_data, reference_year=reference_year, share_with=share_with

@@ -132,8 +132,41 @@ def demo_tads() -> list[dict[str, Any]]:
 
 
 def demo_tocs() -> list[dict[str, Any]]:
-    """One iLEAP TOC (valid against toc.json)."""
+    """The iLEAP TOCs (valid against toc.json) of every ``tocId`` the demo legs name, with the
+    legs' intensities, so that each one resolves on the host (iLEAP v1.0.0 Test Case 002)."""
     return [
+        {
+            "tocId": "rail-electric",
+            "mode": "Rail",
+            "energyCarriers": [
+                {
+                    "energyCarrier": "Electric",
+                    "energyConsumptionUnit": "kWh",  # kg CO2e per kWh, the demo grid mix
+                    "emissionFactorWTW": "0.328",
+                    "emissionFactorTTW": "0",
+                    "relativeShare": "1",
+                }
+            ],
+            "co2eIntensityWTW": "0.0178",
+            "co2eIntensityTTW": "0",
+            "transportActivityUnit": "tkm",
+        },
+        {
+            "tocId": "iww-container-barge",
+            "mode": "InlandWaterway",
+            "energyCarriers": [
+                {
+                    "energyCarrier": "Diesel",
+                    "energyConsumptionUnit": "l",
+                    "emissionFactorWTW": "3.17",
+                    "emissionFactorTTW": "2.54",
+                    "relativeShare": "1",
+                }
+            ],
+            "co2eIntensityWTW": "0.0312",
+            "co2eIntensityTTW": "0.0262",
+            "transportActivityUnit": "tkm",
+        },
         {
             "tocId": "road-truck-diesel",
             "mode": "Road",
