@@ -14,17 +14,15 @@ ask keten which TOCs it published. Two data sets:
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 from fastapi.testclient import TestClient
-from tests.conftest import SHARED
+from tests.api.schemas import ileap_errors, pact_errors
 from typer.testing import CliRunner
 
 from keten.api import create_app
@@ -35,7 +33,6 @@ from keten.settings import Settings
 from keten.store import Store
 
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
-_SCHEMAS = SHARED / "standards" / "ileap-schemas"
 
 
 def _walk(client: TestClient, path: str, token: str) -> list[dict[str, Any]]:
@@ -51,21 +48,28 @@ def _walk(client: TestClient, path: str, token: str) -> list[dict[str, Any]]:
     return out
 
 
-def _ids(documents: list[dict[str, Any]]) -> tuple[dict[str, set[str]], dict[str, Any]]:
-    """(ids named by ShipmentFootprint TCEs, served TOC/HOC data by id) of served documents."""
+def _ids(
+    documents: list[dict[str, Any]], version: int = 2
+) -> tuple[dict[str, set[str]], dict[str, Any]]:
+    """(ids named by ShipmentFootprint TCEs, served TOC/HOC data by id) of served documents,
+    each validated against the published schemas: the iLEAP ``pcf-*.json`` for ``/2``, the
+    PACT v3 OpenAPI ProductFootprint for ``/3``, and the extension's own iLEAP schema."""
     named: dict[str, set[str]] = {"tocId": set(), "hocId": set()}
     served: dict[str, Any] = {}
     for pf in documents:
         for ext in pf.get("extensions") or []:
             schema = ext["dataSchema"].rsplit("/", 1)[-1]
             data = ext["data"]
+            if schema not in ("shipment-footprint.json", "toc.json", "hoc.json"):
+                continue
+            errors = ileap_errors(pf, f"pcf-{schema}") if version == 2 else pact_errors(pf)
+            assert errors + ileap_errors(data, schema) == [], pf["id"]
             if schema == "shipment-footprint.json":
                 for tce in data["tces"]:
                     for key in named:
                         if key in tce:
                             named[key].add(tce[key])
-            elif schema in ("toc.json", "hoc.json"):
-                jsonschema.validate(data, json.loads((_SCHEMAS / schema).read_text()))
+            else:
                 served[data["tocId" if schema == "toc.json" else "hocId"]] = data
     return named, served
 
@@ -99,7 +103,7 @@ def test_table_import_serves_every_toc_and_hoc_its_shipments_name(
     table_host: tuple[TestClient, frozenset[str]], version: int
 ) -> None:
     client, own = table_host
-    named, served = _ids(_walk(client, f"/{version}/footprints", _token(client)))
+    named, served = _ids(_walk(client, f"/{version}/footprints", _token(client)), version)
     assert named["tocId"] and named["hocId"]
     assert named["tocId"] - set(served) == set()
     assert named["hocId"] - set(served) == set()
@@ -160,7 +164,8 @@ def test_the_cli_import_serves_the_default_toc_and_hoc_a_table_names(tmp_path: P
         auth.create_credentials(store, "carrierx", "reader", "reader-secret")
         with TestClient(create_app(Settings(home=tmp_path), store=store)) as client:
             for version in (2, 3):
-                named, served = _ids(_walk(client, f"/{version}/footprints", _token(client)))
+                listed = _walk(client, f"/{version}/footprints", _token(client))
+                named, served = _ids(listed, version)
                 assert named == {"tocId": {"road_artic_40t_diesel"}, "hocId": {hub}}
                 assert set(served) == {"road_artic_40t_diesel", hub}
     finally:
@@ -172,7 +177,7 @@ def test_serve_demo_names_only_served_tocs_and_hocs(
     serve_demo_client: TestClient, version: int
 ) -> None:
     token = _token(serve_demo_client)
-    named, served = _ids(_walk(serve_demo_client, f"/{version}/footprints", token))
+    named, served = _ids(_walk(serve_demo_client, f"/{version}/footprints", token), version)
     assert len(named["tocId"]) == 3
     assert named["tocId"] | named["hocId"] <= set(served)
 
