@@ -3,10 +3,12 @@
 Layers, each link naming its source and licence:
 - waterways: every Rijkswaterstaat fairway section (Vaarwegvakken BN0212-a, 2017-11-01;
   3,721 sections routable through their junction ids VWJ_ID_BEG/END; RWS open data, CC0),
-  sea-lane sections as mode ``sea``; CEMT class and Lobith reference gauge copied from the
-  nearest waterway corridor of keten's default network (within 3 km), so low-water
-  scenarios apply; plus the default network's Rhine, Waal, IJssel, Maas, German and Belgian
-  waterway links (CEMT class, locks, gauge);
+  sea-lane sections as mode ``sea``; CEMT class, reference depth, Lobith reference gauge and
+  governing depth gauge per RWS route from scripts/network_spec/fairway_classes.csv (a source
+  on every row; routes not listed keep no class), the main locks of network_spec/locks.csv on
+  the sections they lie on, depths at GlW of the German Rhine from network_spec/link_depths.csv
+  (logic: network_spec/waterways.py); plus the default network's Rhine, Waal, IJssel, Maas,
+  German and Belgian waterway links (CEMT class, locks, gauge);
 - roads: the major-road graph of scgraph_data ``world_highways`` (OpenStreetMap-derived,
   ODbL 1.0) inside NL, BE and western DE (largest connected part), trucks at 80 km/h
   (RVV 1990 art. 21: the Dutch lorry limit on motorways); it replaces the default network's
@@ -57,6 +59,13 @@ from keten.network.build import sketch_network
 from keten.network.geometry import haversine_km, link_lines
 from keten.network.io import read_links_file
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from network_spec.waterways import (  # scripts/ is not a package: found via sys.path
+    apply_link_depths,
+    fairway_attributes,
+    place_locks,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))  # network_spec.route_attributes
 OUT = ROOT / "src" / "keten" / "network" / "data" / "national"
@@ -94,14 +103,13 @@ TERMINALS = ROOT / "src" / "keten" / "network" / "data" / "terminals.csv"
 PLACES = ROOT / "src" / "keten" / "network" / "data" / "places.csv"
 EXTRA_LINKS = ROOT / "scripts" / "network_spec" / "national_links.csv"
 AIR_GCD_ADD_KM = 95.0  # EN 16258 / ISO 14083 great-circle distance adjustment for air
-CEMT_MATCH_KM = 3.0
 SIMPLIFY_DEG = 0.0003  # ~25 m: fairway shapes kept, package data small
 
 
-def _fairways(shp: Path, default: object) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+def _fairways(shp: Path) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
     net = read_links_file(shp, mode="inland_waterway", from_col="VWJ_ID_BEG",
                           to_col="VWJ_ID_END", id_col="VWK_ID", corridor_col="VRT_NAAM",
-                          keep=("VWG_NAAM", "BEGKM", "ENDKM"))
+                          keep=("VWG_NAAM", "VRT_CODE", "BEGKM", "ENDKM"))
     nodes = net.nodes.assign(node_id="vwj:" + net.nodes["node_id"].astype(str),
                              kind="junction", modes="", source=f"{RWS}; {RWS_LICENCE}")
     links = net.links.copy()
@@ -113,30 +121,31 @@ def _fairways(shp: Path, default: object) -> tuple[pd.DataFrame, pd.DataFrame, n
     links["mode"] = np.where(sea, "sea", "inland_waterway")
     links["source"] = f"{RWS}; {RWS_LICENCE}"
     links["licence"] = RWS_LICENCE
-    # CEMT class / gauge of the nearest default-network waterway corridor
-    dn = default  # keten's default network
-    w = dn.links[dn.links["mode"] == "inland_waterway"]  # type: ignore[attr-defined]
-    idx = dn.node_index()  # type: ignore[attr-defined]
-    lon = dn.nodes["lon"].to_numpy(float)  # type: ignore[attr-defined]
-    lat = dn.nodes["lat"].to_numpy(float)  # type: ignore[attr-defined]
-    segs = shapely.linestrings(np.stack([
-        np.column_stack([lon[[idx[a] for a in w["from_node"]]],
-                         lat[[idx[a] for a in w["from_node"]]]]),
-        np.column_stack([lon[[idx[b] for b in w["to_node"]]],
-                         lat[[idx[b] for b in w["to_node"]]]])], axis=1))
-    mids = shapely.line_interpolate_point(net.link_geometry, 0.5, normalized=True)
-    tree = shapely.STRtree(segs)
-    near, dist = tree.query_nearest(mids, return_distance=True, all_matches=False)
-    km = dist * 111.0 * np.cos(np.radians(52.0))  # degrees -> km (conservative)
-    ok = (km <= CEMT_MATCH_KM) & ~sea[near[0]]
-    for col in ("cemt_class", "reference_gauge"):
-        values = np.full(len(links), "", dtype=object)
-        values[near[0][ok]] = w[col].to_numpy()[near[1][ok]]
-        links[col] = values
-    links["cemt_source"] = np.where(links["cemt_class"] != "",
-                                    "nearest corridor of keten's default network", "")
+    # CEMT class, reference depth, governing gauge: sourced per RWS route (network_spec/)
+    attrs = fairway_attributes(links["VRT_CODE"], links["VWG_NAAM"], links["BEGKM"],
+                               links["ENDKM"], net.link_geometry, ~sea)
+    for col in attrs.columns:
+        links[col] = attrs[col].to_numpy()
+    links["rws_route_code"] = links["VRT_CODE"].astype(str)
     geoms = shapely.simplify(net.link_geometry, SIMPLIFY_DEG, preserve_topology=True)
-    return nodes, links.drop(columns=["VWG_NAAM"]), geoms
+    links = links.rename(columns={"VWG_NAAM": "fairway_name"}).drop(columns=["VRT_CODE"])
+    return nodes, links, geoms
+
+
+def _waterway_attributes(links: pd.DataFrame, geometry: np.ndarray, nodes: pd.DataFrame) -> None:
+    """Locks on their links and depths on keten's own waterway links (network_spec/)."""
+    shape = geometry.copy()  # links without a stored shape: the straight line, to place locks
+    gap = pd.isna(shape) & (links["mode"] == "inland_waterway").to_numpy()
+    pos = nodes.drop_duplicates("node_id").set_index("node_id")[["lon", "lat"]].astype(float)
+    ends = [pos.loc[links["from_node"].to_numpy()[gap]].to_numpy(),
+            pos.loc[links["to_node"].to_numpy()[gap]].to_numpy()]
+    shape[gap] = shapely.linestrings(np.stack(ends, axis=1))
+    placed = place_locks(links, shape)
+    for r in placed[placed["link_id"] == ""].to_dict("records"):
+        print(f"  lock {r['lock']} not placed: nearest waterway link {r['distance_km']} km away")
+    apply_link_depths(links)
+    links["locks"] = pd.to_numeric(links["locks"], errors="coerce")  # counts, not text
+    links["depth_gauge_proxy"] = links["depth_gauge_proxy"].fillna(False).astype(bool)
 
 
 def _scgraph(graph: object, mode: str, prefix: str, what: str
@@ -442,7 +451,7 @@ def build(fairway_shp: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     from scgraph_data.world_railways import world_railways_geograph
 
     dn = sketch_network()
-    fw_nodes, fw_links, fw_geoms = _fairways(fairway_shp, dn)
+    fw_nodes, fw_links, fw_geoms = _fairways(fairway_shp)
     road_nodes, road_links = _scgraph(world_highways_geograph, "road", "road",
                                       "world_highways")
     _road_classes(road_links, road_nodes, dn)
@@ -470,6 +479,7 @@ def build(fairway_shp: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                                fw_geoms,
                                np.full(len(road_links) + len(rail_links) + len(extra)
                                        + sum(len(x) for x in access), None)])
+    _waterway_attributes(links, geometry, nodes)
     used = set(links["from_node"]) | set(links["to_node"])
     nodes = nodes[nodes["node_id"].isin(used)].reset_index(drop=True)  # sketch-road junctions
     links["geometry_wkb"] = shapely.to_wkb(geometry)
