@@ -1,6 +1,15 @@
 # keten: `make run` installs into .venv and runs the main job on the embedded default;
 # `make test` installs and runs every test (with ruff and mypy).
+#
+# pytest runs on PYTEST_WORKERS processes (pytest-xdist), each file on one worker so its
+# module fixtures are built once (--dist loadfile); every worker has its own PostgreSQL
+# cluster, chromium, demo server and temp dirs. PYTEST_ARGS is appended, e.g.
+#   make test PYTEST_ARGS=-n0                    one process (pdb, print debugging)
+#   make test PYTEST_ARGS="tests/api -x"         only the API tests, still on two workers
+#   make test PYTEST_ARGS="--durations=40"       the slowest tests
 PYTHON ?= python3
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?=
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
@@ -32,7 +41,7 @@ typecheck: install
 	$(BIN)/mypy
 
 test: install system-deps lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python benchmarks/footprint.py

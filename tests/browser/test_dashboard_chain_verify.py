@@ -6,17 +6,27 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.sync_api import expect
 
 from keten.exchange.chain import OwnEmissions, Party, Quantities, Subject, sign_bundle
 from keten.services.dashboard import demo_chain_bundle
 
-from .conftest import Session
+from .conftest import Server, Session, serve_demo
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """This module stores uploaded statements: a demo server of its own, so the shared one
+    stays as the other browser tests expect it (whichever order they run in)."""
+    with serve_demo(tmp_path_factory.mktemp("keten-home")) as own:
+        yield own
 
 
 def _demo_key(label: str) -> Ed25519PrivateKey:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 from playwright.sync_api import expect
 
 from keten.exchange import pact, received
@@ -17,7 +19,15 @@ from keten.services import companies, partners
 from keten.services.pact_demo import DEMO_COMPANY
 from keten.settings import Settings
 
-from .conftest import Server, Session
+from .conftest import Server, Session, serve_demo
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """This module adds a partner and its footprints: a demo server of its own, so the shared
+    one stays as the other browser tests expect it (whichever order they run in)."""
+    with serve_demo(tmp_path_factory.mktemp("keten-home")) as own:
+        yield own
 
 
 def _footprint(shipment_id: str) -> dict[str, object]:

@@ -147,6 +147,8 @@ def _distances(ctx: Any, sites: Sequence[str]) -> np.ndarray:
     daf = float(load_factor_set().daf("road").factor)
     pos = [locate(s) for s in sites]
     km = np.zeros((len(sites), len(sites)))
+    # every site joined to the network at once, as planning does (one rebuild, not one a pair)
+    ctx.add_points(ctx.locate(s)[0] for s in sites)
     for i, a in enumerate(sites):
         for j, b in enumerate(sites):
             if i == j:
