@@ -1,7 +1,9 @@
 """PACT v2.3 endpoints beside v3, from the same store: ``GET /2/footprints`` (``$filter``,
 ``limit``, ``Link`` paging), ``GET /2/footprints/{id}`` and ``POST /2/events``. Footprints are
-keten's stored v3 documents mapped by :func:`keten.exchange.pact_v2.to_v2`; their iLEAP
-ShipmentFootprint/TOC/HOC extensions are carried unchanged, as iLEAP v1.0.0 binds to v2."""
+the v2 documents the store keeps beside the v3 ones (mapped by
+:func:`keten.exchange.pact_v2.to_v2` when stored), sent as stored bytes as ``/3`` sends its;
+their iLEAP ShipmentFootprint/TOC/HOC extensions are carried unchanged, as iLEAP v1.0.0 binds
+to v2."""
 
 from __future__ import annotations
 
@@ -11,14 +13,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from keten.api.deps import get_state, require_scope
+from keten.api.deps import get_state, require_scope, store_read_kept
 from keten.api.dto import ERROR_RESPONSES, FootprintList, FootprintOne
 from keten.api.errors import error_body
 from keten.api.routes.events import EVENT_REQUEST_BODY, accept_event
-from keten.api.routes.footprints import page_response, paging
+from keten.api.routes.footprints import json_page, paging
 from keten.errors import NotFoundError
-from keten.services import exchange
 from keten.services.auth import Principal
+from keten.services.footprint_pages import footprint_json, list_footprints_v2_json
 
 router = APIRouter(tags=["pact-v2"])
 
@@ -29,7 +31,7 @@ router = APIRouter(tags=["pact-v2"])
     responses={**ERROR_RESPONSES},
     summary="Action ListFootprints (PACT v2.3, iLEAP v1.0.0)",
 )
-def list_footprints_v2(
+async def list_footprints_v2(
     request: Request,
     principal: Annotated[Principal, Depends(require_scope("footprint:list"))],
     limit: Annotated[int | None, Query(ge=0, le=2**31)] = None,
@@ -39,12 +41,12 @@ def list_footprints_v2(
     ] = None,
 ) -> Any:
     page_size, _ = paging(limit, None)
-    state = get_state(request)
-    data, next_cursor = exchange.list_footprints_v2(
-        state.store, principal.company_id, odata_filter, page_size, after
-    )
-    position = {} if next_cursor is None else {"after": next_cursor}
-    return page_response(request, data, page_size, **position)
+    store = get_state(request).store
+    body, next_cursor = await store_read_kept(
+        store, list_footprints_v2_json, store, principal.company_id, odata_filter, page_size,
+        after,
+    )  # fmt: skip
+    return json_page(request, body, page_size, next_cursor)
 
 
 @router.get(
@@ -53,7 +55,7 @@ def list_footprints_v2(
     responses={**ERROR_RESPONSES, 404: {"description": "NoSuchFootprint"}},
     summary="Action GetFootprint (PACT v2.3)",
 )
-def get_footprint_v2(
+async def get_footprint_v2(
     request: Request,
     footprint_id: str,
     principal: Annotated[Principal, Depends(require_scope("footprint:read"))],
@@ -66,13 +68,18 @@ def get_footprint_v2(
         uuid.UUID(footprint_id)
     except ValueError:
         return missing
+    store = get_state(request).store
     try:
-        footprint = exchange.get_footprint(
-            get_state(request).store, principal.company_id, footprint_id, pact_version=2
+        body = await store_read_kept(
+            store, _v2_document, store, principal.company_id, footprint_id
         )
     except NotFoundError:
         return missing
-    return JSONResponse({"data": footprint})
+    return Response(body, media_type="application/json")
+
+
+def _v2_document(store: Any, company_id: str, footprint_id: str, **kept: bool) -> Any:
+    return footprint_json(store, company_id, footprint_id, version=2, **kept)
 
 
 @router.post(
