@@ -6,6 +6,7 @@ own and shared, on SQLite and PostgreSQL; stored JSON text is the text ``json.du
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 import orjson
@@ -45,6 +46,20 @@ def _rendered(content: Any) -> bytes:
     return bytes(JSONResponse(content).body)
 
 
+def _new_page(store: Store, viewer: str, limit: int, version: int, cursor: str | None) -> Any:
+    if version == 2:
+        return list_footprints_v2_json(store, viewer, None, limit, cursor)
+    return list_footprints_json(store, viewer, pact.FootprintFilter(), limit, cursor)
+
+
+def _old_page(store: Store, viewer: str, limit: int, version: int, cursor: str | None) -> Any:
+    if version == 2:
+        page, after = exchange.list_footprints_v2(store, viewer, None, limit, cursor)
+    else:
+        page, after = exchange.list_footprints(store, viewer, pact.FootprintFilter(), limit, cursor)
+    return _rendered({"data": page}), after
+
+
 def _walk(read: Any) -> tuple[list[bytes], list[str | None]]:
     bodies, cursors, cursor = [], [], None
     while True:
@@ -60,8 +75,10 @@ V2_FILTERS = [
     "status eq 'active' and pcf/geographyCountry ne 'DE'",
     "productCategoryCpc eq '83117'",
     "companyName eq 'KETEN DEMO LOGISTICS' and pcf/declaredUnit eq 'ton kilometer'",
-    "productIds/any(p:(p eq 'urn:pathfinder:product:customcode:vendor-assigned:toc:rail-electric'))",
-    "pcf/referencePeriodStart lt '2026-01-01T00:00:00Z' and validityPeriodEnd gt '2000-01-01T00:00:00+01:00'",
+    "productIds/any(p:(p eq "
+    "'urn:pathfinder:product:customcode:vendor-assigned:toc:rail-electric'))",
+    "pcf/referencePeriodStart lt '2026-01-01T00:00:00Z' "
+    "and validityPeriodEnd gt '2000-01-01T00:00:00+01:00'",
     "productNameCompany gt 'S'",
 ]
 
@@ -72,18 +89,10 @@ def test_every_demo_document_is_the_orm_paths_bytes(store: Store) -> None:
     everything = pact.FootprintFilter()
     for viewer in (DEMO_COMPANY, SHIPPER):
         for limit in (1, 3, 1000):
-            new = _walk(lambda c: list_footprints_json(store, viewer, everything, limit, c))
-            old = _walk(lambda c: (
-                (page := exchange.list_footprints(store, viewer, everything, limit, c))
-                and (_rendered({"data": page[0]}), page[1])
-            ))  # fmt: skip
-            assert new == old, (viewer, limit)
-            new_v2 = _walk(lambda c: list_footprints_v2_json(store, viewer, None, limit, c))
-            old_v2 = _walk(lambda c: (
-                (page := exchange.list_footprints_v2(store, viewer, None, limit, c))
-                and (_rendered({"data": page[0]}), page[1])
-            ))  # fmt: skip
-            assert new_v2 == old_v2, (viewer, limit)
+            for version in (2, 3):
+                new = _walk(partial(_new_page, store, viewer, limit, version))
+                old = _walk(partial(_old_page, store, viewer, limit, version))
+                assert new == old, (viewer, limit, version)
         for pf_id in ids:
             for version in (2, 3):
                 try:
@@ -110,11 +119,8 @@ def test_v2_filter_pages_hold_the_orm_paths_documents(store: Store) -> None:
     for expression in V2_FILTERS:
         old_docs, _ = exchange.list_footprints_v2(store, DEMO_COMPANY, expression, 1000)
         for limit in (1, 2, 1000):
-            bodies, _ = _walk(
-                lambda c, e=expression, n=limit: list_footprints_v2_json(
-                    store, DEMO_COMPANY, e, n, c
-                )
-            )
+            read = partial(list_footprints_v2_json, store, DEMO_COMPANY, expression, limit)
+            bodies, _ = _walk(read)
             new_docs = [doc for body in bodies for doc in orjson.loads(body)["data"]]
             assert b"".join(bodies).count(b'"specVersion":"2.3.0"') == len(old_docs)
             assert [json_bytes(d) for d in new_docs] == [json_bytes(d) for d in old_docs]

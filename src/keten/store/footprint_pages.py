@@ -566,13 +566,16 @@ def footprint_json_document(
     return _kept_or_read(store, key, read, lambda d: len(d or b""), kept_only)
 
 
-@lru_cache(maxsize=16)
-def _credential_sql(dialect: Dialect) -> _Compiled:
+def _credential_statement() -> Any:
     credential = t.ClientCredential
-    statement = select(credential.company_id).where(
+    return select(credential.company_id).where(
         credential.client_id == bindparam("client_id"), credential.revoked_at.is_(None)
     )
-    return _compile(statement, dialect)
+
+
+@lru_cache(maxsize=16)
+def _credential_sql(dialect: Dialect) -> _Compiled:
+    return _compile(_credential_statement(), dialect)
 
 
 def active_client_company(store: Store, client_id: str, *, kept_only: bool = False) -> Any:

@@ -84,8 +84,9 @@ class _PostgresRevision:
 
     def _connect(self) -> Any:
         pooled = self._store.engine.raw_connection()
-        pooled.detach()  # this connection is ours alone from now on
         connection: Any = pooled.driver_connection
+        pooled.detach()  # this connection is ours alone from now on
+        connection.rollback()  # (the pool's pre-ping may have begun a transaction)
         connection.autocommit = True
         return connection
 
