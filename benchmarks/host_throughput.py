@@ -122,9 +122,11 @@ def _trivial_app(body: bytes, body_v2: bytes) -> Any:
     return namespace["app"]
 
 
-def profile_one_request(home: Path, rounds: int = 200) -> dict[str, float]:
+def profile_one_request(home: Path, rounds: int = 200,
+                        database_url: str | None = None) -> dict[str, float]:
     """Median milliseconds of the parts of one ``GET /3/footprints?limit=100`` and one
-    ``GET /2/footprints?limit=100``, in-process."""
+    ``GET /2/footprints?limit=100``, in-process (on SQLite, or the database at
+    ``database_url``)."""
     from keten.api import create_app
     from keten.exchange import pact
     from keten.services import auth, exchange
@@ -133,7 +135,7 @@ def profile_one_request(home: Path, rounds: int = 200) -> dict[str, float]:
     from keten.store import open_store
     from keten.store.footprint_pages import read_json_page
 
-    settings = Settings(home=home)
+    settings = Settings(home=home, database_url=database_url)
     store = open_store(settings)
     criteria = pact.parse_filter({})
     app = create_app(settings, store=store)
@@ -352,9 +354,7 @@ def main() -> None:
         home = Path(tmp)
         seed(home, opts.footprints)
         for part, ms in profile_one_request(home).items():
-            print(f"{part}: {ms:.3f} ms (median)")
-        if opts.profile_only:
-            return
+            print(f"SQLite: {part}: {ms:.3f} ms (median)")
         env = {**os.environ, "KETEN_HOME": str(home)}
         env.pop("KETEN_DATABASE_URL", None)
         backends = {"SQLite": env}
@@ -364,6 +364,11 @@ def main() -> None:
                       "KETEN_DATABASE_URL": stack.enter_context(private_postgres())}
             seed(pg_home, opts.footprints, pg_env["KETEN_DATABASE_URL"])
             backends["PostgreSQL"] = pg_env
+            for part, ms in profile_one_request(pg_home, database_url=pg_env[
+                    "KETEN_DATABASE_URL"]).items():
+                print(f"PostgreSQL: {part}: {ms:.3f} ms (median)")
+        if opts.profile_only:
+            return
         keten = [sys.executable, "-m", "keten.cli.main", "serve", "--log-level", "warning"]
         servers: list[Server] = []
 

@@ -31,7 +31,7 @@ from keten.store.footprint_pages import (
     footprint_json_document,
     footprint_json_page,
 )
-from keten.store.revision import TRACKED_TABLES
+from keten.store.revision import TRACKED_TABLES, Revision, request_arrived
 from keten.store.tables import Base
 
 
@@ -217,3 +217,32 @@ def test_memory_is_flat_over_many_listing_requests(tmp_path: Path) -> None:
     loop.close()
     store.close()
     assert growth < 1_000_000, f"{growth} bytes kept after 400 requests"
+
+
+def test_one_counter_read_serves_only_requests_that_arrived_before_it(store_url: str) -> None:
+    """Under load one read of the change counter answers many requests, but only those that
+    arrived before it began; a commit through the store forgets it at once."""
+    store = Store(store_url)
+    _seed(store, 3)
+    revision = Revision(store)
+    reads: list[int] = []
+    source = revision._source
+    assert source is not None
+    real = source.read
+    source.read = lambda: reads.append(1) or real()  # type: ignore[method-assign]
+    with request_arrived():
+        first = revision.read()
+        assert revision.read() == first and len(reads) == 1  # the same request: one read
+    with request_arrived():
+        assert revision.read() == first and len(reads) == 2  # arrived after it: reads again
+        other = Store(store_url)  # another process's commit
+        exchange.import_footprints(other, "carrier", [shipment_footprint("LATE")])
+        other.close()
+    with request_arrived():
+        moved = revision.read()
+        assert moved != first and len(reads) == 3
+        exchange.import_footprints(store, "carrier", [shipment_footprint("OWN")])
+        assert revision.read() != moved and len(reads) == 4  # its own commit: read again
+    assert revision.read() is not None and len(reads) == 5  # outside a request: always read
+    revision.close()
+    store.close()

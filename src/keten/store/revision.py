@@ -14,6 +14,10 @@ the database, read before a kept page or credential check is used.
   on it until the first commits (an import's swap, a revocation, a share). It is read on a
   connection of its own in autocommit mode: each read sees every commit made before it.
 
+One read serves every request that arrived before it began (:func:`request_arrived` marks a
+request's arrival; a read begun after it sees every commit made before it), so under load one
+round trip to PostgreSQL answers many requests; a call outside a marked request always reads.
+
 ``None`` means "no cheap counter" (SQLite ``:memory:``, or the counter could not be read):
 nothing is kept then and every read goes to the database.
 """
@@ -22,9 +26,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, event
 
 if TYPE_CHECKING:
     from keten.store.repository import Store
@@ -79,11 +87,11 @@ class _SqliteDataVersion:
 
 class _PostgresRevision:
     def __init__(self, store: Store) -> None:
-        self._store = store
+        self._engine = store.engine  # not the store: what is kept for it must not hold it
         self._connection: Any = None
 
     def _connect(self) -> Any:
-        pooled = self._store.engine.raw_connection()
+        pooled = self._engine.raw_connection()
         connection: Any = pooled.driver_connection
         pooled.detach()  # this connection is ours alone from now on
         connection.rollback()  # (the pool's pre-ping may have begun a transaction)
@@ -111,11 +119,27 @@ class _PostgresRevision:
                 self._connection = None
 
 
+_arrived: ContextVar[float | None] = ContextVar("keten_request_arrived", default=None)
+
+
+@contextmanager
+def request_arrived() -> Iterator[None]:
+    """Mark the start of a request (``time.monotonic``) for the counter reads made within it."""
+    token = _arrived.set(time.monotonic())
+    try:
+        yield
+    finally:
+        _arrived.reset(token)
+
+
 class Revision:
     """The change counter of one store; :meth:`read` is None when there is none."""
 
     def __init__(self, store: Store) -> None:
         self._lock = threading.Lock()
+        self._last: int | None = None
+        self._last_began = float("-inf")
+        self._engine = store.engine
         self._source: _SqliteDataVersion | _PostgresRevision | None = None
         if store.dialect == "sqlite":
             path = store.engine.url.database
@@ -123,17 +147,34 @@ class Revision:
                 self._source = _SqliteDataVersion(path)
         elif store.dialect == "postgresql":
             self._source = _PostgresRevision(store)
+        # a commit through this store (a request that writes, then reads) is never hidden
+        event.listen(store.engine, "commit", self._forget)
+
+    def _forget(self, *_: Any) -> None:
+        self._last_began = float("-inf")
 
     def read(self) -> int | None:
+        """The counter as of a read begun after the current request arrived (now, outside
+        a request marked by :func:`request_arrived`)."""
         if self._source is None:
             return None
+        arrived = _arrived.get()
         with self._lock:
+            if arrived is not None and self._last is not None and self._last_began > arrived:
+                return self._last
+            began = time.monotonic()
             try:
-                return self._source.read()
+                value = self._source.read()
             except Exception:  # no counter now: keep nothing, read the database
+                self._last = None
                 return None
+            if began > self._last_began:
+                self._last, self._last_began = value, began
+            return value
 
     def close(self) -> None:
         with self._lock:
             if self._source is not None:
                 self._source.close()
+        if event.contains(self._engine, "commit", self._forget):
+            event.remove(self._engine, "commit", self._forget)
