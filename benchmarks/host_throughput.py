@@ -242,6 +242,7 @@ def load_wrk(url: str, headers: dict[str, str], seconds: float,
             result["p99_ms"] = ms(parts[1])
         elif "Non-2xx" in line or "Socket errors" in line:
             result["errors"] += sum(int(x.strip(",")) for x in parts if x.strip(",").isdigit())
+            print(f"  wrk {url}: {line.strip()}", file=sys.stderr)  # which errors
     return result
 
 
