@@ -1,5 +1,7 @@
-"""Benchmark: PACT host throughput of ``GET /3/footprints?limit=100`` against a trivial FastAPI
-endpoint returning the same bytes, in the same run, on loopback only, bounded in time.
+"""Benchmark: PACT host throughput of the listings ``GET /3/footprints?limit=100`` (PACT v3.0)
+and ``GET /2/footprints?limit=100`` (PACT v2.3 with the iLEAP extensions) against a trivial
+FastAPI endpoint returning the same bytes, in the same run, on loopback only, bounded in time
+(issue #12: requests/s and p99 at 64 connections for /2 and /3 listing).
 
 Prints:
 - where one request's time goes, in-process (median of 200): the token check (full, and with
@@ -7,9 +9,10 @@ Prints:
   its JSON encoding, the page as stored JSON bytes (the path the host uses), the whole request
   through keten's ASGI app and the same through the trivial app;
 - for keten on SQLite and on PostgreSQL, with 1 and ``--workers`` worker processes, and for
-  the trivial endpoint (1 process): requests/s, p50/p99, errors, server CPU per request and
-  RSS, over ``--rounds`` rounds in which the servers take turns (so a change of the machine's
-  load hits every server alike); the ratios to the trivial endpoint (aim >= 0.5).
+  the trivial endpoint (1 process, one route per listing serving keten's page of it), per
+  listing: requests/s, p50/p99, errors, server CPU per request and RSS, over ``--rounds``
+  rounds in which the servers take turns (so a change of the machine's load hits every server
+  alike); the ratios to the trivial endpoint serving the same body (aim >= 0.5).
 
 Run: .venv/bin/python benchmarks/host_throughput.py [--seconds 10] [--rounds 3] [--connections 64]
      [--workers 2] [--footprints 300] [--no-postgres] [--profile-only]
@@ -45,11 +48,16 @@ import os
 from fastapi import FastAPI
 from fastapi.responses import Response
 body = open(os.environ["BENCH_BODY_FILE"], "rb").read()
+body_v2 = open(os.environ["BENCH_BODY_FILE_V2"], "rb").read()
 app = FastAPI()
 @app.get("/3/footprints")
 def footprints() -> Response:
     return Response(body, media_type="application/json")
+@app.get("/2/footprints")
+def footprints_v2() -> Response:
+    return Response(body_v2, media_type="application/json")
 '''
+LISTINGS = {"/3": "/3/footprints?limit=100", "/2": "/2/footprints?limit=100"}
 
 
 def free_port() -> int:
@@ -106,24 +114,28 @@ async def _asgi_get(app: Any, path: str, query: bytes, headers: dict[str, str]) 
     return status
 
 
-def _trivial_app(body: bytes) -> Any:
-    namespace: dict[str, Any] = {"BODY": body}
-    exec(TRIVIAL_APP.replace('open(os.environ["BENCH_BODY_FILE"], "rb").read()', "BODY"),
-         namespace)
+def _trivial_app(body: bytes, body_v2: bytes) -> Any:
+    namespace: dict[str, Any] = {"BODY": body, "BODY_V2": body_v2}
+    source = TRIVIAL_APP.replace('open(os.environ["BENCH_BODY_FILE"], "rb").read()', "BODY")
+    source = source.replace('open(os.environ["BENCH_BODY_FILE_V2"], "rb").read()', "BODY_V2")
+    exec(source, namespace)
     return namespace["app"]
 
 
-def profile_one_request(home: Path, rounds: int = 200) -> dict[str, float]:
-    """Median milliseconds of the parts of one ``GET /3/footprints?limit=100``, in-process."""
+def profile_one_request(home: Path, rounds: int = 200,
+                        database_url: str | None = None) -> dict[str, float]:
+    """Median milliseconds of the parts of one ``GET /3/footprints?limit=100`` and one
+    ``GET /2/footprints?limit=100``, in-process (on SQLite, or the database at
+    ``database_url``)."""
     from keten.api import create_app
     from keten.exchange import pact
     from keten.services import auth, exchange
-    from keten.services.footprint_pages import list_footprints_json
+    from keten.services.footprint_pages import list_footprints_json, list_footprints_v2_json
     from keten.settings import Settings
     from keten.store import open_store
     from keten.store.footprint_pages import read_json_page
 
-    settings = Settings(home=home)
+    settings = Settings(home=home, database_url=database_url)
     store = open_store(settings)
     criteria = pact.parse_filter({})
     app = create_app(settings, store=store)
@@ -134,25 +146,34 @@ def profile_one_request(home: Path, rounds: int = 200) -> dict[str, float]:
     parts: dict[str, Any] = {
         "token check, full (JWT signature + ORM credential read)":
             lambda: auth.authenticate(store, key, token),
-        "token check, verified token kept (credential read only)":
+        "token check, verified token kept (credential check kept until a commit)":
             lambda: verifier.authenticate(store, token),
-        "page via the ORM, documents parsed (services.exchange.list_footprints)":
+        "v3 page via the ORM, documents parsed (services.exchange.list_footprints)":
             lambda: exchange.list_footprints(store, "bench", criteria, 100),
-        "JSON encoding of that page (json.dumps)":
+        "v2 page via the ORM, documents parsed (services.exchange.list_footprints_v2)":
+            lambda: exchange.list_footprints_v2(store, "bench", None, 100),
+        "JSON encoding of the v3 page (json.dumps)":
             lambda page=exchange.list_footprints(store, "bench", criteria, 100)[0]:
             json.dumps({"data": page}).encode(),
-        "page as stored JSON bytes, read from the database (store.read_json_page)":
+        "v3 page as stored JSON bytes, read from the database (store.read_json_page)":
             lambda: read_json_page(store, "bench", criteria, 100, None),
-        "page as the host serves it, kept until a commit (list_footprints_json)":
+        "v2 page as stored JSON bytes, read from the database (store.read_json_page)":
+            lambda: read_json_page(store, "bench", criteria, 100, None, version=2),
+        "v3 page as the host serves it, kept until a commit (list_footprints_json)":
             lambda: list_footprints_json(store, "bench", criteria, 100),
+        "v2 page as the host serves it, kept until a commit (list_footprints_v2_json)":
+            lambda: list_footprints_v2_json(store, "bench", None, 100),
     }
     loop = asyncio.new_event_loop()
-    assert loop.run_until_complete(_asgi_get(app, "/3/footprints", b"limit=100", headers)) == 200
-    parts["whole request through keten's ASGI app (edge, auth, route, response)"] = (
-        lambda: loop.run_until_complete(_asgi_get(app, "/3/footprints", b"limit=100", headers)))
-    trivial = _trivial_app(list_footprints_json(store, "bench", criteria, 100)[0])
-    parts["the same through the trivial FastAPI app (same body)"] = (
-        lambda: loop.run_until_complete(_asgi_get(trivial, "/3/footprints", b"", {})))
+    trivial = _trivial_app(list_footprints_json(store, "bench", criteria, 100)[0],
+                           list_footprints_v2_json(store, "bench", None, 100)[0])
+    for listing in LISTINGS:
+        path = f"{listing}/footprints"
+        assert loop.run_until_complete(_asgi_get(app, path, b"limit=100", headers)) == 200
+        parts[f"whole {listing} request through keten's ASGI app (edge, auth, route)"] = (
+            lambda p=path: loop.run_until_complete(_asgi_get(app, p, b"limit=100", headers)))
+        parts[f"the same through the trivial FastAPI app (same {listing} body)"] = (
+            lambda p=path: loop.run_until_complete(_asgi_get(trivial, p, b"", {})))
     timings: dict[str, float] = {}
     for name, run in parts.items():
         run()
@@ -221,6 +242,7 @@ def load_wrk(url: str, headers: dict[str, str], seconds: float,
             result["p99_ms"] = ms(parts[1])
         elif "Non-2xx" in line or "Socket errors" in line:
             result["errors"] += sum(int(x.strip(",")) for x in parts if x.strip(",").isdigit())
+            print(f"  wrk {url}: {line.strip()}", file=sys.stderr)  # which errors
     return result
 
 
@@ -238,16 +260,22 @@ def rss_mb(pid: int) -> float:
 
 @dataclass
 class Server:
-    """One server under test: its process, the URL loaded and the headers sent."""
+    """One server under test: its process, its base URL and the headers sent; per listing
+    (``/2``, ``/3``) the rounds measured."""
 
     name: str
     process: subprocess.Popen[bytes]
-    url: str
+    base: str
     headers: dict[str, str]
-    rounds: list[dict[str, float]] = field(default_factory=list)
+    trivial: bool = False
+    rounds: dict[str, list[dict[str, float]]] = field(default_factory=dict)
+
+    def url(self, listing: str) -> str:
+        path = LISTINGS[listing]
+        return self.base + (path.split("?")[0] if self.trivial else path)
 
 
-def start_server(name: str, args: list[str], env: dict[str, str], port: int, path: str,
+def start_server(name: str, args: list[str], env: dict[str, str], port: int,
                  token: bool) -> Server:
     process = subprocess.Popen([*args, "--port", str(port)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -258,23 +286,23 @@ def start_server(name: str, args: list[str], env: dict[str, str], port: int, pat
         grant = httpx.post(f"{base}/auth/token", auth=("bench-client", "bench-secret-1"),
                            data={"grant_type": "client_credentials"}, timeout=30)
         headers = {"Authorization": f"Bearer {grant.json()['access_token']}"}
-    return Server(name, process, base + path, headers)
+    return Server(name, process, base, headers, trivial=not token)
 
 
-def load_round(server: Server, seconds: float, connections: int) -> None:
+def load_round(server: Server, listing: str, seconds: float, connections: int) -> None:
+    url = server.url(listing)
     cpu_before = cpu_s(server.process.pid)
     if shutil.which("wrk"):
-        result = load_wrk(server.url, server.headers, seconds, connections)
+        result = load_wrk(url, server.headers, seconds, connections)
     else:
-        result = asyncio.run(load(server.url, server.headers, seconds, connections))
+        result = asyncio.run(load(url, server.headers, seconds, connections))
     result["requests"] = result["rps"] * seconds
     result["cpu_s"] = cpu_s(server.process.pid) - cpu_before
     result["rss_mb"] = rss_mb(server.process.pid)
-    server.rounds.append(result)
+    server.rounds.setdefault(listing, []).append(result)
 
 
-def summary(server: Server) -> dict[str, float]:
-    rounds = server.rounds
+def summary(rounds: list[dict[str, float]]) -> dict[str, float]:
     return {
         "rps": statistics.median(r["rps"] for r in rounds),
         "p50_ms": statistics.median(r["p50_ms"] for r in rounds),
@@ -327,9 +355,7 @@ def main() -> None:
         home = Path(tmp)
         seed(home, opts.footprints)
         for part, ms in profile_one_request(home).items():
-            print(f"{part}: {ms:.3f} ms (median)")
-        if opts.profile_only:
-            return
+            print(f"SQLite: {part}: {ms:.3f} ms (median)")
         env = {**os.environ, "KETEN_HOME": str(home)}
         env.pop("KETEN_DATABASE_URL", None)
         backends = {"SQLite": env}
@@ -339,6 +365,11 @@ def main() -> None:
                       "KETEN_DATABASE_URL": stack.enter_context(private_postgres())}
             seed(pg_home, opts.footprints, pg_env["KETEN_DATABASE_URL"])
             backends["PostgreSQL"] = pg_env
+            for part, ms in profile_one_request(pg_home, database_url=pg_env[
+                    "KETEN_DATABASE_URL"]).items():
+                print(f"PostgreSQL: {part}: {ms:.3f} ms (median)")
+        if opts.profile_only:
+            return
         keten = [sys.executable, "-m", "keten.cli.main", "serve", "--log-level", "warning"]
         servers: list[Server] = []
 
@@ -348,46 +379,58 @@ def main() -> None:
                 server.process.wait(timeout=30)
 
         stack.callback(stop_all)
-        path = "/3/footprints?limit=100"
         for backend, backend_env in backends.items():
             for workers in sorted({1, opts.workers}):
                 servers.append(start_server(
                     f"keten on {backend}, {workers} worker(s)",
-                    [*keten, "--workers", str(workers)], backend_env, free_port(), path, True))
-        bodies = {s.name: httpx.get(s.url, headers=s.headers, timeout=30).content
-                  for s in servers}
-        body = bodies[servers[0].name]
-        body_file = home / "body.json"
-        body_file.write_bytes(body)
+                    [*keten, "--workers", str(workers)], backend_env, free_port(), True))
+        bodies = {(s.name, listing): httpx.get(s.url(listing), headers=s.headers,
+                                               timeout=30).content
+                  for s in servers for listing in LISTINGS}
+        first = servers[0].name
+        body_files = {}
+        for listing in LISTINGS:
+            body_files[listing] = home / f"body{listing.strip('/')}.json"
+            body_files[listing].write_bytes(bodies[first, listing])
         (home / "trivial_app.py").write_text(TRIVIAL_APP)
         trivial = start_server(
             "trivial FastAPI endpoint, 1 process",
             [sys.executable, "-m", "uvicorn", "--app-dir", str(home), "trivial_app:app",
-             "--log-level", "warning"], {**env, "BENCH_BODY_FILE": str(body_file)},
-            free_port(), "/3/footprints", False)
+             "--log-level", "warning"],
+            {**env, "BENCH_BODY_FILE": str(body_files["/3"]),
+             "BENCH_BODY_FILE_V2": str(body_files["/2"])}, free_port(), False)
         servers.insert(0, trivial)
-        print(f"page: {len(body)} bytes; " + ", ".join(
-            f"{name}: {len(b)} bytes" for name, b in bodies.items() if len(b) != len(body)))
+        for listing in LISTINGS:
+            size = len(bodies[first, listing])
+            print(f"{listing} page: {size} bytes" + "".join(
+                f"; {name}: {len(b)} bytes" for (name, lst), b in bodies.items()
+                if lst == listing and len(b) != size))
         print(f"{opts.connections} connections; {opts.rounds} rounds of {opts.seconds:.0f} s "
-              "per server, the servers taking turns")
+              "per server and listing, the servers taking turns")
         rss_start = {}
         for server in servers:
-            asyncio.run(load(server.url, server.headers, 2, opts.connections))  # warm-up
+            for listing in LISTINGS:  # warm-up
+                asyncio.run(load(server.url(listing), server.headers, 2, opts.connections))
             rss_start[server.name] = rss_mb(server.process.pid)
         for _ in range(opts.rounds):
+            for listing in LISTINGS:
+                for server in servers:
+                    load_round(server, listing, opts.seconds, opts.connections)
+        for listing in LISTINGS:
+            base = summary(trivial.rounds[listing])
+            print(f"-- {LISTINGS[listing]}")
             for server in servers:
-                load_round(server, opts.seconds, opts.connections)
-        base = summary(trivial)
-        for server in servers:
-            r = summary(server)
-            ratios = [x["rps"] / t["rps"] for x, t in zip(server.rounds, trivial.rounds,
-                                                            strict=True) if t["rps"]]
-            print(f"{server.name}: {r['rps']:.1f} req/s ({r['rps'] / base['rps']:.2f}x trivial;"
-                  f" per round {', '.join(f'{x:.2f}' for x in ratios)}), "
-                  f"p50 {r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms, errors {r['errors']:.0f},"
-                  f" server CPU {r['cpu_ms_per_request']:.2f} ms/request "
-                  f"({base['cpu_ms_per_request'] / r['cpu_ms_per_request']:.2f}x trivial's),"
-                  f" RSS {rss_start[server.name]:.0f} -> {server.rounds[-1]['rss_mb']:.0f} MB")
+                rounds = server.rounds[listing]
+                r = summary(rounds)
+                ratios = [x["rps"] / t["rps"] for x, t in
+                          zip(rounds, trivial.rounds[listing], strict=True) if t["rps"]]
+                print(f"{server.name}: {r['rps']:.1f} req/s ({r['rps'] / base['rps']:.2f}x "
+                      f"trivial; per round {', '.join(f'{x:.2f}' for x in ratios)}), "
+                      f"p50 {r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms, "
+                      f"errors {r['errors']:.0f}, server CPU {r['cpu_ms_per_request']:.2f} "
+                      f"ms/request ({base['cpu_ms_per_request'] / r['cpu_ms_per_request']:.2f}x"
+                      f" trivial's), RSS {rss_start[server.name]:.0f} -> "
+                      f"{rounds[-1]['rss_mb']:.0f} MB")
 
 
 if __name__ == "__main__":

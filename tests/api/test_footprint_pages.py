@@ -7,19 +7,32 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import re
 import tracemalloc
 from pathlib import Path
 from typing import Any
 
+import pytest
 from tests.conftest import shipment_footprint
 
 from keten.api import create_app
+from keten.errors import AuthError
 from keten.exchange import pact
 from keten.services import auth, companies, exchange
 from keten.services.footprint_pages import list_footprints_json
 from keten.settings import Settings
 from keten.store import Store
-from keten.store.footprint_pages import footprint_json_page
+from keten.store.footprint_pages import (
+    NOT_KEPT,
+    _credential_statement,
+    _document_statement,
+    _page_statement,
+    _shape,
+    footprint_json_document,
+    footprint_json_page,
+)
+from keten.store.revision import TRACKED_TABLES, Revision, request_arrived
+from keten.store.tables import Base
 
 
 def _seed(store: Store, n: int = 25) -> None:
@@ -67,14 +80,26 @@ def test_fast_pages_equal_the_orm_pages(store: Store) -> None:
                 ), (query, viewer, limit)
 
 
-def test_a_kept_page_never_outlives_a_commit(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'keten.sqlite'}"
+def test_a_kept_page_never_outlives_a_commit(store_url: str) -> None:
+    """On SQLite (``PRAGMA data_version``) and PostgreSQL (the ``keten_revision`` row)."""
+    url = store_url
     store = Store(url)
     _seed(store)
     criteria = pact.FootprintFilter()
     first, _ = list_footprints_json(store, "carrier", criteria, 1000)
     kept = footprint_json_page(store, "carrier", criteria, 1000)
     assert footprint_json_page(store, "carrier", criteria, 1000) is kept  # served from memory
+    assert footprint_json_page(store, "carrier", criteria, 1000, kept_only=True) is kept
+    # never across companies: the shipper's page is its own, not the carrier's kept one
+    theirs = footprint_json_page(store, "shipper", criteria, 1000)
+    assert theirs is not kept and len(theirs.documents) == 8
+    v2 = footprint_json_page(store, "carrier", criteria, 1000, version=2)
+    assert v2.documents != kept.documents and len(v2.documents) == len(kept.documents)
+    one = footprint_json_document(store, "carrier", exchange.import_footprints(
+        store, "carrier", [shipment_footprint("NEW0")]).footprint_ids[0])
+    assert one is not None and b"NEW0" in one
+    assert footprint_json_page(store, "carrier", criteria, 1000, kept_only=True) is NOT_KEPT
+    first, _ = list_footprints_json(store, "carrier", criteria, 1000)
     # a commit through the same store's connections
     exchange.import_footprints(store, "carrier", [shipment_footprint("NEW1")])
     second, _ = list_footprints_json(store, "carrier", criteria, 1000)
@@ -87,6 +112,47 @@ def test_a_kept_page_never_outlives_a_commit(tmp_path: Path) -> None:
     assert len(json.loads(third)["data"]) == len(json.loads(second)["data"]) + 1
     assert third == list_footprints_json(store, "carrier", criteria, 1000)[0]
     store.close()
+
+
+def test_revoking_a_client_refuses_its_kept_token_at_once(store_url: str) -> None:
+    """A credential check kept in memory goes with the commit of a revocation, made through
+    the same store or another one (as another process would)."""
+    store = Store(store_url)
+    _seed(store, 5)
+    verifier = auth.TokenVerifier("k" * 32)
+    for n, revoke_through in enumerate(("same", "other")):
+        client = f"client-{n}"
+        auth.create_credentials(store, "carrier", client, "secret-123")
+        token = auth.issue_token(store, "k" * 32, client, "secret-123", 600).access_token
+        assert verifier.authenticate(store, token).company_id == "carrier"
+        assert verifier.authenticate(store, token, kept_only=True).company_id == "carrier"
+        other = Store(store_url) if revoke_through == "other" else store
+        auth.revoke_credentials(other, client)
+        with pytest.raises(AuthError):
+            verifier.authenticate(store, token)
+        if other is not store:
+            other.close()
+    store.close()
+
+
+def test_kept_reads_name_only_tracked_tables() -> None:
+    """Every table a kept page, document or credential check reads moves the change counter
+    (``keten.store.revision.TRACKED_TABLES``)."""
+    odata = [("productIds/any", "eq", "x"), ("companyIds/any", "eq", "y"),
+             ("productClassifications/any", "eq", "z"), ("id", "eq", "w")]
+    queries = [*QUERIES, {"companyId": ["a"], "classification": ["b"],
+                          "validOn": ["2025-01-01T00:00:00Z"]}]
+    statements = [
+        _page_statement(_shape(pact.parse_filter(q), odata, None, version), shared, "postgresql")
+        for q in queries for version in (2, 3) for shared in (False, True)
+    ]  # fmt: skip
+    statements += [_document_statement(version, "postgresql") for version in (2, 3)]
+    statements.append(_credential_statement())
+    every_table = set(Base.metadata.tables)
+    for statement in statements:
+        sql = str(statement.compile())
+        used = {name for name in every_table if re.search(rf"\b{name}\b", sql)}
+        assert used and used <= set(TRACKED_TABLES), sql
 
 
 async def _get(app: Any, query: bytes, token: str) -> bytes:
@@ -151,3 +217,32 @@ def test_memory_is_flat_over_many_listing_requests(tmp_path: Path) -> None:
     loop.close()
     store.close()
     assert growth < 1_000_000, f"{growth} bytes kept after 400 requests"
+
+
+def test_one_counter_read_serves_only_requests_that_arrived_before_it(store_url: str) -> None:
+    """Under load one read of the change counter answers many requests, but only those that
+    arrived before it began; a commit through the store forgets it at once."""
+    store = Store(store_url)
+    _seed(store, 3)
+    revision = Revision(store)
+    reads: list[int] = []
+    source = revision._source
+    assert source is not None
+    real = source.read
+    source.read = lambda: reads.append(1) or real()  # type: ignore[method-assign]
+    with request_arrived():
+        first = revision.read()
+        assert revision.read() == first and len(reads) == 1  # the same request: one read
+    with request_arrived():
+        assert revision.read() == first and len(reads) == 2  # arrived after it: reads again
+        other = Store(store_url)  # another process's commit
+        exchange.import_footprints(other, "carrier", [shipment_footprint("LATE")])
+        other.close()
+    with request_arrived():
+        moved = revision.read()
+        assert moved != first and len(reads) == 3
+        exchange.import_footprints(store, "carrier", [shipment_footprint("OWN")])
+        assert revision.read() != moved and len(reads) == 4  # its own commit: read again
+    assert revision.read() is not None and len(reads) == 5  # outside a request: always read
+    revision.close()
+    store.close()

@@ -17,6 +17,7 @@ from keten.api.routes import auth, chain, events, footprints, ileap, v2
 from keten.services.auth import signing_key
 from keten.settings import Settings
 from keten.store import Store, open_store
+from keten.store.revision import request_arrived
 from keten.web import mount_dashboard
 
 
@@ -54,6 +55,10 @@ class GuardMiddleware:
         if self.require_https and scope.get("scheme") != "https":
             await self._reply(send, 403, "AccessDenied", "HTTPS is required")
             return
+        with request_arrived():  # what the store keeps is checked against commits since now
+            await self._guarded(scope, receive, send)
+
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import httpx
 from fastapi import Request
@@ -14,6 +14,7 @@ from keten.errors import AuthError, ForbiddenError
 from keten.services.auth import Principal, TokenExpiredError, TokenVerifier
 from keten.settings import Settings
 from keten.store import Store
+from keten.store.footprint_pages import NOT_KEPT
 
 
 @dataclass
@@ -52,6 +53,19 @@ async def _done(value: _R) -> _R:
     return value
 
 
+async def store_read_kept(store: Store, read: Callable[..., Any], *args: Any) -> Any:
+    """:func:`store_read` of a read that can answer from what the store keeps in memory
+    (``read(..., kept_only=True)`` gives ``NOT_KEPT`` otherwise): on a database server, the
+    kept answer is taken on the event loop (one read of the change counter, no thread-pool
+    hop) and only a read of the database goes to the thread pool."""
+    if store.dialect == "sqlite":
+        return read(*args)
+    kept = read(*args, kept_only=True)
+    if kept is not NOT_KEPT:
+        return kept
+    return await run_in_threadpool(read, *args)
+
+
 def get_state(request: Request) -> AppState:
     state: AppState = request.app.state.keten
     return state
@@ -74,7 +88,7 @@ def require_scope(
     async def dependency(request: Request) -> Principal:
         state = get_state(request)
         try:
-            principal = await store_read(
+            principal = await store_read_kept(
                 state.store, state.tokens.authenticate, state.store, bearer_token(request)
             )
         except TokenExpiredError:

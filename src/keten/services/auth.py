@@ -17,6 +17,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from typing import Any
 
 import jwt
 
@@ -24,7 +25,7 @@ from keten.errors import AuthError, ForbiddenError, NotFoundError, Problem, Vali
 from keten.store import Store, utcnow
 from keten.store import repository as repo
 from keten.store import tables as t
-from keten.store.footprint_pages import active_client_company
+from keten.store.footprint_pages import NOT_KEPT, active_client_company
 
 #: PACT v3 scopes (OpenAPI securitySchemes) plus keten's own for the chain endpoints.
 ALL_SCOPES = ("footprint:list", "footprint:read", "events:write", "ileap:tad", "chain:write")
@@ -206,8 +207,10 @@ def authenticate(store: Store, key: str, token: str) -> Principal:
 class TokenVerifier:
     """:func:`authenticate` for a server: a token's signature and claims are checked once and
     kept until the token expires (at most ``max_tokens`` of them, oldest dropped first), while
-    the credential is still re-checked on every call (one indexed read), so a revoked client's
-    tokens stop working at once, as with :func:`authenticate`."""
+    the credential is re-checked on every call against what the store holds now (kept in
+    memory until the store's change counter moves, which a revocation does: see
+    :mod:`keten.store.revision`), so a revoked client's tokens stop working at once, as with
+    :func:`authenticate`."""
 
     def __init__(self, key: str, max_tokens: int = 4096) -> None:
         self._key = key
@@ -241,12 +244,17 @@ class TokenVerifier:
                 self._verified.popitem(last=False)
         return entry
 
-    def authenticate(self, store: Store, token: str) -> Principal:
+    def authenticate(self, store: Store, token: str, *, kept_only: bool = False) -> Any:
+        """The token's :class:`Principal`; with ``kept_only``, ``NOT_KEPT`` when the
+        credential check is not kept in memory (and would read the database)."""
         principal, expires_at = self._claims(token)
         if time.time() >= expires_at:  # PyJWT's rule: expired once now >= exp (no leeway)
             with self._lock:
                 self._verified.pop(token, None)
             raise TokenExpiredError("the access token has expired")
-        if active_client_company(store, principal.client_id) != principal.company_id:
+        company = active_client_company(store, principal.client_id, kept_only=kept_only)
+        if company is NOT_KEPT:
+            return NOT_KEPT
+        if company != principal.company_id:
             raise AuthError("invalid access token")
         return principal

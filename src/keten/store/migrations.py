@@ -150,6 +150,38 @@ def _v7_secret_footprint_ids(conn: Connection) -> None:
         conn.execute(delete(pf).where(pf.c.id == row["id"]))
 
 
+def _v8_stored_json_and_revision(conn: Connection) -> None:
+    """Stored footprint documents become the exact text the host sends
+    (:func:`keten.store.json_text.json_text`; rows written through the ORM had ``json.dumps``'
+    spaced text), and on PostgreSQL a change counter tells kept pages from stale ones
+    (:mod:`keten.store.revision`)."""
+    import json
+
+    from keten.store.json_text import json_text
+    from keten.store.revision import install_postgres_revision
+
+    postgres = conn.dialect.name == "postgresql"
+    as_json = "CAST(:text AS json)" if postgres else ":text"
+    rows = conn.execute(
+        text(
+            "SELECT id, CAST(payload AS TEXT), CAST(payload_v2 AS TEXT) "
+            "FROM product_footprints"
+        )
+    ).all()
+    for pf_id, *texts in rows:
+        for column, stored in zip(("payload", "payload_v2"), texts, strict=True):
+            if stored is None:
+                continue
+            canonical = json_text(json.loads(stored))
+            if canonical != stored:
+                conn.execute(
+                    text(f"UPDATE product_footprints SET {column} = {as_json} WHERE id = :id"),
+                    {"text": canonical, "id": pf_id},
+                )
+    if postgres:
+        install_postgres_revision(conn)
+
+
 MIGRATIONS: list[Migration] = [
     (
         1,
@@ -165,6 +197,11 @@ MIGRATIONS: list[Migration] = [
         7,
         "secret footprint ids (HMAC per company), stored PACT v2 documents, data sources",
         _v7_secret_footprint_ids,
+    ),
+    (
+        8,
+        "stored footprint JSON as the host sends it; PostgreSQL change counter (keten_revision)",
+        _v8_stored_json_and_revision,
     ),
 ]
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from keten.exchange.pact import FootprintFilter, parse_datetime_utc
 from keten.store import tables as t
+from keten.store.json_text import json_text
 from keten.store.migrations import migrate
 
 
@@ -65,7 +66,8 @@ class Store:
         busy_timeout_s: float = 10.0,
     ) -> None:
         self.url = url
-        kwargs: dict[str, Any] = {"echo": echo, "future": True}
+        # Documents are stored as the exact JSON text the host sends (keten.store.json_text).
+        kwargs: dict[str, Any] = {"echo": echo, "future": True, "json_serializer": json_text}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_timeout_s}
         else:

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import Connection, text
 
+from keten.store.json_text import json_text
 from keten.store.repository import Store
 
 #: Staging tables: (name, [(column, SQLite type, PostgreSQL type)]).
@@ -81,9 +81,9 @@ FILTER_TABLES = ("footprint_product_ids", "footprint_company_ids", "footprint_cl
 
 
 def dumps(value: Any) -> str:
-    """JSON text of a document (orjson: compact, several times faster than ``json.dumps``;
-    SQLAlchemy's JSON type reads it back the same)."""
-    return orjson.dumps(value).decode()
+    """JSON text of a document, as the store keeps every document
+    (:func:`keten.store.json_text.json_text`: orjson's speed, the host's exact bytes)."""
+    return json_text(value)
 
 
 def sqlite_datetime(moment: datetime | None) -> str | None:

@@ -9,13 +9,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
-from keten.api.deps import get_state, require_scope, store_read
+from keten.api.deps import get_state, require_scope, store_read_kept
 from keten.api.dto import ERROR_RESPONSES, FootprintList, FootprintOne
 from keten.errors import NotFoundError, Problem, ValidationError
 from keten.exchange import pact
 from keten.services import exchange
 from keten.services.auth import Principal
-from keten.services.footprint_pages import list_footprints_json
+from keten.services.footprint_pages import footprint_json, list_footprints_json
 
 router = APIRouter(tags=["footprint"])
 DEFAULT_PAGE = 100
@@ -149,9 +149,14 @@ async def list_footprints(
     after = cursor_parameter(request)
     store = get_state(request).store
     # The stored documents' JSON text, sent as it is (no parse and re-encode per request).
-    body, next_cursor = await store_read(
+    body, next_cursor = await store_read_kept(
         store, list_footprints_json, store, principal.company_id, criteria, page_size, after
     )
+    return json_page(request, body, page_size, next_cursor)
+
+
+def json_page(request: Request, body: bytes, page_size: int, next_cursor: str | None) -> Response:
+    """A page of stored JSON bytes, with its ``Link: rel="next"`` header when there is more."""
     position = {} if next_cursor is None else {"after": next_cursor}
     return Response(
         body, media_type="application/json", headers=page_headers(request, page_size, **position)
@@ -164,7 +169,7 @@ async def list_footprints(
     responses={**ERROR_RESPONSES, 404: ERROR_RESPONSES[400] | {"description": "no such footprint"}},
     summary="Action GetFootprint (PACT v3)",
 )
-def get_footprint(
+async def get_footprint(
     request: Request,
     footprint_id: str,
     principal: Annotated[Principal, Depends(require_scope("footprint:read"))],
@@ -173,7 +178,6 @@ def get_footprint(
         uuid.UUID(footprint_id)
     except ValueError as exc:
         raise NotFoundError(f"no footprint '{footprint_id}'") from exc
-    state = get_state(request)
-    return JSONResponse(
-        {"data": exchange.get_footprint(state.store, principal.company_id, footprint_id)}
-    )
+    store = get_state(request).store
+    body = await store_read_kept(store, footprint_json, store, principal.company_id, footprint_id)
+    return Response(body, media_type="application/json")
