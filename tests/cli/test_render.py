@@ -118,3 +118,16 @@ def test_a_metric_table_keeps_each_values_decimals() -> None:
     text = render(rich_table("KPIs", rows, ["metric", "a", "b"], 1))
     nox = next(line for line in text.splitlines() if "NOx" in line)
     assert [c.strip() for c in nox.split("│")[2:4]] == ["611.4", "611.4"]
+
+
+def test_whole_numbers_stay_whole() -> None:
+    """Counts (units, shipments) print without decimals, in a column or a KPI row: "1", not
+    "1.00" because 1 is below 10 (the two-significant-digits rule is for fractions)."""
+    rows = [{"shipment_id": "S1", "units": 1.0}, {"shipment_id": "S2", "units": 2.0}]
+    text = render(rich_table("Plan", rows, ["shipment_id", "units"], 1))
+    assert [c[1] for c in cells_of(text)] == ["1", "2"]
+    kpis = [{"KPI": "rail shipments", "plan": 1.0, "road": 0.0},
+            {"KPI": "road tkm", "plan": 364_475.3, "road": 389_035.0}]
+    text = render(rich_table("KPIs", kpis, ["KPI", "plan", "road"], 1))
+    assert cells_of(text)[0][1:] == ["1", "0"]
+    assert fmt_number(1.0, 0) == "1" and fmt_number(3.0, 2) == "3.00"

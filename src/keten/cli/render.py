@@ -99,7 +99,7 @@ def _aligned_places(values: Sequence[Any], places: int) -> int:
     them for two significant digits, so that every number lines up on the point
     (``0.00175`` over ``0.0000546`` had its point two characters to the left)."""
     small = [abs(float(v)) for v in values if is_number(v) and math.isfinite(float(v))
-             and 0 < abs(float(v)) < 10 ** (1 - places)]
+             and float(v) != int(v) and 0 < abs(float(v)) < 10 ** (1 - places)]
     if not small:
         return places
     return max(places, min(12, 2 - math.floor(math.log10(min(small)))))
@@ -273,6 +273,24 @@ def progress(label: str, unit: str = "rows") -> Iterator[Callable[[int], None]]:
             bar.update(task, done=f"{done:,} {unit}")
 
         yield update
+
+
+@contextmanager
+def status(label: str) -> Iterator[None]:
+    """A live line on stderr saying what a command is doing while it works (a spinner,
+    ``label`` and the time taken), shown only on a terminal and cleared when done: for work
+    of more than a few seconds that has no count to report (loading the national network,
+    solving a plan)."""
+    err = Console(stderr=True)
+    if not err.is_terminal:
+        yield
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        bar.add_task(f"{label}…", total=None)
+        yield
 
 
 def emit_text(text: str, out: Path | None) -> None:

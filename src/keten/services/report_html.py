@@ -229,7 +229,7 @@ def plan_report(shipments: Path | None = None, services: Path | None = None,
 
     result = plan(shipments, services, terminals, carbon_price_eur_per_t=carbon_price_eur_per_t,
                   sweep=DEFAULT_SWEEP if sweep is None else sweep)
-    view = views.planning_view(result)
+    view = views.planning_view(result, views.service_routes(services))
     figs = charts.planning_figures(view)
     before, after = view["scenarios"][0], view["scenarios"][1]
     shift = view["modal_shift"].get("plan", {})

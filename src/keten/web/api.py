@@ -324,7 +324,7 @@ async def run_planning(request: Request, session: Session = Depends(writer)) -> 
                                    for p in exc.problems],
                                   title=exc.title) from None
         progress(0.9, "summarising")
-        view = views.planning_view(result)
+        view = views.planning_view(result, views.service_routes(paths.get("services")))
         view["input"] = what
         view["assignments"] = [
             {**_plain_row(r), "route": route} for r, route in

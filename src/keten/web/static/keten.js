@@ -244,9 +244,9 @@
           tbody.appendChild(row([{ text: t.tce_id },
             { text: transport ? (t.mode || "") : "hub: " + (t.hub_type || "") },
             { text: t.toc_id || t.hoc_id || "" },
-            { text: transport ? fmt(t.distance_km, 1) : "", num: true },
-            { text: transport ? (distanceTypes[t.distance_type] || t.distance_type || "") : "" },
-            { text: fmt(t.transport_activity_tkm, 0), num: true },
+            { text: transport ? fmt(t.distance_km, 1) : "—", num: true },
+            { text: transport ? (distanceTypes[t.distance_type] || t.distance_type || "") : "—" },
+            { text: transport ? fmt(t.transport_activity_tkm, 0) : "—", num: true },
             { text: fmt(t.co2e_wtw_kg, 2), num: true }, { text: fmt(t.co2e_ttw_kg, 2), num: true },
             { text: fmt(t.nox_kg, 4), num: true }, { text: fmt(t.pm_kg, 5), num: true },
             { text: fmt(t.sox_kg, 5), num: true }, { text: t.data_source || "" }]));
