@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import io
 import re
+import sys
+import time
+from typing import Any
 
 from rich.console import Console
 
-from keten.cli.render import fmt_number, header_of, rich_table
+from keten.cli.render import fmt_number, header_of, rich_table, status
 
 NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 
@@ -131,3 +134,23 @@ def test_whole_numbers_stay_whole() -> None:
     text = render(rich_table("KPIs", kpis, ["KPI", "plan", "road"], 1))
     assert cells_of(text)[0][1:] == ["1", "0"]
     assert fmt_number(1.0, 0) == "1" and fmt_number(3.0, 2) == "3.00"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_status_says_what_a_long_command_does_on_a_terminal_only(monkeypatch: Any) -> None:
+    """Commands that work for seconds without a count (loading the national network, a
+    plan) show a spinner with what they do on a terminal, and nothing in a pipe or file."""
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with status("routing NLRTM → DEDUI on the default network"):
+        time.sleep(0.3)
+    assert "routing NLRTM → DEDUI on the default network…" in terminal.getvalue()
+    pipe = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", pipe)
+    with status("planning"):
+        time.sleep(0.15)
+    assert pipe.getvalue() == ""

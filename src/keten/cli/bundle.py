@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from keten.cli.render import check_format, console, emit_json, emit_text, rich_table
+from keten.cli.render import check_format, console, emit_json, emit_text, rich_table, status
 from keten.errors import KetenError
 
 FORMATS = ("table", "json", "csv")
@@ -64,8 +64,10 @@ def bundle_command(
     if (shipments is None) != (fleet is None):
         raise KetenError("give SHIPMENTS and --fleet FLEET together (or neither, for the demo)")
     mode = "together" if together else "per-shipper" if per_shipper else "compare"
-    result = bundle(shipments, fleet, mode=mode, allocation=allocation, zones=zones,
-                    time_limit_s=time_limit)
+    with status("routing each shipper alone and all together (OR-Tools), then the "
+                "Shapley shares"):
+        result = bundle(shipments, fleet, mode=mode, allocation=allocation, zones=zones,
+                        time_limit_s=time_limit)
     doc = result.as_dict()
     if fmt == "json":
         emit_json(doc, out)

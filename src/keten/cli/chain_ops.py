@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from keten.cli.render import check_format, console, emit_json, emit_text, rich_table
+from keten.cli.render import check_format, console, emit_json, emit_text, rich_table, status
 from keten.errors import KetenError
 
 
@@ -111,7 +111,8 @@ def ze_zones_command(
         return
     if (shipments is None) != (fleet is None):
         raise KetenError("give SHIPMENTS and --fleet FLEET together (or neither, for the demo)")
-    r = ze_zones(shipments, fleet, zones, time_limit_s=time_limit, on=day)
+    with status("routing the deliveries with and without the zone rule (OR-Tools)"):
+        r = ze_zones(shipments, fleet, zones, time_limit_s=time_limit, on=day)
     doc = r.as_dict()
     if fmt == "json":
         emit_json(doc, out)
@@ -150,7 +151,8 @@ def street_turns_command(
     check_format(fmt, ("table", "json"))
     if (imports is None) != (exports is None):
         raise KetenError("give IMPORTS and --exports EXPORTS together (or neither, demo)")
-    doc = street_turns(imports, exports, depots).as_dict()
+    with status("matching import and export containers on the road network"):
+        doc = street_turns(imports, exports, depots).as_dict()
     if fmt == "json":
         emit_json(doc, out)
         return
