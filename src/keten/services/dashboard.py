@@ -93,6 +93,19 @@ def demo_throughput_t_per_day() -> dict[str, float]:
 DISPLAY_MAX_LINKS = 5_000  # above this a map draws merged chains (keten.network.display)
 
 
+# open data whose licence asks for attribution on a map, as the links' source or licence names it
+ATTRIBUTIONS = (("OpenStreetMap", "© OpenStreetMap contributors (ODbL)"),
+                ("Rijkswaterstaat", "Rijkswaterstaat (CC0)"))
+
+
+def data_attribution(texts: Any) -> str | None:
+    """"Network: © OpenStreetMap contributors (ODbL), Rijkswaterstaat (CC0)" for the sources
+    and licences in ``texts`` that a map must credit; None where there are none."""
+    seen = {str(t) for t in texts if t}
+    names = [label for key, label in ATTRIBUTIONS if any(key in t for t in seen)]
+    return f"Network: {', '.join(names)}" if names else None
+
+
 def _display_view(name: str, hubs: Any, lines: list[dict[str, Any]],
                   throughput: dict[str, float], total: int | None) -> dict[str, Any]:
     """A network view of hubs and merged display lines (keten.network.display)."""
@@ -104,6 +117,7 @@ def _display_view(name: str, hubs: Any, lines: list[dict[str, Any]],
     links = [{k: v for k, v in rec.items() if k != "source"} for rec in lines]
     what = f"for {total:,} links " if total else ""
     return {"name": name, "nodes": nodes, "links": links,
+            "data_attribution": data_attribution(rec.get("source") for rec in lines),
             "throughput_basis": "resilience demo demand, intact network (t/day)"
             if throughput else None,
             "display": f"{len(links):,} lines drawn {what}(chains merged, junctions within "
@@ -151,6 +165,8 @@ def network_view(net: Network | None = None, sized: bool = True) -> dict[str, An
         "name": net.name,
         "nodes": nodes,
         "links": links,
+        "data_attribution": data_attribution(
+            [*net.links.get("source", []), *net.links.get("licence", [])]),
         "throughput_basis": "resilience demo demand, intact network (t/day)" if throughput
         else None,
     }

@@ -72,6 +72,10 @@ def _network_payload(tile_url: str | None, sized: bool = True) -> dict[str, Any]
         "links": {link["link_id"]: {k: v for k, v in link.items() if k not in ("lon", "lat")}
                   for link in view["links"]},
         "summary": {"nodes": len(view["nodes"]), "links": len(view["links"]),
+                    # a national view draws hubs and merged lines, not 32k nodes and 43k links
+                    "text": (f"{len(view['nodes']):,} terminals, ports, airports and border "
+                             f"crossings; {view['display']}" if view.get("display") else
+                             f"{len(view['nodes']):,} nodes and {len(view['links']):,} links"),
                     "throughput_basis": view["throughput_basis"]},
     }
 

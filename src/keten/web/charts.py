@@ -400,6 +400,16 @@ def network_map(view: dict[str, Any], tile_url: str | None = None,
                              for n in top])
     layout = canvas.layout(title, [n["lon"] for n in view["nodes"]],
                            [n["lat"] for n in view["nodes"]])
+    credit = view.get("data_attribution")
+    if credit:  # the network's open data (ODbL asks for it on the map), after the basemap's
+        notes = layout.setdefault("annotations", [])
+        if notes:
+            notes[0] = {**notes[0], "text": f"{notes[0]['text']} · {credit}"}
+        else:
+            notes.append({"text": credit, "showarrow": False, "xref": "paper", "yref": "paper",
+                          "x": 0, "y": 0, "xanchor": "left", "yanchor": "bottom",
+                          "font": {"size": 10, "color": "#6b7280"},
+                          "bgcolor": "rgba(255,255,255,0.7)", "name": "data attribution"})
     shapes, annotations = _size_key(_largest_throughput(view["nodes"]))
     layout["shapes"] = [*layout.get("shapes", []), *shapes]
     layout["annotations"] = [*layout.get("annotations", []), *annotations]
@@ -707,7 +717,11 @@ def planning_figures(view: dict[str, Any]) -> dict[str, Figure]:
             "type": "scatter", "mode": "lines+markers+text",
             "x": [p["cost_eur"] for p in sweep], "y": [p["co2e_wtw_kg"] for p in sweep],
             "text": [f"{p['carbon_price_eur_per_t']:g} €/t" for p in sweep],
-            "textposition": "top center", "cliponaxis": False, "name": "carbon price sweep",
+            # alternately above-right and below-left: neighbouring prices (0, 50, 100 EUR/t)
+            # often plan almost alike, and centred labels were drawn over each other
+            "textposition": ["top right" if i % 2 == 0 else "bottom left"
+                             for i in range(len(sweep))],
+            "cliponaxis": False, "name": "carbon price sweep",
             "marker": {"size": 10, "color": "#0072B2"},
             "hovertemplate": "%{text}<br>cost %{x:,.0f} EUR<br>%{y:,.0f} kg CO2e<extra></extra>",
         }],

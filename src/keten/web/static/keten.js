@@ -81,6 +81,8 @@
         legend: { orientation: "h", x: 0, y: -0.02, yanchor: "top", bgcolor: "rgba(255,255,255,0)" }
       });
     }
+    /* a figure that sets its own height (one row per service line) gets a box that tall */
+    if (layout.height) { node.style.height = layout.height + "px"; }
     return Plotly.react(node, figure.data, layout, PLOT_CONFIG);
   }
 
@@ -161,8 +163,8 @@
       // the terminals' throughput routes the demo demand: drawn once it is ready
       return api("/dashboard/api/network?sized=true").then(function (payload) {
         data = payload;
-        $("network-summary").textContent = payload.summary.nodes + " nodes and " + payload.summary.links +
-          " links. Terminal size: " + (payload.summary.throughput_basis || "equal (no throughput known)") + ".";
+        $("network-summary").textContent = payload.summary.text + ". Terminal size: " +
+          (payload.summary.throughput_basis || "equal (no throughput known)") + ".";
         return plot("network-map", payload.figure);
       }).then(function () { $("network-map").setAttribute("data-sized", "1"); });
     }
@@ -182,8 +184,8 @@
       [].forEach.call(select.querySelectorAll("option[value]"), function (o) {
         if (o.value) { list.appendChild(el("option", { value: o.textContent })); }
       });
-      $("network-summary").textContent = payload.summary.nodes + " nodes and " + payload.summary.links +
-        " links. Terminal size: equal until the throughput is computed…";
+      $("network-summary").textContent = payload.summary.text +
+        ". Terminal size: equal until the throughput is computed…";
       return plot("network-map", payload.figure);
     }).then(function () {
       var map = $("network-map");
