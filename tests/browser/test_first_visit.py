@@ -76,7 +76,8 @@ def test_planning_shows_the_demo_plan_and_the_nox_rise_at_start(session: Session
     lines = page.eval_on_selector("#chart-utilisation", "gd => gd.data[0].y")
     assert "barge Rotterdam Maasvlakte → Duisburg" in lines
     assert all(re.fullmatch(r"(barge|rail) [A-Z][\w' -]+ → [A-Z][\w' -]+", x) for x in lines)
-    ticks = page.locator("#chart-utilisation .ytick text").all_inner_texts()
+    ticks = page.eval_on_selector_all("#chart-utilisation .ytick text",
+                                      "els => els.map(e => e.textContent)")
     assert set(ticks) == set(lines)
     box = page.locator("#chart-utilisation").bounding_box()
     axis = page.locator("#chart-utilisation .xtitle").bounding_box()

@@ -154,3 +154,14 @@ def test_status_says_what_a_long_command_does_on_a_terminal_only(monkeypatch: An
     with status("planning"):
         time.sleep(0.15)
     assert pipe.getvalue() == ""
+
+
+def test_the_note_of_hidden_columns_wraps_on_words() -> None:
+    """keten's console soft-wraps (the terminal breaks long lines anywhere): the "N more
+    column(s)" note is wrapped on words to the width itself."""
+    text = render(rich_table("Shipments", rows_with_numbers(), COLUMNS), width=60)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 60
+    start = next(i for i, line in enumerate(lines) if "more column(s):" in line)
+    note = " ".join(lines[start:])
+    assert note.endswith("(--wide shows them)") and "primary share" in note

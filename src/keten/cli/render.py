@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -128,6 +129,7 @@ class FitTable:
                  hidden_hint: str = "--wide shows them", cut_text: bool = True,
                  hide_empty: bool = True) -> None:
         self.title = title
+        self.caption: str | None = None
         self.wide = wide
         self.cut_text = cut_text and not wide
         self.hidden_hint = hidden_hint
@@ -198,8 +200,8 @@ class FitTable:
         caption = None
         if hidden:
             caption = f"{len(hidden)} more column(s): {', '.join(hidden)} ({self.hidden_hint})"
-        table = Table(title=self.title, title_justify="left", header_style="bold",
-                      caption=caption, caption_justify="left")
+        self.caption = caption  # printed under the table, wrapped on words (see below)
+        table = Table(title=self.title, title_justify="left", header_style="bold")
         for i, w in layout.items():
             header, numeric, cells = self.columns[i]
             longest = max((len(c) for c in cells), default=0)
@@ -223,8 +225,14 @@ class FitTable:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         table = self.table(options.max_width)
+        # a soft-wrapping console (keten's) leaves long lines to the terminal, which breaks
+        # them anywhere: the note of the hidden columns is wrapped on words here
+        note = (Text("\n".join(textwrap.wrap(self.caption, max(20, options.max_width))))
+                if self.caption else None)
         if not self.wide:
             yield table
+            if note is not None:
+                yield note
             return
         full = Measurement.get(console, options.update(width=10**5), table).maximum
         if full <= options.max_width:
