@@ -10,7 +10,15 @@ from typing import Any
 
 import typer
 
-from keten.cli.render import check_format, console, emit_json, emit_text, rich_table, status
+from keten.cli.render import (
+    check_format,
+    console,
+    emit_json,
+    emit_text,
+    prose,
+    rich_table,
+    status,
+)
 from keten.errors import KetenError
 
 FORMATS = ("table", "json", "csv")
@@ -99,12 +107,12 @@ def bundle_command(
             f"Shares of the bundled plan (cost: {doc['allocation_rule']}; emissions: ISO "
             "14083, tkm within each TOC)", shares, list(shares[0]), 1))
         if any(a["co2e_wtw_share_kg"] > a["co2e_wtw_alone_kg"] for a in doc["allocation"]):
-            console.print("A CO2e share can exceed the shipper's CO2e alone: ISO 14083 splits "
+            prose("A CO2e share can exceed the shipper's CO2e alone: ISO 14083 splits "
                           "each bundled vehicle's emissions by tkm, not by the savings.")
     if doc["unserved"]:
         console.print(rich_table("Unserved shipments", doc["unserved"],
                                  ["shipment_id", "row", "reason"], cut_text=False))
-    console.print(f"Distances: {doc['method']['distance']}. Factor set {doc['factor_set']}.")
+    prose(f"Distances: {doc['method']['distance']}. Factor set {doc['factor_set']}.")
     if out is not None:
         emit_json(doc, out)
 

@@ -360,9 +360,9 @@ def show(
             stack.append(stack[-1].add(label, highlight=False))
         console.print(root)
     else:
-        from keten.cli.render import rich_table
-
         from decimal import Decimal
+
+        from keten.cli.render import rich_table
 
         rounded = False
 

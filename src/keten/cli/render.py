@@ -283,6 +283,12 @@ def progress(label: str, unit: str = "rows") -> Iterator[Callable[[int], None]]:
         yield update
 
 
+def prose(text: str) -> None:
+    """A sentence under a table, wrapped on words at the terminal's width (keten's console
+    otherwise leaves long lines to the terminal, which breaks them inside words)."""
+    console.print(text, soft_wrap=False, markup=False, highlight=False)
+
+
 @contextmanager
 def status(label: str) -> Iterator[None]:
     """A live line on stderr saying what a command is doing while it works (a spinner,
