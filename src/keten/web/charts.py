@@ -749,7 +749,7 @@ def planning_figures(view: dict[str, Any]) -> dict[str, Figure]:
                           yaxis={"type": "category", "automargin": True},
                           xaxis={"title": {"text": "% of TEU capacity"}, "range": [0, 105]},
                           height=max(360, 130 + 24 * len(lines)),
-                          margin={"l": 20, "r": 20, "t": 80, "b": 50}),
+                          margin={"l": 20, "r": 20, "t": 80, "b": 60}),
     }
     return figures
 
