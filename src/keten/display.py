@@ -56,9 +56,22 @@ def fmt_number(value: Any, digits: int = 3) -> str:
     if isinstance(value, float):
         if math.isinf(value):
             return "∞" if value > 0 else "-∞"
-        if value != 0 and abs(value) < 10 ** (1 - digits):  # at least two significant digits
+        # at least two significant digits; a whole number (1 shipment) stays whole
+        if value != 0 and value != int(value) and abs(value) < 10 ** (1 - digits):
             decimals = min(12, 2 - math.floor(math.log10(abs(value))))
             return f"{value:,.{decimals}f}"
         text = f"{value:,.{digits}f}"
         return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
     return str(value)
+
+
+def node_labels(node_ids: Iterable[Any], names: Iterable[Any]) -> dict[str, str]:
+    """Node id -> the place as the network names it, without its qualifier ("Duisburg" for
+    DEDUI "Duisburg (duisport Ruhrort)"); "name (id)" where two nodes share that name, so that
+    two places never merge under one label. Nodes without a name keep their id."""
+    short = {str(i): str(n).split(" (")[0] for i, n in zip(node_ids, names, strict=True)
+             if n and n == n and str(n) != str(i)}
+    counts: dict[str, int] = {}
+    for name in short.values():
+        counts[name] = counts.get(name, 0) + 1
+    return {i: name if counts[name] == 1 else f"{name} ({i})" for i, name in short.items()}

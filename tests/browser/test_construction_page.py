@@ -19,6 +19,9 @@ def test_construction_page_draws_map_and_scenario_bars(session: Session, tmp_pat
     expect(page.locator("nav [aria-current=page]")).to_have_text("Construction")
     for chart in ("#chart-map", "#chart-nox", "#chart-nh3", "#chart-co2e"):
         expect(page.locator(f"{chart} .main-svg").first).to_be_visible()
+    # the site among rivers and towns: the basemap under the access routes
+    assert page.eval_on_selector("#chart-map", """gd => gd.data.some(t => t.meta
+      && t.meta.role === 'basemap' && t.meta.layer === 'rivers')""")
     rows = page.locator("#construction-table tbody tr")
     expect(rows).to_have_count(4)
     expect(rows.nth(3).locator("th")).to_have_text("electric machinery")

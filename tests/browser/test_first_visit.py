@@ -41,6 +41,19 @@ def test_footprint_shows_the_demo_portfolio_at_start(session: Session) -> None:
     # as NLTLB, stays as given) nor coordinates
     assert "Rotterdam → Duisburg" in lanes
     assert not [lane for lane in lanes if re.search(r"NLRTM|DEDUI|NLVEN|\d+\.\d+", lane)]
+    # a lane end given as coordinates is the nearest town, never a network junction
+    assert not [lane for lane in lanes if re.search(r"near (?:road:|rail:)?\d", lane)]
+    assert any(lane.startswith("near ") or " → near " in lane for lane in lanes)
+    # a hub moves nothing over a distance: no km and no tkm ("—"), and the key says so
+    for i in range(rows.count()):
+        rows.nth(i).click()
+        hubs = page.locator("#tce-table tbody tr", has_text="hub: ")
+        if hubs.count():
+            break
+    assert hubs.count() >= 1
+    hub = hubs.first.locator("td").all_inner_texts()
+    assert hub[3] == "—" and hub[5] == "—"  # km, tkm
+    expect(page.locator("#tce-key")).to_contain_text("does not apply")
     session.shot("first-visit-footprint")
     session.watch.assert_clean()
 
@@ -58,6 +71,17 @@ def test_planning_shows_the_demo_plan_and_the_nox_rise_at_start(session: Session
     routes = page.locator("#plan-table tbody tr td:last-child").all_inner_texts()
     assert any("Rotterdam Maasvlakte" in r for r in routes) and any("truck" in r for r in routes)
     assert not [r for r in routes if re.search(r"NLRTM|\d+\.\d+,", r)]
+    # service utilisation per line, named by mode and terminals (ids like B-NLRTM-MV-DEDUI
+    # stay in the CSV), every label drawn whole on the chart
+    lines = page.eval_on_selector("#chart-utilisation", "gd => gd.data[0].y")
+    assert "barge Rotterdam Maasvlakte → Duisburg" in lines
+    assert all(re.fullmatch(r"(barge|rail) [A-Z][\w' -]+ → [A-Z][\w' -]+", x) for x in lines)
+    ticks = page.eval_on_selector_all("#chart-utilisation .ytick text",
+                                      "els => els.map(e => e.textContent)")
+    assert set(ticks) == set(lines)
+    box = page.locator("#chart-utilisation").bounding_box()
+    axis = page.locator("#chart-utilisation .xtitle").bounding_box()
+    assert box and axis and axis["y"] + axis["height"] <= box["y"] + box["height"] + 2  # whole
     href = page.get_attribute("#download-plan", "href")
     assert href and href.endswith("/plan.csv")
     answer = page.request.get(session.url + href)
@@ -146,5 +170,10 @@ def test_network_paints_first_then_sizes_terminals_and_finds_by_name(session: Se
         "#network-map", "gd => gd.data.filter(t => t.meta && t.meta.role === 'labels')"
         ".map(t => t.text)[0] || []")
     assert labels and all(" (" not in label for label in labels)
+    # the network's open data is credited on the map (ODbL asks for it), with the basemap
+    credit = page.eval_on_selector("#network-map", "gd => gd._fullLayout.annotations"
+                                   ".map(a => a.text).join(' | ')")
+    assert "© OpenStreetMap contributors (ODbL)" in credit and "Natural Earth" in credit
+    expect(page.locator("#network-summary")).to_contain_text("lines drawn")
     session.shot("first-visit-network")
     session.watch.assert_clean()

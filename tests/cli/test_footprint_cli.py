@@ -190,3 +190,19 @@ def test_the_table_and_its_total_line_fit_80_columns_through_a_pipe() -> None:
     total = proc.stdout[proc.stdout.index("Total: "):].splitlines()
     assert any("14083:2023" in line for line in total)  # whole, on one line
     assert any("8.428 kg CO2e WTW" in line for line in total)
+
+
+def test_a_hub_row_has_no_tonne_km_and_the_table_says_why(tmp_path: Path) -> None:
+    """A hub handles tonnes and moves nothing over a distance: its tkm is "–" with a key, not
+    a measured-looking "0.0"."""
+    tces = tmp_path / "tces.csv"
+    tces.write_text("shipment_id,tce_id,prev_tce_ids,toc_id,hoc_id,mass_kg,distance_km\n"
+                    "S1,T1,,road_artic_40t_diesel,,20000,100\n"
+                    "S1,H1,T1,,hub_transshipment_ambient,20000,\n")
+    result = runner.invoke(app, ["footprint", str(tces)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    hub = next(line for line in result.output.splitlines() if line.startswith("│ hub"))
+    assert [c.strip() for c in hub.split("│")[1:4]] == ["hub:transshipment", "1", "–"]
+    road = next(line for line in result.output.splitlines() if line.startswith("│ road "))
+    assert road.split("│")[3].strip() == "2,000"
+    assert "tkm –: does not apply to a hub" in result.output

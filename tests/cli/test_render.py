@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import io
 import re
+import sys
+import time
+from typing import Any
 
 from rich.console import Console
 
-from keten.cli.render import fmt_number, header_of, rich_table
+from keten.cli.render import fmt_number, header_of, rich_table, status
 
 NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 
@@ -118,3 +121,47 @@ def test_a_metric_table_keeps_each_values_decimals() -> None:
     text = render(rich_table("KPIs", rows, ["metric", "a", "b"], 1))
     nox = next(line for line in text.splitlines() if "NOx" in line)
     assert [c.strip() for c in nox.split("│")[2:4]] == ["611.4", "611.4"]
+
+
+def test_whole_numbers_stay_whole() -> None:
+    """Counts (units, shipments) print without decimals, in a column or a KPI row: "1", not
+    "1.00" because 1 is below 10 (the two-significant-digits rule is for fractions)."""
+    rows = [{"shipment_id": "S1", "units": 1.0}, {"shipment_id": "S2", "units": 2.0}]
+    text = render(rich_table("Plan", rows, ["shipment_id", "units"], 1))
+    assert [c[1] for c in cells_of(text)] == ["1", "2"]
+    kpis = [{"KPI": "rail shipments", "plan": 1.0, "road": 0.0},
+            {"KPI": "road tkm", "plan": 364_475.3, "road": 389_035.0}]
+    text = render(rich_table("KPIs", kpis, ["KPI", "plan", "road"], 1))
+    assert cells_of(text)[0][1:] == ["1", "0"]
+    assert fmt_number(1.0, 0) == "1" and fmt_number(3.0, 2) == "3.00"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_status_says_what_a_long_command_does_on_a_terminal_only(monkeypatch: Any) -> None:
+    """Commands that work for seconds without a count (loading the national network, a
+    plan) show a spinner with what they do on a terminal, and nothing in a pipe or file."""
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with status("routing NLRTM → DEDUI on the default network"):
+        time.sleep(0.3)
+    assert "routing NLRTM → DEDUI on the default network…" in terminal.getvalue()
+    pipe = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", pipe)
+    with status("planning"):
+        time.sleep(0.15)
+    assert pipe.getvalue() == ""
+
+
+def test_the_note_of_hidden_columns_wraps_on_words() -> None:
+    """keten's console soft-wraps (the terminal breaks long lines anywhere): the "N more
+    column(s)" note is wrapped on words to the width itself."""
+    text = render(rich_table("Shipments", rows_with_numbers(), COLUMNS), width=60)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 60
+    start = next(i for i, line in enumerate(lines) if "more column(s):" in line)
+    note = " ".join(lines[start:])
+    assert note.endswith("(--wide shows them)") and "primary share" in note

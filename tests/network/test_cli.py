@@ -88,6 +88,6 @@ def test_network_import_fairways(tmp_path: Path, fairways: Path) -> None:
                               "inland_waterway", "--from-col", "VWJ_ID_BEG", "--to-col",
                               "VWJ_ID_END", "--id-col", "VWK_ID"], env=ENV)
     assert (out / "links.csv").exists()
-    assert "3721 links" in res.output
+    assert "3,721 links" in res.output
     assert res.exit_code == 0  # two small islands apart from the main network: warnings
     assert res.output.count("disconnected part") == 2

@@ -66,4 +66,4 @@ def test_route_between_place_names_on_the_command_line() -> None:
     for a, b in (("Rotterdam", "Tilburg"), ("Amsterdam", "Duisburg")):
         result = runner.invoke(app, ["route", a, b, "--mass-kg", "20000"], env={"COLUMNS": "80"})
         assert result.exit_code == 0, result.output
-        assert "->" in result.output
+        assert f"{a} → {b}" in result.output

@@ -3,6 +3,8 @@ reported); the LP relaxation stays available and bounds the integral plan from b
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from typer.testing import CliRunner
 
@@ -44,5 +46,14 @@ def test_cli_reports_how_the_plan_was_solved() -> None:
     assert "NOx rises by" in res.output  # the demo's shift to barge and rail raises NOx
     table_lines = [ln for ln in res.output.splitlines() if ln[:1] in "┏┃┡│└"]
     assert table_lines and max(len(ln) for ln in table_lines) <= 80
+    # a planner's reading: whole shipments as whole numbers, shares in %, terminals and
+    # service lines by name (ids in --format csv), no ISO "T" in times
+    cells = [[c.strip() for c in ln.split("│")[1:-1]] for ln in table_lines if ln[:1] == "│"]
+    shipments = [c for c in cells if c and c[0].endswith(" shipments") and len(c) == 4]
+    assert shipments and all("." not in v for c in shipments for v in c[1:])
+    assert any(c[0] == "CO2e WTW saved %" for c in cells)
+    text = res.output
+    assert "barge Rotterdam Maasvlakte → " in text and "NLRTM-MV" not in text
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d", text)
     res = runner.invoke(app, ["plan", "--demo", "--sweep", "", "--lp"], env={"COLUMNS": "80"})
     assert res.exit_code == 0 and "LP relaxation" in res.output

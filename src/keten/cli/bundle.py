@@ -10,7 +10,15 @@ from typing import Any
 
 import typer
 
-from keten.cli.render import check_format, console, emit_json, emit_text, rich_table
+from keten.cli.render import (
+    check_format,
+    console,
+    emit_json,
+    emit_text,
+    prose,
+    rich_table,
+    status,
+)
 from keten.errors import KetenError
 
 FORMATS = ("table", "json", "csv")
@@ -64,8 +72,10 @@ def bundle_command(
     if (shipments is None) != (fleet is None):
         raise KetenError("give SHIPMENTS and --fleet FLEET together (or neither, for the demo)")
     mode = "together" if together else "per-shipper" if per_shipper else "compare"
-    result = bundle(shipments, fleet, mode=mode, allocation=allocation, zones=zones,
-                    time_limit_s=time_limit)
+    with status("routing each shipper alone and all together (OR-Tools), then the "
+                "Shapley shares"):
+        result = bundle(shipments, fleet, mode=mode, allocation=allocation, zones=zones,
+                        time_limit_s=time_limit)
     doc = result.as_dict()
     if fmt == "json":
         emit_json(doc, out)
@@ -97,12 +107,12 @@ def bundle_command(
             f"Shares of the bundled plan (cost: {doc['allocation_rule']}; emissions: ISO "
             "14083, tkm within each TOC)", shares, list(shares[0]), 1))
         if any(a["co2e_wtw_share_kg"] > a["co2e_wtw_alone_kg"] for a in doc["allocation"]):
-            console.print("A CO2e share can exceed the shipper's CO2e alone: ISO 14083 splits "
+            prose("A CO2e share can exceed the shipper's CO2e alone: ISO 14083 splits "
                           "each bundled vehicle's emissions by tkm, not by the savings.")
     if doc["unserved"]:
         console.print(rich_table("Unserved shipments", doc["unserved"],
                                  ["shipment_id", "row", "reason"], cut_text=False))
-    console.print(f"Distances: {doc['method']['distance']}. Factor set {doc['factor_set']}.")
+    prose(f"Distances: {doc['method']['distance']}. Factor set {doc['factor_set']}.")
     if out is not None:
         emit_json(doc, out)
 

@@ -360,7 +360,20 @@ def show(
             stack.append(stack[-1].add(label, highlight=False))
         console.print(root)
     else:
+        from decimal import Decimal
+
         from keten.cli.render import rich_table
+
+        rounded = False
+
+        def shown(value: object) -> object:
+            """A signed figure to 0.001 in the table (230.287, not 230.287309090909)."""
+            nonlocal rounded
+            if isinstance(value, Decimal) and value.is_finite() and value != value.quantize(
+                    Decimal("0.001")):
+                rounded = True
+                return value.quantize(Decimal("0.001"))
+            return value
 
         table_rows = []
         for level, summary in rows:
@@ -370,11 +383,11 @@ def show(
                 "party": "  " * level + ("└ " if level else "") + _party(summary),
                 "subject": _subject_text(summary, compact=True),
                 "seq": s.sequence if s.sequence is not None else "fmt 1",
-                **{f"own {label}": getattr(own_q, n) for n, label in zip(
+                **{f"own {label}": shown(getattr(own_q, n)) for n, label in zip(
                     QUANTITY_FIELDS[:4], SHOWN_QUANTITIES, strict=True)},
-                **{f"cum. {label}": getattr(cum_q, n) for n, label in zip(
+                **{f"cum. {label}": shown(getattr(cum_q, n)) for n, label in zip(
                     QUANTITY_FIELDS[:4], SHOWN_QUANTITIES, strict=True)},
-                "cum. tkm": cum_q.transport_activity_tkm,
+                "cum. tkm": shown(cum_q.transport_activity_tkm),
                 "status": _status_text(summary, report),
             })
         # status first after the parties: a narrow terminal drops the last quantities, never it
@@ -383,6 +396,9 @@ def show(
                    "cum. PM kg", "own PM kg", "cum. tkm"]
         console.print(rich_table(f"Carbon Added chain {bundle_file}", table_rows, columns,
                                  hidden_hint="--format json shows every figure"))
+        if rounded:
+            console.print("figures rounded to 0.001; the signed values exactly: --format json",
+                          markup=False)
     for mapping in report.subject_mappings:
         console.print(f"subject mapping: {mapping}", markup=False)
     for warning in report.warnings:

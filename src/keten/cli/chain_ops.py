@@ -9,7 +9,15 @@ from pathlib import Path
 
 import typer
 
-from keten.cli.render import check_format, console, emit_json, emit_text, rich_table
+from keten.cli.render import (
+    check_format,
+    console,
+    emit_json,
+    emit_text,
+    prose,
+    rich_table,
+    status,
+)
 from keten.errors import KetenError
 
 
@@ -59,8 +67,8 @@ def load_factor_command(
     if target is not None and t["km_saved"] is not None:
         line += (f"; at load factor {target:g}: {t['km_saved']:,.0f} km and "
                  f"{t['co2e_wtw_saved_kg']:,.0f} kg CO2e WTW less")
-    console.print(line + ".")
-    console.print("TOC intensities: `keten load-factor LOG --format toc -o tocs_in.csv`, then "
+    prose(line + ".")
+    prose("TOC intensities: `keten load-factor LOG --format toc -o tocs_in.csv`, then "
                   "`keten toc tocs_in.csv`.")
 
 
@@ -105,13 +113,14 @@ def ze_zones_command(
                                  f"{sum(r['in force'] == 'yes' for r in rows)})", rows,
                                  ["zone", "area km2", "from", "in force", "decree"], 2))
         if not zones:
-            console.print("Source: NDW open data 'Emissiezones' (CC0), DATEX II snapshot "
+            prose("Source: NDW open data 'Emissiezones' (CC0), DATEX II snapshot "
                           f"published {shipped_snapshot()}; each zone's NDW record, version and "
                           "decree (gmb = Gemeenteblad) in -f json. Other polygons: --zones FILE.")
         return
     if (shipments is None) != (fleet is None):
         raise KetenError("give SHIPMENTS and --fleet FLEET together (or neither, for the demo)")
-    r = ze_zones(shipments, fleet, zones, time_limit_s=time_limit, on=day)
+    with status("routing the deliveries with and without the zone rule (OR-Tools)"):
+        r = ze_zones(shipments, fleet, zones, time_limit_s=time_limit, on=day)
     doc = r.as_dict()
     if fmt == "json":
         emit_json(doc, out)
@@ -126,13 +135,13 @@ def ze_zones_command(
     console.print(rich_table(f"Zero-emission zones: {doc['in_zone']} of "
                              f"{len(doc['deliveries'])} shipments have a stop in a zone", rows,
                              ["KPI", "no zone rule", "zone rule"], 3))
-    console.print(f"Zero-emission vehicles needed: {doc['zero_emission_vehicles_needed']} "
+    prose(f"Zero-emission vehicles needed: {doc['zero_emission_vehicles_needed']} "
                   f"({', '.join(doc['zero_emission_vehicle_types']) or '-'}); "
                   f"{doc['zero_emission_vehicles_added']} more than the fleet file has.")
     if doc["unserved"]:
         console.print(rich_table("Unserved under the zone rule", doc["unserved"],
                                  ["shipment_id", "row", "reason"], cut_text=False))
-    console.print(f"Zones in force on {doc['zones_in_force_on']}: {len(doc['zones'])} "
+    prose(f"Zones in force on {doc['zones_in_force_on']}: {len(doc['zones'])} "
                   f"({'--zones file' if zones else 'NDW open data, see --list'}).")
 
 
@@ -150,7 +159,8 @@ def street_turns_command(
     check_format(fmt, ("table", "json"))
     if (imports is None) != (exports is None):
         raise KetenError("give IMPORTS and --exports EXPORTS together (or neither, demo)")
-    doc = street_turns(imports, exports, depots).as_dict()
+    with status("matching import and export containers on the road network"):
+        doc = street_turns(imports, exports, depots).as_dict()
     if fmt == "json":
         emit_json(doc, out)
         return

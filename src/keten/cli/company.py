@@ -167,7 +167,10 @@ def import_(
             **options,
         )
     else:  # a TCE table: keten computes the footprints, shares and categories per shipment
-        table = exchange.footprints_from_table(path, tocs, hocs)
+        from keten.cli.render import status
+
+        with status(f"computing the footprints of {path.name} (ISO 14083)"):
+            table = exchange.footprints_from_table(path, tocs, hocs)
         summary = exchange.import_table(
             _store(),
             company_id,

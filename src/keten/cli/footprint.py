@@ -94,7 +94,7 @@ def _footprint(input: Path, tocs: Path | None, hocs: Path | None, fmt: str, out:
         console.print(
             rich_table(
                 "Totals by mode",
-                summary.by_mode.to_pylist(),
+                mode_rows(summary.by_mode.to_pylist()),
                 [
                     "group",
                     "tce_count",
@@ -108,6 +108,8 @@ def _footprint(input: Path, tocs: Path | None, hocs: Path | None, fmt: str, out:
                 wide=wide,
             )
         )
+        if any(str(r["group"]).startswith("hub") for r in summary.by_mode.to_pylist()):
+            console.print(HUB_TKM_KEY)
         return
     if fmt == "parquet":
         raise KetenError("--format parquet needs -o FILE")
@@ -128,6 +130,17 @@ def _footprint(input: Path, tocs: Path | None, hocs: Path | None, fmt: str, out:
         emit_text(csv_text(result.tce_table), out)
     else:
         _print_table(result, out, wide)
+
+
+HUB_TKM_KEY = "tkm –: does not apply to a hub (it moves no freight over a distance)."
+
+
+def mode_rows(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Totals by mode / hub type with no tonne-km for the hub rows: a hub handles tonnes, it
+    has no transport activity (ISO 14083 counts its emissions per tonne), so "0.0" would read
+    as a measured zero."""
+    return [{**r, "transport_activity_tkm": None} if str(r.get("group", "")).startswith("hub")
+            else r for r in rows]
 
 
 def _print_table(result: object, out: Path | None, wide: bool = False) -> None:
@@ -161,7 +174,7 @@ def _print_table(result: object, out: Path | None, wide: bool = False) -> None:
     target.print(
         rich_table(
             "Totals by mode / hub type",
-            result.by_mode().to_pylist(),
+            mode_rows(result.by_mode().to_pylist()),
             [
                 "group",
                 "tce_count",
@@ -175,6 +188,8 @@ def _print_table(result: object, out: Path | None, wide: bool = False) -> None:
             wide=wide or out is not None,
         )
     )
+    if any(str(r["group"]).startswith("hub") for r in result.by_mode().to_pylist()):
+        target.print(HUB_TKM_KEY)
     t = result.totals()
     target.print(
         f"Total: {t['co2e_wtw_kg']:,.3f} kg CO2e WTW ({t['co2e_ttw_kg']:,.3f} TTW), "

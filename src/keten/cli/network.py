@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from keten.cli.render import check_format, console, emit_json, rich_table
+from keten.cli.render import check_format, console, emit_json, rich_table, status
 from keten.cli.stages import stage_progress
 from keten.errors import Problem, ValidationError
 from keten.network.build import default_network
@@ -36,6 +36,10 @@ def load_network(path: Path | None) -> Network:
     return default_network() if path is None else read_network_file(path)
 
 
+def _which(path: Path | None) -> str:
+    return "default" if path is None else f"'{path}'"
+
+
 @network_app.command("show")
 def show_command(
     network: Path | None = NETWORK_OPTION,
@@ -47,13 +51,14 @@ def show_command(
     """Counts by kind and mode, or the node / link tables with their sources."""
     check_format(fmt, ("table", "json"))
     check_format(what, ("summary", "nodes", "links"))
-    net = load_network(network)
+    with status(f"loading the {_which(network)} network"):
+        net = load_network(network)
     if what == "summary":
         doc = net.summary()
         if fmt == "json":
             emit_json(doc, out)
             return
-        console.print(f"[bold]{doc['name']}[/]: {doc['nodes']} nodes, {doc['links']} links")
+        console.print(f"[bold]{doc['name']}[/]: {doc['nodes']:,} nodes, {doc['links']:,} links")
         km = doc["length_km_by_mode"]
         rows = [{"mode": m, "links": c, "length_km": km[m]}  # type: ignore[index]
                 for m, c in doc["links_by_mode"].items()]  # type: ignore[attr-defined]
@@ -82,7 +87,8 @@ def export_command(
     """Write the network as GeoJSON, GeoPackage (layers nodes, links) or CSV tables."""
     if fmt is not None:
         check_format(fmt, ("geojson", "gpkg", "csv"))
-    path = write_network(load_network(network), out, fmt)
+    with status(f"loading the {_which(network)} network and writing {out}"):
+        path = write_network(load_network(network), out, fmt)
     console.print(f"wrote {path}")
 
 
@@ -153,7 +159,7 @@ def import_command(
         path = write_network(net, out)
     summary = net.summary()
     flipped = f", {notes.reversed_links} geometries drawn to->from" if notes.reversed_links else ""
-    console.print(f"imported {summary['nodes']} nodes, {summary['links']} links -> {path} "
+    console.print(f"imported {summary['nodes']:,} nodes, {summary['links']:,} links -> {path} "
                   f"({report.components} connected part(s), {report.self_loops} self-loop(s)"
                   f"{flipped})")
     _print_warnings(warnings, strict)
@@ -168,8 +174,9 @@ def validate_command(
     """Report errors (dangling node references, zero/negative lengths, duplicate ids: exit 2)
     and warnings (disconnected parts, self-loops: exit 0 unless --strict)."""
     check_format(fmt, ("table", "json"))
-    net = load_network(network)
-    report = validate_network(net, None if network is None else str(network))
+    with status(f"loading and validating the {_which(network)} network"):
+        net = load_network(network)
+        report = validate_network(net, None if network is None else str(network))
     failed = bool(report.problems) or (strict and bool(report.warnings))
     if fmt == "json":
         emit_json({"network": net.name, **report.as_dict()}, None)
@@ -179,7 +186,7 @@ def validate_command(
     if failed:
         raise ValidationError(report.problems + (report.warnings if strict else []),
                               title=f"network '{net.name}' has problems")
-    console.print(f"network '{net.name}' is valid: {len(net.nodes)} nodes, {len(net.links)} "
+    console.print(f"network '{net.name}' is valid: {len(net.nodes):,} nodes, {len(net.links):,} "
                   f"links, {report.components} connected part(s), {report.self_loops} "
                   "self-loop(s)")
     _print_warnings(report.warnings, strict)

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from keten.cli.render import emit_json, emit_text
+from keten.cli.render import emit_json, emit_text, rich_table
 from keten.errors import NotFoundError, Problem, ValidationError
 from keten.settings import Settings
 from keten.store import Store, open_store
@@ -95,22 +95,19 @@ def list_(
     if as_json:
         emit_json(rows, None)
         return
-    table = Table(title="Partners", title_justify="left", header_style="bold")
-    for col in ("name", "company", "url", "PACT", "status", "last fetch", "footprints"):
-        table.add_column(col)
-    for p in rows:
-        table.add_row(
-            p["name"],
-            p["company_id"],
-            p["base_url"],
-            f"v{p['pact_version']}" if p["pact_version"] else "?",
-            p["status"] + (f": {p['last_error'][:60]}" if p["last_error"] else ""),
-            p["last_fetch_at"] or "never",
-            str(p["received_footprints"]),
-        )
     if not rows:
-        table.caption = "no partners: keten partner add NAME --url ... --client-id ..."
-    console.print(table)
+        console.print("no partners yet: keten partner add NAME --company ID --url URL "
+                      "--client-id ID --client-secret SECRET")
+        return
+    # the columns that fit, most important first (a URL or an id is never cut)
+    console.print(rich_table("Partners", [{
+        "name": p["name"], "company": p["company_id"], "url": p["base_url"],
+        "PACT": f"v{p['pact_version']}" if p["pact_version"] else "not yet known",
+        "status": p["status"] + (f": {p['last_error'][:60]}" if p["last_error"] else ""),
+        "last fetch (UTC)": p["last_fetch_at"] or "never",
+        "footprints": int(p["received_footprints"])} for p in rows],
+        ["name", "url", "status", "footprints", "PACT", "last fetch (UTC)", "company"],
+        hidden_hint="--json shows them"))
 
 
 @partner_app.command("fetch")
@@ -234,6 +231,9 @@ def received(
     if fmt == "json":
         emit_json(rows, None)
         return
+    if not rows:
+        console.print("nothing received yet: keten partner fetch NAME")
+        return
     table = Table(title="Received footprints", title_justify="left", header_style="bold")
     for col, justify in (("partner", "left"), ("kind", "left"), ("id", "left"),
                          ("kg CO2e", "right"), ("per", "right"), ("year", "right"),
@@ -251,8 +251,6 @@ def received(
             f"v{r['pact_version']}",
             "–" if r["statement_status"] == "none" else r["statement_status"],
         )
-    if not rows:
-        table.caption = "nothing received yet: keten partner fetch"
     console.print(table)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from keten.cli.render import (
     emit_text,
     header_of,
     rich_table,
+    status,
 )
 from keten.planning.results import Assignment, PlanResult, Scenario
 from keten.services.planning import DEFAULT_SWEEP, DEFAULT_TIME_LIMIT_S, plan
@@ -26,6 +28,7 @@ FORMATS = ("table", "json", "csv")
 SHOWN_ASSIGNMENTS = 40
 SHOWN_SERVICES = 15
 SHORT = {"inland_waterway": "barge"}
+DEPARTURE = re.compile(r"-(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(\d{1,2})$")
 DEFAULT_SWEEP_TEXT = ",".join(f"{price:g}" for price in DEFAULT_SWEEP)
 # a value typed after a flag (``--integer true``) lands in the SHIPMENTS argument
 FLAG_WORDS = {"true", "false", "yes", "no", "on", "off", "1", "0"}
@@ -58,23 +61,30 @@ def _scenario_rows(scenarios: list[Scenario]) -> list[dict[str, Any]]:
         rows.append({"KPI": f"{SHORT.get(mode, mode)} tkm",
                      **{sc.name: sc.kpis.tkm_by_mode.get(mode, 0.0) for sc in scenarios}})
         rows.append({"KPI": f"{SHORT.get(mode, mode)} shipments",
-                     **{sc.name: sc.kpis.shipments_by_mode.get(mode, 0.0) for sc in scenarios}})
+                     **{sc.name: round(sc.kpis.shipments_by_mode.get(mode, 0.0), 6)
+                        for sc in scenarios}})
     rows.append({"KPI": "on time %", **{sc.name: 100 * (sc.kpis.on_time_rate or 0.0)
                                         for sc in scenarios}})
     return rows
 
 
-def _route(row: dict[str, Any], a: Assignment) -> dict[str, Any]:
-    parts = []
-    for leg in a.legs:
-        if leg.kind == "service":
-            parts.append(f"{SHORT.get(leg.mode, leg.mode)} {leg.from_location}>{leg.to_location}")
-        elif leg.kind == "direct_road":
-            parts.append("road")
-        else:
-            parts.append("dray")
-    return {**row, "route": " + ".join(parts),
+def _route(row: dict[str, Any], a: Assignment, text: str) -> dict[str, Any]:
+    """A plan row as a planner reads it: the route by terminal names (``text``, from
+    ``services.dashboard.plan_route_texts``; the ids stay in ``--format csv``), the delivery
+    time without the ISO "T"."""
+    return {**row, "route": text, "delivery_at": str(row["delivery_at"]).replace("T", " "),
             "service": a.option if a.option != "road" else "-"}
+
+
+def _resource(u: Any, services: dict[str, tuple[str, str, str]]) -> str:
+    """A service by its line ("barge Rotterdam Maasvlakte → Duisburg"), a terminal by name."""
+    from keten.services.dashboard import place_label, service_line_label
+
+    if u.kind == "service" and u.resource_id in services:
+        when = DEPARTURE.search(u.resource_id)  # demo ids end in the weekday and hour
+        return service_line_label(*services[u.resource_id]) + (
+            f", {when.group(1)} {when.group(2)}h" if when else "")
+    return place_label(u.resource_id) if u.kind == "terminal" else u.resource_id
 
 
 def _solve_note(sc: Scenario) -> str:
@@ -86,7 +96,14 @@ def _solve_note(sc: Scenario) -> str:
     return f"{sc.name}: whole shipments (MIP, {gap}{took})"
 
 
-def _print_tables(result: PlanResult, wide: bool = False) -> None:
+# modal-shift rows that are shares (0.042) shown as percentages (4.2)
+SHARES = {"co2e_wtw_saved_share": "CO2e WTW saved %"}
+
+
+def _print_tables(result: PlanResult, wide: bool = False,
+                  services: dict[str, tuple[str, str, str]] | None = None) -> None:
+    from keten.services.dashboard import plan_route_texts
+
     scenarios = [result.plan, result.uncapacitated, result.all_road]
     p = result.parameters
     console.print(rich_table(
@@ -94,23 +111,29 @@ def _print_tables(result: PlanResult, wide: bool = False) -> None:
         "emissions through keten.footprint, ISO 14083)", _scenario_rows(scenarios),
         ["KPI", *[sc.name for sc in scenarios]], 1, wide=wide))
     console.print(_solve_note(result.plan))
-    shift = [{"KPI": header_of(k), **{name: d[k] for name, d in result.modal_shift().items()}}
+    shift = [{"KPI": SHARES.get(k, header_of(k)),
+              **{name: 100 * d[k] if k in SHARES else d[k]
+                 for name, d in result.modal_shift().items()}}
              for k in next(iter(result.modal_shift().values()))]
-    console.print(rich_table("Modal-shift potential (saved against all-road)", shift,
-                             ["KPI", *result.modal_shift()], 3, wide=wide))
+    console.print(rich_table("Modal-shift potential (saved against all-road; negative: more "
+                             "than all-road)", shift, ["KPI", *result.modal_shift()], 1,
+                             wide=wide))
     nox_rise_kg = result.plan.kpis.nox_kg - result.all_road.kpis.nox_kg
     if nox_rise_kg > 0:
         console.print(f"NOx rises by {nox_rise_kg:,.1f} kg against all-road: barge and diesel "
                       "rail engines emit more NOx per tkm than Euro VI trucks, while CO2e falls.",
                       soft_wrap=False)
     if result.sweep:
-        console.print(rich_table("Carbon-price sweep (cost / CO2e trade-off)",
-                                 [vars(pt) for pt in result.sweep],
-                                 ["carbon_price_eur_per_t", "cost_eur", "co2e_wtw_kg", "nox_kg",
-                                  "road_tkm_share", "unserved_shipments"], 2, wide=wide))
-    pairs = sorted(zip(result.assignment_rows(), result.plan.assignments, strict=True),
+        console.print(rich_table(
+            "Carbon-price sweep (cost / CO2e trade-off)",
+            [{**vars(pt), "road_tkm_share_pct": None if pt.road_tkm_share is None
+              else 100 * pt.road_tkm_share} for pt in result.sweep],
+            ["carbon_price_eur_per_t", "cost_eur", "co2e_wtw_kg", "nox_kg",
+             "road_tkm_share_pct", "unserved_shipments"], 1, wide=wide))
+    pairs = sorted(zip(result.assignment_rows(), result.plan.assignments,
+                       plan_route_texts(result), strict=True),
                    key=lambda ra: (ra[1].main_mode == "road", ra[1].shipment_id))
-    rows = [_route(r, a) for r, a in pairs]
+    rows = [_route(r, a, text) for r, a, text in pairs]
     title = f"Plan per shipment ({len(rows)} assignments"
     title += f", first {SHOWN_ASSIGNMENTS})" if len(rows) > SHOWN_ASSIGNMENTS else ")"
     console.print(rich_table(title, rows[:SHOWN_ASSIGNMENTS],
@@ -124,10 +147,11 @@ def _print_tables(result: PlanResult, wide: bool = False) -> None:
     used.sort(key=lambda u: -(u.share or 0.0))
     console.print(rich_table(
         f"Utilisation (busiest {SHOWN_SERVICES} of {len(used)} used resources)",
-        [{"kind": u.kind, "id": u.resource_id, "day": u.day, "used_teu": u.used_teu,
+        [{"kind": u.kind, "resource": _resource(u, services or {}), "day": u.day,
+          "used_teu": u.used_teu,
           "capacity_teu": u.capacity_teu, "share %": None if u.share is None
           else 100 * u.share} for u in used[:SHOWN_SERVICES]],
-        ["kind", "id", "day", "used_teu", "capacity_teu", "share %"], 1, wide=wide))
+        ["kind", "resource", "day", "used_teu", "capacity_teu", "share %"], 1, wide=wide))
 
 
 def _csv(result: PlanResult) -> str:
@@ -195,18 +219,23 @@ def plan_command(
             raise typer.BadParameter("give SHIPMENTS and --services (or --demo)",
                                      param_hint="SHIPMENTS")
         ship_in, svc_in, term_in = shipments, services, terminals
-    result = plan(ship_in, svc_in, term_in, carbon_price_eur_per_t=carbon_price,
-                  nox_price_eur_per_kg=nox_price, lateness_penalty_eur_per_h=lateness_penalty,
-                  horizon_days=horizon, integer=integer, sweep=_sweep(sweep),
-                  time_limit_s=time_limit,
-                  road_capacity_teu_per_day=road_capacity,
-                  network=None if network is None else load_network(network))
+    prices = _sweep(sweep)
+    with status(f"planning {'the demo portfolio' if ship_in is None else shipments} "
+                f"(HiGHS: the plan, 2 baselines and {len(prices)} sweep prices)"):
+        result = plan(ship_in, svc_in, term_in, carbon_price_eur_per_t=carbon_price,
+                      nox_price_eur_per_kg=nox_price,
+                      lateness_penalty_eur_per_h=lateness_penalty, horizon_days=horizon,
+                      integer=integer, sweep=prices, time_limit_s=time_limit,
+                      road_capacity_teu_per_day=road_capacity,
+                      network=None if network is None else load_network(network))
     if fmt == "json":
         emit_json(result.as_dict(), out)
     elif fmt == "csv":
         emit_text(_csv(result), out)
     else:
-        _print_tables(result, wide)
+        from keten.services.dashboard import service_routes
+
+        _print_tables(result, wide, service_routes(svc_in))
 
 
 def register(app: typer.Typer) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -99,7 +100,7 @@ def _aligned_places(values: Sequence[Any], places: int) -> int:
     them for two significant digits, so that every number lines up on the point
     (``0.00175`` over ``0.0000546`` had its point two characters to the left)."""
     small = [abs(float(v)) for v in values if is_number(v) and math.isfinite(float(v))
-             and 0 < abs(float(v)) < 10 ** (1 - places)]
+             and float(v) != int(v) and 0 < abs(float(v)) < 10 ** (1 - places)]
     if not small:
         return places
     return max(places, min(12, 2 - math.floor(math.log10(min(small)))))
@@ -128,6 +129,7 @@ class FitTable:
                  hidden_hint: str = "--wide shows them", cut_text: bool = True,
                  hide_empty: bool = True) -> None:
         self.title = title
+        self.caption: str | None = None
         self.wide = wide
         self.cut_text = cut_text and not wide
         self.hidden_hint = hidden_hint
@@ -198,8 +200,8 @@ class FitTable:
         caption = None
         if hidden:
             caption = f"{len(hidden)} more column(s): {', '.join(hidden)} ({self.hidden_hint})"
-        table = Table(title=self.title, title_justify="left", header_style="bold",
-                      caption=caption, caption_justify="left")
+        self.caption = caption  # printed under the table, wrapped on words (see below)
+        table = Table(title=self.title, title_justify="left", header_style="bold")
         for i, w in layout.items():
             header, numeric, cells = self.columns[i]
             longest = max((len(c) for c in cells), default=0)
@@ -223,8 +225,14 @@ class FitTable:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         table = self.table(options.max_width)
+        # a soft-wrapping console (keten's) leaves long lines to the terminal, which breaks
+        # them anywhere: the note of the hidden columns is wrapped on words here
+        note = (Text("\n".join(textwrap.wrap(self.caption, max(20, options.max_width))))
+                if self.caption else None)
         if not self.wide:
             yield table
+            if note is not None:
+                yield note
             return
         full = Measurement.get(console, options.update(width=10**5), table).maximum
         if full <= options.max_width:
@@ -273,6 +281,30 @@ def progress(label: str, unit: str = "rows") -> Iterator[Callable[[int], None]]:
             bar.update(task, done=f"{done:,} {unit}")
 
         yield update
+
+
+def prose(text: str) -> None:
+    """A sentence under a table, wrapped on words at the terminal's width (keten's console
+    otherwise leaves long lines to the terminal, which breaks them inside words)."""
+    console.print(text, soft_wrap=False, markup=False, highlight=False)
+
+
+@contextmanager
+def status(label: str) -> Iterator[None]:
+    """A live line on stderr saying what a command is doing while it works (a spinner,
+    ``label`` and the time taken), shown only on a terminal and cleared when done: for work
+    of more than a few seconds that has no count to report (loading the national network,
+    solving a plan)."""
+    err = Console(stderr=True)
+    if not err.is_terminal:
+        yield
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        bar.add_task(f"{label}…", total=None)
+        yield
 
 
 def emit_text(text: str, out: Path | None) -> None:

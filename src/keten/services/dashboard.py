@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from keten.display import node_labels
 from keten.emissions.distance import parse_lat_lon
 from keten.emissions.footprint import FootprintResult, decode_dictionaries
 from keten.errors import KetenError, Problem, ValidationError
@@ -92,6 +93,19 @@ def demo_throughput_t_per_day() -> dict[str, float]:
 DISPLAY_MAX_LINKS = 5_000  # above this a map draws merged chains (keten.network.display)
 
 
+# open data whose licence asks for attribution on a map, as the links' source or licence names it
+ATTRIBUTIONS = (("OpenStreetMap", "© OpenStreetMap contributors (ODbL)"),
+                ("Rijkswaterstaat", "Rijkswaterstaat (CC0)"))
+
+
+def data_attribution(texts: Any) -> str | None:
+    """"Network: © OpenStreetMap contributors (ODbL), Rijkswaterstaat (CC0)" for the sources
+    and licences in ``texts`` that a map must credit; None where there are none."""
+    seen = {str(t) for t in texts if t}
+    names = [label for key, label in ATTRIBUTIONS if any(key in t for t in seen)]
+    return f"Network: {', '.join(names)}" if names else None
+
+
 def _display_view(name: str, hubs: Any, lines: list[dict[str, Any]],
                   throughput: dict[str, float], total: int | None) -> dict[str, Any]:
     """A network view of hubs and merged display lines (keten.network.display)."""
@@ -103,6 +117,7 @@ def _display_view(name: str, hubs: Any, lines: list[dict[str, Any]],
     links = [{k: v for k, v in rec.items() if k != "source"} for rec in lines]
     what = f"for {total:,} links " if total else ""
     return {"name": name, "nodes": nodes, "links": links,
+            "data_attribution": data_attribution(rec.get("source") for rec in lines),
             "throughput_basis": "resilience demo demand, intact network (t/day)"
             if throughput else None,
             "display": f"{len(links):,} lines drawn {what}(chains merged, junctions within "
@@ -150,6 +165,8 @@ def network_view(net: Network | None = None, sized: bool = True) -> dict[str, An
         "name": net.name,
         "nodes": nodes,
         "links": links,
+        "data_attribution": data_attribution(
+            [*net.links.get("source", []), *net.links.get("licence", [])]),
         "throughput_basis": "resilience demo demand, intact network (t/day)" if throughput
         else None,
     }
@@ -257,33 +274,44 @@ def _tce_rows(table: Any, shipment_ids: set[str]) -> list[dict[str, Any]]:
 
 @lru_cache(maxsize=1)
 def _node_labels() -> dict[str, str]:
-    """Node id -> the place as the network names it, without its qualifier ("Duisburg" for
-    DEDUI "Duisburg (duisport Ruhrort)"); "name (id)" where two nodes share that name, so that
-    two lanes never merge under one label."""
+    """Node id -> place name of the default network's nodes (:func:`keten.display.node_labels`):
+    terminals, ports and named junctions only (a junction's name is its id)."""
     nodes = default_network().nodes
-    short = {str(i): str(n).split(" (")[0] for i, n in zip(nodes["node_id"], nodes["name"],
-                                                           strict=True) if n and n == n}
-    counts: dict[str, int] = defaultdict(int)
-    for name in short.values():
-        counts[name] += 1
-    return {i: name if counts[name] == 1 else f"{name} ({i})" for i, name in short.items()}
+    hubs = nodes[nodes["kind"].astype(str) != "junction"]
+    return node_labels(hubs["node_id"], hubs["name"])
 
 
-def _place_label(text: str) -> str:
-    """A lane end as a reader knows it: a network node by its place name ("Rotterdam
-    Maasvlakte", not NLRTM-MV), ``lat,lon`` as the nearest one ("near Venlo") rather than raw
+@lru_cache(maxsize=1)
+def _gazetteer_points() -> tuple[list[str], Any, Any]:
+    """Names, latitudes and longitudes of the gazetteer's places (network/data/places.csv)."""
+    from keten.network.locate import gazetteer
+
+    places = sorted(set(gazetteer().values()), key=lambda p: (-p.population, p.name))
+    return ([p.name for p in places], np.array([p.lat for p in places]),
+            np.array([p.lon for p in places]))
+
+
+def _near_label(lat: float, lon: float) -> str:
+    """``near <place>``: the nearest place of the gazetteer (a town a reader knows, never a
+    network junction), or the coordinates where the gazetteer has none within 50 km."""
+    from keten.emissions.distance import great_circle_km_array
+
+    names, lats, lons = _gazetteer_points()
+    km = great_circle_km_array(np.full(len(lats), lat), np.full(len(lats), lon), lats, lons)
+    best = int(np.argmin(km)) if len(km) else -1
+    if best < 0 or km[best] > 50:
+        return f"{lat:.2f},{lon:.2f}"
+    return f"near {names[best]}"
+
+
+def place_label(text: str) -> str:
+    """A lane end as a reader knows it: a network terminal by its place name ("Rotterdam
+    Maasvlakte", not NLRTM-MV), ``lat,lon`` as the nearest town ("near Venlo") rather than raw
     coordinates, any other code as given."""
     coords = parse_lat_lon(text)
     if coords is None:
         return _node_labels().get(text, text)
-    from keten.network.locate import nearest_nodes
-
-    net = default_network()
-    near = nearest_nodes(net, *coords)
-    if not near:
-        return f"{coords[0]:.2f},{coords[1]:.2f}"
-    node = net.node_ids[near[0][0]]
-    return f"near {_node_labels().get(node, node)}"
+    return _near_label(*coords)
 
 
 def _lane(place: tuple[str, str, str | None]) -> str | None:
@@ -292,7 +320,7 @@ def _lane(place: tuple[str, str, str | None]) -> str | None:
     origin, destination = place[0], place[1]
     if origin in ("", "?") or destination in ("", "?"):
         return None
-    a, b = _place_label(origin), _place_label(destination)
+    a, b = place_label(origin), place_label(destination)
     return None if a == b else f"{a} → {b}"
 
 
@@ -338,9 +366,39 @@ def _tce_places(source: str | Path) -> dict[tuple[str, str], tuple[str, str, str
 # ---------------------------------------------------------------- planning
 
 
-def planning_view(result: PlanResult) -> dict[str, Any]:
+def service_routes(source: str | Path | None = None) -> dict[str, tuple[str, str, str]]:
+    """Service id -> (mode, from terminal, to terminal) of a timetable file (the demo
+    timetable when ``source`` is None); empty where the file cannot be read."""
+    if source is None:
+        from keten.services.planning import demo_paths
+
+        source = demo_paths()[1]
+    try:
+        table = read_table_as_text(Path(source))
+    except KetenError:
+        return {}
+    if not {"service_id", "mode", "from_terminal", "to_terminal"} <= set(table.column_names):
+        return {}
+    return {str(i): (str(m), str(a), str(b)) for i, m, a, b in zip(
+        *(table.column(c).to_pylist() for c in ("service_id", "mode", "from_terminal",
+                                                "to_terminal")), strict=True)}
+
+
+def service_line_label(mode: str, origin: str, destination: str) -> str:
+    """A service line as a planner reads it: "barge Rotterdam Maasvlakte → Duisburg"."""
+    return (f"{MODE_WORDS.get(mode, mode)} {place_label(origin)} → "
+            f"{place_label(destination)}")
+
+
+def planning_view(result: PlanResult,
+                  services: Mapping[str, tuple[str, str, str]] | None = None) -> dict[str, Any]:
     """Modal split before (all-road) and after (plan, uncapacitated), the carbon-price sweep
-    and the utilisation of the scheduled services."""
+    and the utilisation of the scheduled services; each service with its line named by mode
+    and terminals (from ``services``, :func:`service_routes`, or the plan's own legs)."""
+    routes = {leg.service_id: (leg.mode, leg.from_location, leg.to_location)
+              for sc in (result.plan, result.uncapacitated) for a in sc.assignments
+              for leg in a.legs if leg.service_id}
+    routes.update(services or {})
     scenarios = []
     for sc in (result.all_road, result.plan, result.uncapacitated):
         k = sc.kpis
@@ -356,7 +414,10 @@ def planning_view(result: PlanResult) -> dict[str, Any]:
     for u in result.plan.utilisation:
         if u.kind != "service":
             continue
-        utilisation.append({"service_id": u.resource_id, "used_teu": _num(u.used_teu),
+        route = routes.get(u.resource_id)
+        utilisation.append({"service_id": u.resource_id,
+                            "line": None if route is None else service_line_label(*route),
+                            "used_teu": _num(u.used_teu),
                             "capacity_teu": _num(u.capacity_teu), "used_t": _num(u.used_t),
                             "capacity_t": _num(u.capacity_t), "share": _num(u.share)})
     utilisation.sort(key=lambda r: (-float(r["share"] or 0.0), str(r["service_id"])))
@@ -384,8 +445,8 @@ def plan_route_texts(result: PlanResult) -> list[str]:
         for leg in a.legs:
             if leg.kind == "service":
                 parts.append(f"{MODE_WORDS.get(leg.mode, leg.mode)} "
-                             f"{_place_label(leg.from_location)} → "
-                             f"{_place_label(leg.to_location)}")
+                             f"{place_label(leg.from_location)} → "
+                             f"{place_label(leg.to_location)}")
             else:
                 parts.append("road, door to door" if leg.kind == "direct_road" else "truck")
         out.append(" + ".join(parts))

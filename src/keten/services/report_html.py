@@ -87,7 +87,10 @@ def render_report(title: str, subtitle: str, sections: Sequence[Section]) -> str
             div_id = f"figure-{s_index}-{f_index}"
             is_map = any(str(t.get("meta", {}).get("role", "")).endswith("links")
                          for t in figure.get("data", []) if isinstance(t.get("meta"), dict))
-            body.append(f"<div id='{div_id}' class='chart{' map' if is_map else ''}'></div>")
+            height = figure.get("layout", {}).get("height")  # one row per service line
+            style = f" style='height:{int(height)}px'" if height else ""
+            body.append(f"<div id='{div_id}' class='chart{' map' if is_map else ''}'{style}>"
+                        "</div>")
             figures.append((div_id, figure))
         for table in section.tables:
             columns = list(zip(*table.rows, strict=True)) if table.rows else []
@@ -229,7 +232,7 @@ def plan_report(shipments: Path | None = None, services: Path | None = None,
 
     result = plan(shipments, services, terminals, carbon_price_eur_per_t=carbon_price_eur_per_t,
                   sweep=DEFAULT_SWEEP if sweep is None else sweep)
-    view = views.planning_view(result)
+    view = views.planning_view(result, views.service_routes(services))
     figs = charts.planning_figures(view)
     before, after = view["scenarios"][0], view["scenarios"][1]
     shift = view["modal_shift"].get("plan", {})

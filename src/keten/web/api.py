@@ -72,6 +72,10 @@ def _network_payload(tile_url: str | None, sized: bool = True) -> dict[str, Any]
         "links": {link["link_id"]: {k: v for k, v in link.items() if k not in ("lon", "lat")}
                   for link in view["links"]},
         "summary": {"nodes": len(view["nodes"]), "links": len(view["links"]),
+                    # a national view draws hubs and merged lines, not 32k nodes and 43k links
+                    "text": (f"{len(view['nodes']):,} terminals, ports, airports and border "
+                             f"crossings; {view['display']}" if view.get("display") else
+                             f"{len(view['nodes']):,} nodes and {len(view['links']):,} links"),
                     "throughput_basis": view["throughput_basis"]},
     }
 
@@ -324,7 +328,7 @@ async def run_planning(request: Request, session: Session = Depends(writer)) -> 
                                    for p in exc.problems],
                                   title=exc.title) from None
         progress(0.9, "summarising")
-        view = views.planning_view(result)
+        view = views.planning_view(result, views.service_routes(paths.get("services")))
         view["input"] = what
         view["assignments"] = [
             {**_plain_row(r), "route": route} for r, route in

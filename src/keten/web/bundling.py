@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 
-from keten.web.charts import MapCanvas
+from keten.web.charts import MapCanvas, basemap_traces
 
 router = APIRouter(prefix="/dashboard/api", include_in_schema=False)
 COLOURS = ["#1b6ca8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d5a97", "#30638e",
@@ -39,7 +39,9 @@ def zone_rings(zones: Any) -> list[tuple[str, list[tuple[float, float]]]]:
 def route_map(doc: dict[str, Any], zones: list[tuple[str, list[tuple[float, float]]]],
               scenario: str, tile_url: str | None = None) -> dict[str, Any]:
     canvas = MapCanvas(tile_url)
-    traces: list[dict[str, Any]] = []
+    # coast, rivers, borders and towns under the routes: without them a planner cannot tell
+    # Venlo from Eindhoven (the basemap's attribution is drawn by the layout)
+    traces: list[dict[str, Any]] = basemap_traces(canvas)
     for name, ring in zones:
         traces.append(canvas.trace([p[0] for p in ring], [p[1] for p in ring], mode="lines",
                                    fill="toself", name=f"ZE zone {name}", hoverinfo="name",
@@ -65,7 +67,8 @@ def route_map(doc: dict[str, Any], zones: list[tuple[str, list[tuple[float, floa
                                for s in r["stops"]]},
             text=[f"{s['shipment_id']} {s['kind']} {s['arrival']}, {s['load_kg_after']:.0f} kg "
                   "on board" for s in r["stops"]], hoverinfo="text", showlegend=False))
-    layout = canvas.layout(f"Routes: {scenario}", lons, lats)
+    layout = canvas.layout(f"Routes: {scenario} (● delivery, ■ pickup or depot; shaded: "
+                           "zero-emission zones)", lons, lats)
     return {"data": traces, "layout": layout}
 
 

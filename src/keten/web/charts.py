@@ -400,6 +400,16 @@ def network_map(view: dict[str, Any], tile_url: str | None = None,
                              for n in top])
     layout = canvas.layout(title, [n["lon"] for n in view["nodes"]],
                            [n["lat"] for n in view["nodes"]])
+    credit = view.get("data_attribution")
+    if credit:  # the network's open data (ODbL asks for it on the map), after the basemap's
+        notes = layout.setdefault("annotations", [])
+        if notes:
+            notes[0] = {**notes[0], "text": f"{notes[0]['text']} · {credit}"}
+        else:
+            notes.append({"text": credit, "showarrow": False, "xref": "paper", "yref": "paper",
+                          "x": 0, "y": 0, "xanchor": "left", "yanchor": "bottom",
+                          "font": {"size": 10, "color": "#6b7280"},
+                          "bgcolor": "rgba(255,255,255,0.7)", "name": "data attribution"})
     shapes, annotations = _size_key(_largest_throughput(view["nodes"]))
     layout["shapes"] = [*layout.get("shapes", []), *shapes]
     layout["annotations"] = [*layout.get("annotations", []), *annotations]
@@ -707,7 +717,11 @@ def planning_figures(view: dict[str, Any]) -> dict[str, Figure]:
             "type": "scatter", "mode": "lines+markers+text",
             "x": [p["cost_eur"] for p in sweep], "y": [p["co2e_wtw_kg"] for p in sweep],
             "text": [f"{p['carbon_price_eur_per_t']:g} €/t" for p in sweep],
-            "textposition": "top center", "cliponaxis": False, "name": "carbon price sweep",
+            # alternately above-right and below-left: neighbouring prices (0, 50, 100 EUR/t)
+            # often plan almost alike, and centred labels were drawn over each other
+            "textposition": ["top right" if i % 2 == 0 else "bottom left"
+                             for i in range(len(sweep))],
+            "cliponaxis": False, "name": "carbon price sweep",
             "marker": {"size": 10, "color": "#0072B2"},
             "hovertemplate": "%{text}<br>cost %{x:,.0f} EUR<br>%{y:,.0f} kg CO2e<extra></extra>",
         }],
@@ -715,23 +729,27 @@ def planning_figures(view: dict[str, Any]) -> dict[str, Figure]:
                           xaxis={"title": {"text": "cost (EUR, without carbon cost)"}},
                           yaxis={"title": {"text": "kg CO2e WTW"}}),
     }
-    lines = service_lines(view["utilisation"])
+    lines = service_lines(view["utilisation"])[::-1]  # fullest at the top
+    names = [r["line"] for r in lines]
     figures["utilisation"] = {
-        "data": [_bar([r["line"] for r in lines], [100 * r["share"] for r in lines],
-                      "all departures (%)", "#3e6a8a",
-                      customdata=[[r["departures"], r["used_departures"], r["used_teu"],
-                                   r["capacity_teu"]] for r in lines],
-                      hovertemplate="%{x}: %{y:.0f} % of %{customdata[3]:.0f} TEU<br>"
-                      "%{customdata[1]} of %{customdata[0]} departures used<extra></extra>"),
+        "data": [{"type": "bar", "orientation": "h", "y": names,
+                  "x": [100 * r["share"] for r in lines], "name": "all departures (%)",
+                  "marker": {"color": "#3e6a8a"},
+                  "customdata": [[r["departures"], r["used_departures"], r["used_teu"],
+                                  r["capacity_teu"]] for r in lines],
+                  "hovertemplate": "%{y}: %{x:.0f} % of %{customdata[3]:.0f} TEU<br>"
+                  "%{customdata[1]} of %{customdata[0]} departures used<extra></extra>"},
                  {"type": "scatter", "mode": "markers", "name": "fullest departure (%)",
-                  "x": [r["line"] for r in lines], "y": [100 * r["peak_share"] for r in lines],
-                  "marker": {"symbol": "line-ew-open", "size": 22, "color": "#cb181d",
+                  "y": names, "x": [100 * r["peak_share"] for r in lines],
+                  "marker": {"symbol": "line-ns-open", "size": 16, "color": "#cb181d",
                              "line": {"width": 3}},
-                  "hovertemplate": "%{x}: fullest departure %{y:.0f} %<extra></extra>"}],
+                  "hovertemplate": "%{y}: fullest departure %{x:.0f} %<extra></extra>"}],
         "layout": _layout("Service utilisation per line: all departures (bars) and the fullest "
                           "departure (red mark), % of TEU capacity",
-                          xaxis={"type": "category", "automargin": True},
-                          yaxis={"title": {"text": "%"}, "range": [0, 105]}),
+                          yaxis={"type": "category", "automargin": True},
+                          xaxis={"title": {"text": "% of TEU capacity"}, "range": [0, 105]},
+                          height=max(360, 130 + 24 * len(lines)),
+                          margin={"l": 20, "r": 20, "t": 80, "b": 60}),
     }
     return figures
 
@@ -740,12 +758,13 @@ _DEPARTURE = re.compile(r"^(?P<line>.+?)-(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\w*$")
 
 
 def service_lines(utilisation: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Departures grouped into service lines (an id ``<line>-<Weekday><hour>`` belongs to
-    ``<line>``): TEU used over TEU offered, fullest first."""
+    """Departures grouped into service lines (``line``: mode and terminals by name, as
+    ``services.dashboard.planning_view`` gives it; else an id ``<line>-<Weekday><hour>``
+    belongs to ``<line>``): TEU used over TEU offered, fullest first."""
     lines: dict[str, dict[str, Any]] = {}
     for r in utilisation:
         match = _DEPARTURE.match(str(r["service_id"]))
-        name = match.group("line") if match else str(r["service_id"])
+        name = r.get("line") or (match.group("line") if match else str(r["service_id"]))
         line = lines.setdefault(name, {"line": name, "departures": 0, "used_departures": 0,
                                        "used_teu": 0.0, "capacity_teu": 0.0,
                                        "peak_share": 0.0})

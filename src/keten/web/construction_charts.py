@@ -9,7 +9,7 @@ from shapely.geometry import Point
 
 from keten.construction.geometry import line_to_wgs84, to_wgs84
 from keten.services.construction import ConstructionResult
-from keten.web.charts import MODE_COLOURS, Figure, MapCanvas, _bar, _layout
+from keten.web.charts import MODE_COLOURS, Figure, MapCanvas, _bar, _layout, basemap_traces
 
 SCENARIO_LABELS = {"as_planned": "as planned", "construction_hub": "construction hub",
                    "by_water": "by water", "electric_machinery": "electric machinery"}
@@ -20,7 +20,7 @@ ROUTE_COLOURS = {"road": MODE_COLOURS["road"], "water": MODE_COLOURS["inland_wat
 def construction_map(result: ConstructionResult, tile_url: str | None = None) -> Figure:
     p = result.project
     canvas = MapCanvas(tile_url)
-    traces: list[dict[str, Any]] = []
+    traces: list[dict[str, Any]] = basemap_traces(canvas)  # rivers and towns around the site
     lons: list[float] = []
     lats: list[float] = []
     # the AERIUS distance limit around the site

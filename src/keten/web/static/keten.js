@@ -81,6 +81,8 @@
         legend: { orientation: "h", x: 0, y: -0.02, yanchor: "top", bgcolor: "rgba(255,255,255,0)" }
       });
     }
+    /* a figure that sets its own height (one row per service line) gets a box that tall */
+    if (layout.height) { node.style.height = layout.height + "px"; }
     return Plotly.react(node, figure.data, layout, PLOT_CONFIG);
   }
 
@@ -161,8 +163,8 @@
       // the terminals' throughput routes the demo demand: drawn once it is ready
       return api("/dashboard/api/network?sized=true").then(function (payload) {
         data = payload;
-        $("network-summary").textContent = payload.summary.nodes + " nodes and " + payload.summary.links +
-          " links. Terminal size: " + (payload.summary.throughput_basis || "equal (no throughput known)") + ".";
+        $("network-summary").textContent = payload.summary.text + ". Terminal size: " +
+          (payload.summary.throughput_basis || "equal (no throughput known)") + ".";
         return plot("network-map", payload.figure);
       }).then(function () { $("network-map").setAttribute("data-sized", "1"); });
     }
@@ -182,8 +184,8 @@
       [].forEach.call(select.querySelectorAll("option[value]"), function (o) {
         if (o.value) { list.appendChild(el("option", { value: o.textContent })); }
       });
-      $("network-summary").textContent = payload.summary.nodes + " nodes and " + payload.summary.links +
-        " links. Terminal size: equal until the throughput is computed…";
+      $("network-summary").textContent = payload.summary.text +
+        ". Terminal size: equal until the throughput is computed…";
       return plot("network-map", payload.figure);
     }).then(function () {
       var map = $("network-map");
@@ -244,9 +246,9 @@
           tbody.appendChild(row([{ text: t.tce_id },
             { text: transport ? (t.mode || "") : "hub: " + (t.hub_type || "") },
             { text: t.toc_id || t.hoc_id || "" },
-            { text: transport ? fmt(t.distance_km, 1) : "", num: true },
-            { text: transport ? (distanceTypes[t.distance_type] || t.distance_type || "") : "" },
-            { text: fmt(t.transport_activity_tkm, 0), num: true },
+            { text: transport ? fmt(t.distance_km, 1) : "—", num: true },
+            { text: transport ? (distanceTypes[t.distance_type] || t.distance_type || "") : "—" },
+            { text: transport ? fmt(t.transport_activity_tkm, 0) : "—", num: true },
             { text: fmt(t.co2e_wtw_kg, 2), num: true }, { text: fmt(t.co2e_ttw_kg, 2), num: true },
             { text: fmt(t.nox_kg, 4), num: true }, { text: fmt(t.pm_kg, 5), num: true },
             { text: fmt(t.sox_kg, 5), num: true }, { text: t.data_source || "" }]));

@@ -55,9 +55,11 @@
     return node;
   }
 
-  function options(select, items, value, label) {
+  function options(select, items, value, label, empty) {
     select.textContent = "";
     items.forEach(function (item) { select.appendChild(el("option", { value: value(item) }, label(item))); });
+    // an empty list says why, instead of an empty box
+    if (!items.length) { select.appendChild(el("option", { value: "" }, empty)); }
   }
 
   function load() {
@@ -103,8 +105,10 @@
         return [{ text: (k.company_name || "") + " (" + k.company_id + ")" }, { node: el("code", {}, k.fingerprint) },
           { node: button("Remove", function () { return api("/dashboard/api/partners/keys/remove", { fingerprint: k.fingerprint }).then(load); }) }];
       }, "No trusted keys: statements cannot be verified as coming from a known partner.");
-      options($("r-partner"), view.partners, function (p) { return p.name; }, function (p) { return p.name; });
-      options($("c-company"), view.sharing, function (s) { return s.company_id; }, function (s) { return s.company_name; });
+      options($("r-partner"), view.partners, function (p) { return p.name; }, function (p) { return p.name; },
+        "no partner host yet: add one above");
+      options($("c-company"), view.sharing, function (s) { return s.company_id; }, function (s) { return s.company_name; },
+        "no other company on this host yet");
       $("partners-table").setAttribute("data-ready", "1");
     }).catch(showErrors);
   }
