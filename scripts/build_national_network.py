@@ -59,15 +59,15 @@ from keten.network.build import sketch_network
 from keten.network.geometry import haversine_km, link_lines
 from keten.network.io import read_links_file
 
+# scripts/ is not a package: network_spec (waterways, route_attributes) is found via sys.path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from network_spec.waterways import (  # scripts/ is not a package: found via sys.path
+from network_spec.waterways import (
     apply_link_depths,
     fairway_attributes,
     place_locks,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))  # network_spec.route_attributes
 OUT = ROOT / "src" / "keten" / "network" / "data" / "national"
 BBOX = (2.4, 49.4, 9.2, 53.8)  # lon/lat: NL, BE, LU and Germany west of about Kassel
 RWS = "Rijkswaterstaat Vaarwegvakken BN0212-a (2017-11-01)"

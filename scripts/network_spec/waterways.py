@@ -34,7 +34,7 @@ LOCK_NAMED_KM = 3.5  # ... unless a section of its own waterway lies within this
 PROXY_GAUGE = "Nijmegen"  # as src/keten/resilience/data/gauges.csv for branches without a gauge
 NO_CLASS = ("no class: route not in scripts/network_spec/fairway_classes.csv "
             "(Vaarwegvakken carries none)")
-_RD = Transformer.from_crs("EPSG:4326", "EPSG:3035", always_xy=True)  # ETRS89-LAEA, metres
+_LAEA = Transformer.from_crs("EPSG:4326", "EPSG:3035", always_xy=True)  # ETRS89-LAEA, metres
 
 
 def read_table(name: str) -> pd.DataFrame:
@@ -46,7 +46,7 @@ def read_table(name: str) -> pd.DataFrame:
 
 def _metres(geoms: np.ndarray) -> np.ndarray:
     """Lon/lat geometries to ETRS89-LAEA metres (distances in m)."""
-    return shapely.transform(geoms, lambda xy: np.column_stack(_RD.transform(xy[:, 0], xy[:, 1])))
+    return shapely.transform(geoms, lambda xy: np.column_stack(_LAEA.transform(xy[:, 0], xy[:, 1])))
 
 
 def fairway_attributes(vrt_code: pd.Series, vwg_naam: pd.Series, begkm: pd.Series,
@@ -85,15 +85,15 @@ def fairway_attributes(vrt_code: pd.Series, vwg_naam: pd.Series, begkm: pd.Serie
             out.iat[i, 3] = float(row["depth_ref_m"])
             out.iat[i, 4] = row["depth_ref_basis"]
             out.iat[i, 5] = row["source"]
-    _governing_gauges(out, vrt_code.astype(str), vwg_naam.astype(str), geoms)
+    _governing_gauges(out, vrt_code.astype(str), geoms)
     return out
 
 
-def _governing_gauges(out: pd.DataFrame, code: pd.Series, name: pd.Series,
-                      geoms: np.ndarray) -> None:
+def _governing_gauges(out: pd.DataFrame, code: pd.Series, geoms: np.ndarray) -> None:
     """depth_gauge for sections whose reference gauge is Lobith: the nearest gauge of the
     relation on the section's branch (Waal and Boven-Rijn: the Rhine/Waal gauges), else the
-    marked proxy (IJssel, Pannerdensch Kanaal have no gauge of their own in the relation)."""
+    marked proxy (IJssel, Pannerdensch Kanaal have no gauge of their own in the relation).
+    The branch is told by the RWS route code."""
     gauges = read_table("depth_gauges.csv")
     pts = _metres(shapely.points(gauges["lon"].astype(float), gauges["lat"].astype(float)))
     dutch = gauges["river"].isin(["Waal", "Rhine"]).to_numpy() & (
@@ -111,7 +111,6 @@ def _governing_gauges(out: pd.DataFrame, code: pd.Series, name: pd.Series,
         out.iat[i, out.columns.get_loc("depth_gauge_proxy")] = True
         near = shapely.distance(mids[i], pts[gauges["gauge"].to_numpy() == PROXY_GAUGE][0])
         out.iat[i, out.columns.get_loc("depth_gauge_km")] = round(float(near) / 1000.0, 1)
-    del name  # the branch is told by the route code
 
 
 def apply_link_depths(links: pd.DataFrame) -> None:
@@ -157,9 +156,10 @@ def place_locks(links: pd.DataFrame, geoms: np.ndarray) -> pd.DataFrame:
     for k, pt in enumerate(pts):
         d = shapely.distance(pt, lines) / 1000.0
         near = d <= LOCK_SNAP_KM
-        named = np.array([locks["waterway"].iat[k] in x for x in names]) & near
+        on_its_waterway = np.array([locks["waterway"].iat[k] in x for x in names])
+        named = on_its_waterway & near
         # the fairway the lock is on, else any RWS section, else a keten corridor link
-        far = np.array([locks["waterway"].iat[k] in x for x in names]) & (d <= LOCK_NAMED_KM)
+        far = on_its_waterway & (d <= LOCK_NAMED_KM)
         pool = next((np.flatnonzero(m) for m in (named & rws, near & rws, named, near, far & rws)
                      if m.any()), np.array([], dtype=int))
         if not len(pool):

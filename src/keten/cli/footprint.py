@@ -91,25 +91,7 @@ def _footprint(input: Path, tocs: Path | None, hocs: Path | None, fmt: str, out:
             summary = write_footprint(input, out, fmt, tocs, hocs, factor_set, progress=done)
         err = Console(stderr=True)
         err.print(f"wrote {summary.rows:,} TCE results to {out} (factor set {summary.factor_set})")
-        console.print(
-            rich_table(
-                "Totals by mode",
-                mode_rows(summary.by_mode.to_pylist()),
-                [
-                    "group",
-                    "tce_count",
-                    "transport_activity_tkm",
-                    "co2e_wtw_kg",
-                    "co2e_ttw_kg",
-                    "nox_kg",
-                    "pm_kg",
-                    "sox_kg",
-                ],
-                wide=wide,
-            )
-        )
-        if any(str(r["group"]).startswith("hub") for r in summary.by_mode.to_pylist()):
-            console.print(HUB_TKM_KEY)
+        print_mode_totals(console, "Totals by mode", summary.by_mode.to_pylist(), wide)
         return
     if fmt == "parquet":
         raise KetenError("--format parquet needs -o FILE")
@@ -135,12 +117,21 @@ def _footprint(input: Path, tocs: Path | None, hocs: Path | None, fmt: str, out:
 HUB_TKM_KEY = "tkm –: does not apply to a hub (it moves no freight over a distance)."
 
 
-def mode_rows(rows: list[dict[str, object]]) -> list[dict[str, object]]:
-    """Totals by mode / hub type with no tonne-km for the hub rows: a hub handles tonnes, it
-    has no transport activity (ISO 14083 counts its emissions per tonne), so "0.0" would read
-    as a measured zero."""
-    return [{**r, "transport_activity_tkm": None} if str(r.get("group", "")).startswith("hub")
-            else r for r in rows]
+MODE_TOTAL_COLUMNS = ["group", "tce_count", "transport_activity_tkm", "co2e_wtw_kg",
+                      "co2e_ttw_kg", "nox_kg", "pm_kg", "sox_kg"]
+
+
+def print_mode_totals(target: Console, title: str, rows: list[dict[str, object]],
+                      wide: bool) -> None:
+    """Totals by mode / hub type with no tonne-km for the hub rows, and the key saying why: a
+    hub handles tonnes, it has no transport activity (ISO 14083 counts its emissions per
+    tonne), so "0.0" would read as a measured zero."""
+    hub = [str(r.get("group", "")).startswith("hub") for r in rows]
+    shown = [{**r, "transport_activity_tkm": None} if h else r
+             for r, h in zip(rows, hub, strict=True)]
+    target.print(rich_table(title, shown, MODE_TOTAL_COLUMNS, wide=wide))
+    if any(hub):
+        target.print(HUB_TKM_KEY)
 
 
 def _print_table(result: object, out: Path | None, wide: bool = False) -> None:
@@ -171,25 +162,8 @@ def _print_table(result: object, out: Path | None, wide: bool = False) -> None:
                  "nox_kg": 4, "pm_kg": 5, "sox_kg": 5, "co2e_intensity_wtw_kg_per_tkm": 4,
                  "primary_data_share": 3}
     target.print(rich_table(title, shown, cols, digits=precision, wide=wide or out is not None))
-    target.print(
-        rich_table(
-            "Totals by mode / hub type",
-            mode_rows(result.by_mode().to_pylist()),
-            [
-                "group",
-                "tce_count",
-                "transport_activity_tkm",
-                "co2e_wtw_kg",
-                "co2e_ttw_kg",
-                "nox_kg",
-                "pm_kg",
-                "sox_kg",
-            ],
-            wide=wide or out is not None,
-        )
-    )
-    if any(str(r["group"]).startswith("hub") for r in result.by_mode().to_pylist()):
-        target.print(HUB_TKM_KEY)
+    print_mode_totals(target, "Totals by mode / hub type", result.by_mode().to_pylist(),
+                      wide or out is not None)
     t = result.totals()
     target.print(
         f"Total: {t['co2e_wtw_kg']:,.3f} kg CO2e WTW ({t['co2e_ttw_kg']:,.3f} TTW), "

@@ -36,7 +36,8 @@ def load_network(path: Path | None) -> Network:
     return default_network() if path is None else read_network_file(path)
 
 
-def _which(path: Path | None) -> str:
+def which_network(path: Path | None) -> str:
+    """How a command names the network it loads: "default" or the file given."""
     return "default" if path is None else f"'{path}'"
 
 
@@ -51,7 +52,7 @@ def show_command(
     """Counts by kind and mode, or the node / link tables with their sources."""
     check_format(fmt, ("table", "json"))
     check_format(what, ("summary", "nodes", "links"))
-    with status(f"loading the {_which(network)} network"):
+    with status(f"loading the {which_network(network)} network"):
         net = load_network(network)
     if what == "summary":
         doc = net.summary()
@@ -87,7 +88,7 @@ def export_command(
     """Write the network as GeoJSON, GeoPackage (layers nodes, links) or CSV tables."""
     if fmt is not None:
         check_format(fmt, ("geojson", "gpkg", "csv"))
-    with status(f"loading the {_which(network)} network and writing {out}"):
+    with status(f"loading the {which_network(network)} network and writing {out}"):
         path = write_network(load_network(network), out, fmt)
     console.print(f"wrote {path}")
 
@@ -174,7 +175,7 @@ def validate_command(
     """Report errors (dangling node references, zero/negative lengths, duplicate ids: exit 2)
     and warnings (disconnected parts, self-loops: exit 0 unless --strict)."""
     check_format(fmt, ("table", "json"))
-    with status(f"loading and validating the {_which(network)} network"):
+    with status(f"loading and validating the {which_network(network)} network"):
         net = load_network(network)
         report = validate_network(net, None if network is None else str(network))
     failed = bool(report.problems) or (strict and bool(report.warnings))

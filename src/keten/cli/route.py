@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from keten.cli.network import NETWORK_OPTION, load_network
+from keten.cli.network import NETWORK_OPTION, load_network, which_network
 from keten.cli.render import check_format, console, emit_json, emit_text, rich_table, status
 from keten.display import node_labels
 from keten.network.api import RouteResult, route
@@ -38,8 +38,7 @@ def route_command(
 ) -> None:
     """Best routes from ORIGIN to DESTINATION, best first, with cost, time and emissions."""
     check_format(fmt, ("table", "json", "geojson"))
-    with status(f"routing {origin} → {destination} on the "
-                f"{'default' if network is None else str(network)} network"):
+    with status(f"routing {origin} → {destination} on the {which_network(network)} network"):
         result = route(origin, destination, mass_kg=mass_kg, teu=teu, modes=modes,
                        objective=objective, alternatives=alternatives, pareto=pareto,
                        avoid=[a for a in avoid.split(",") if a],
@@ -69,10 +68,10 @@ def print_route(result: RouteResult, mass_kg: float) -> None:
                      "via": ", ".join(name(h) for h in opt.hubs) or "-",
                      **{k: d[k] for k in ("distance_km", "time_h", "cost_eur", "co2e_wtw_kg",
                                           "co2e_ttw_kg", "nox_kg", "pm_kg")}})
-    ids = f" ({result.origin} → {result.destination})"
+    ids = f"{result.origin} → {result.destination}"
     title = f"{name(result.origin)} → {name(result.destination)}"
     console.print(rich_table(
-        f"{title}{ids if title != ids[2:-1] else ''}, {mass_kg:,g} kg", rows,
+        f"{title}{f' ({ids})' if title != ids else ''}, {mass_kg:,g} kg", rows,
         ["option", "modes", "via", "distance_km", "time_h", "cost_eur", "co2e_wtw_kg",
          "nox_kg", "pm_kg"], 2))
     for rank, opt in enumerate(result.options, start=1):

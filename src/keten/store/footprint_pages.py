@@ -305,7 +305,7 @@ def _document_statement(version: int, dialect_name: str) -> Any:
     shared = exists().where(
         t.Share.footprint_id == _pf.id, t.Share.recipient_company_id == bindparam("viewer")
     )
-    return select(_document_bytes(dialect_name, version), _pf.payload_v2.is_(None)).where(
+    return select(_document_bytes(dialect_name, version)).where(
         _pf.id == bindparam("id"), or_(_pf.company_id == bindparam("viewer"), shared)
     )
 
@@ -496,36 +496,37 @@ def read_json_page(
     in_sql, on_document = split_odata(odata)
     if not on_document:
         rows = _read_rows(store, viewer_company_id, criteria, in_sql, limit, after, version)
-        documents = [_document_v2_or_stored(store, row, version) for row in rows[:limit]]
+        documents = [_document_v2_or_stored(store, row[1], row[2], version)
+                     for row in rows[:limit]]
         if len(rows) <= limit or limit == 0:
             return JsonPage(documents, None)
         return JsonPage(documents, _cursor(store, rows[limit - 1]))
     batch = max(limit + 1, 200)
-    matched: list[_Row] = []
+    matched: list[tuple[_Row, bytes]] = []  # each row with its document, read once
     position = after
     while True:
         rows = _read_rows(store, viewer_company_id, criteria, in_sql, batch, position, version)
         for row in rows[:batch]:
-            if matches_odata(orjson.loads(_document_v2_or_stored(store, row, version)),
-                             on_document):
-                matched.append(row)
+            document = _document_v2_or_stored(store, row[1], row[2], version)
+            if matches_odata(orjson.loads(document), on_document):
+                matched.append((row, document))
                 if len(matched) > limit:
                     break
         if len(matched) > limit or len(rows) <= batch:
             break
         position = _cursor(store, rows[batch - 1])
-    documents = [_document_v2_or_stored(store, row, version) for row in matched[:limit]]
+    documents = [document for _, document in matched[:limit]]
     if len(matched) <= limit or limit == 0:
         return JsonPage(documents, None)
-    return JsonPage(documents, _cursor(store, matched[limit - 1]))
+    return JsonPage(documents, _cursor(store, matched[limit - 1][0]))
 
 
-def _document_v2_or_stored(store: Store, row: _Row, version: int) -> bytes:
-    """A row's document bytes; a v2 row stored without its v2 document (none are since
+def _document_v2_or_stored(store: Store, footprint_id: Any, document: Any, version: int) -> bytes:
+    """A stored document's bytes; a v2 row stored without its v2 document (none are since
     migration 7) gets it mapped from the v3 one, as the ORM path does."""
-    if row[2] is not None or version != 2:
-        return _as_bytes(row[2])
-    return _v2_from_v3(store, str(row[1]))
+    if document is not None or version != 2:
+        return _as_bytes(document)
+    return _v2_from_v3(store, str(footprint_id))
 
 
 def _v2_from_v3(store: Store, footprint_id: str) -> bytes:
@@ -558,9 +559,7 @@ def footprint_json_document(
         )
         if not rows:
             return None
-        if rows[0][0] is None and version == 2:
-            return _v2_from_v3(store, footprint_id)
-        return _as_bytes(rows[0][0])
+        return _document_v2_or_stored(store, footprint_id, rows[0][0], version)
 
     key = ("document", viewer_company_id, footprint_id, version)
     return _kept_or_read(store, key, read, lambda d: len(d or b""), kept_only)
