@@ -79,7 +79,21 @@ def test_cli_replans_the_demo_portfolio_without_the_betuweroute() -> None:
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert doc["cancelled_services"] > 0
-    assert doc["impact"]["extra_rail_tkm"] < 0  # the demo's Duisburg trains are cancelled
-    assert doc["disrupted"]["co2e_wtw_kg"] >= doc["baseline"]["co2e_wtw_kg"]
+    cancelled = {e["service_id"] for e in doc["affected_services"] if e["cancelled"]}
+    assert all(s.startswith("R-") for s in cancelled)  # only trains
+    assert doc["impact"]["extra_rail_tkm"] <= 0  # no train more on the closed line
+    assert doc["disrupted"]["co2e_wtw_kg"] >= doc["baseline"]["co2e_wtw_kg"] - 1e-6
     unserved = {u["shipment_id"] for u in doc["unserved"]}
     assert doc["disrupted"]["unserved_shipments"] == len(unserved)
+
+
+def test_cli_replans_the_demo_portfolio_under_low_water() -> None:
+    """On the national network (as ``keten plan``) low water cuts the barges' capacity: barge
+    tonne-km go to road, and CO2e rises."""
+    result = CliRunner().invoke(app, ["disrupt", "lowwater:800", "--plan", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    barges = [e for e in doc["affected_services"] if e["service_id"].startswith("B-")]
+    assert barges and all(e["capacity_factor"] < 1 for e in barges)
+    assert doc["impact"]["extra_inland_waterway_tkm"] < 0 < doc["impact"]["extra_road_tkm"]
+    assert doc["impact"]["extra_co2e_wtw_kg"] > 0

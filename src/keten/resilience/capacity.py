@@ -3,7 +3,9 @@
 During a disruption the other modes cannot take any volume at once. keten limits, per day:
 
 * **rail paths** per corridor and direction: a rail link carries at most
-  paths/day x net tonnes per train (the corridor's figure, else the ``*`` figure);
+  paths/day x net tonnes per train (the corridor's figure, else the ``*`` figure); and per
+  national border and direction, all its lines together (``border_paths_per_day``), so the
+  spare paths across a border do not grow with the number of parallel lines a network draws;
 * **terminal handling** per node and mode (rail, road, barge): loading, unloading and
   transshipment there use handling capacity = max(floor for the node's kind, baseline
   throughput / normal utilisation), or the figure set for that node;
@@ -52,6 +54,8 @@ class CapacityAssumptions:
     enabled: bool = True
     rail_net_t_per_train: float = 1000.0
     rail_paths_per_day: Mapping[str, float] = field(default_factory=dict)  # corridor or "*"
+    # paths/day per direction across a national border, all its lines together: "NL-DE" or "*"
+    rail_border_paths_per_day: Mapping[str, float] = field(default_factory=dict)
     road_payload_t_per_truck: float = 20.0
     road_driving_h_per_day: float = 9.0
     road_empty_return_share: float = 1.0
@@ -73,6 +77,12 @@ class CapacityAssumptions:
             if name != "*" and name.lower() in low and len(name) > size:
                 best, size = paths, len(name)
         return best
+
+    def border_paths(self, country_a: str, country_b: str) -> float:
+        """Paths/day per direction across the border of two countries (either order)."""
+        m = self.rail_border_paths_per_day
+        return m.get(f"{country_a}-{country_b}", m.get(f"{country_b}-{country_a}",
+                                                       m.get("*", 8.0)))
 
     def trucks(self, region: str) -> float:
         return self.trucks_per_day.get(region, self.trucks_per_day.get("*", 200.0))
@@ -100,6 +110,11 @@ class CapacityAssumptions:
                          "unit": "paths/day per direction",
                          "source": src("rail", f"paths_per_day:{name}",
                                        f"rail.paths_per_day.{name}")})
+        for name, v in sorted(self.rail_border_paths_per_day.items()):
+            rows.append({"setting": f"rail.border_paths_per_day.{name}", "value": v,
+                         "unit": "paths/day per direction",
+                         "source": src("rail", f"border_paths_per_day:{name}",
+                                       f"rail.border_paths_per_day.{name}")})
         for key, v, unit in (("payload_t_per_truck", self.road_payload_t_per_truck, "t"),
                              ("driving_h_per_day", self.road_driving_h_per_day, "h"),
                              ("empty_return_share", self.road_empty_return_share, "share")):
@@ -145,12 +160,20 @@ def default_capacity() -> CapacityAssumptions:
               if g == "road" and k.startswith("trucks_per_day:")}
     floors = {(k.split(":")[1], k.split(":")[2]): v for (g, k), v in values.items()
               if g == "terminal" and k.startswith("floor_t_per_day:")}
+    borders = {k.split(":", 1)[1]: v for (g, k), v in values.items()
+               if g == "rail" and k.startswith("border_paths_per_day:")}
     return CapacityAssumptions(
-        True, values["rail", "net_t_per_train"], rail_paths,
-        values["road", "payload_t_per_truck"], values["road", "driving_h_per_day"],
-        values["road", "empty_return_share"], trucks, values["barge", "normal_utilisation"],
-        values["barge", "empty_return_share"], None, values["terminal", "normal_utilisation"],
-        floors, {}, int(values["lost", "max_wait_days"]))
+        enabled=True, rail_net_t_per_train=values["rail", "net_t_per_train"],
+        rail_paths_per_day=rail_paths, rail_border_paths_per_day=borders,
+        road_payload_t_per_truck=values["road", "payload_t_per_truck"],
+        road_driving_h_per_day=values["road", "driving_h_per_day"],
+        road_empty_return_share=values["road", "empty_return_share"], trucks_per_day=trucks,
+        barge_normal_utilisation=values["barge", "normal_utilisation"],
+        barge_empty_return_share=values["barge", "empty_return_share"],
+        barge_fleet_dwt_t=None, terminal_normal_utilisation=values["terminal",
+                                                                   "normal_utilisation"],
+        terminal_floor_t_per_day=floors, terminal_t_per_day={},
+        max_wait_days=int(values["lost", "max_wait_days"]))
 
 
 def _number(raw: Any, where: str, problems: list[Problem], file: str | None,
@@ -184,7 +207,9 @@ _SECTIONS: dict[str, dict[str, tuple[str, float, float | None, bool]]] = {
               "fleet_dwt_t": ("barge_fleet_dwt_t", 0.0, None, False)},
     "terminals": {"normal_utilisation": ("terminal_normal_utilisation", 0.0, 1.0, True)},
 }
-_MAPS = {"rail": "paths_per_day", "road": "trucks_per_day"}
+_MAPS = {"rail": {"paths_per_day": "rail_paths_per_day",
+                  "border_paths_per_day": "rail_border_paths_per_day"},
+         "road": {"trucks_per_day": "trucks_per_day"}}
 
 
 def parse_capacity(doc: Any, file: str | None = None, path: str = "capacity"
@@ -229,7 +254,7 @@ def parse_capacity(doc: Any, file: str | None = None, path: str = "capacity"
         if not isinstance(sub, Mapping):
             problems.append(Problem("expected an object", file, None, where))
             continue
-        allowed = set(fields) | ({_MAPS[section]} if section in _MAPS else set()) | (
+        allowed = set(fields) | set(_MAPS.get(section, {})) | (
             {"nodes", "floor_t_per_day"} if section == "terminals" else set())
         for key in sub:
             if key not in allowed:
@@ -241,20 +266,21 @@ def parse_capacity(doc: Any, file: str | None = None, path: str = "capacity"
                 if v is not None:
                     changes[name] = v
                     overridden.append(f"{section}.{key}")
-        if section in _MAPS and _MAPS[section] in sub:
-            m = sub[_MAPS[section]]
-            mwhere = f"{where}.{_MAPS[section]}"
+        for key, target in _MAPS.get(section, {}).items():
+            if key not in sub:
+                continue
+            m = sub[key]
+            mwhere = f"{where}.{key}"
             if not isinstance(m, Mapping):
                 problems.append(Problem("expected an object NAME: number", file, None, mwhere))
-            else:
-                target = "rail_paths_per_day" if section == "rail" else "trucks_per_day"
-                merged = dict(getattr(base, target))
-                for name, raw in m.items():
-                    v = _number(raw, f"{mwhere}.{name}", problems, file)
-                    if v is not None:
-                        merged[str(name)] = v
-                        overridden.append(f"{section}.{_MAPS[section]}.{name}")
-                changes[target] = merged
+                continue
+            merged = dict(getattr(base, target))
+            for name, raw in m.items():
+                v = _number(raw, f"{mwhere}.{name}", problems, file)
+                if v is not None:
+                    merged[str(name)] = v
+                    overridden.append(f"{section}.{key}.{name}")
+            changes[target] = merged
         if section == "terminals":
             for key, target in (("nodes", "terminal_t_per_day"),
                                 ("floor_t_per_day", "terminal_floor_t_per_day")):

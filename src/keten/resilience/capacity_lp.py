@@ -33,7 +33,7 @@ from scipy.sparse.csgraph import dijkstra
 from keten.errors import KetenError
 from keten.highs import quiet_highs
 from keten.network.multimodal import ACCESS, LINK, MODE_CODE, TRANSSHIPMENT
-from keten.network.routing import CsrGraph, path_edges
+from keten.network.routing import CsrGraph, CsrPattern, path_edges
 from keten.resilience.assign import EPS_T, DayFlows, DayNetwork, day_flows
 from keten.resilience.capacity import POOLED_MODES, CapacityAssumptions, default_capacity
 from keten.resilience.flows import ImpactModel
@@ -49,7 +49,7 @@ class Pools:
     """Shared daily capacities: coefficient per (pool, edge) and capacity per pool."""
 
     names: list[str]
-    kinds: list[str]  # terminal, trucks, fleet
+    kinds: list[str]  # terminal, rail-border, trucks, fleet
     matrix: csr_matrix  # pools x edges
     capacity: np.ndarray
 
@@ -74,6 +74,7 @@ class CapacityLpAssigner:
     _known: dict[int, dict[int, list[list[int]]]] = field(default_factory=dict)
     _static: dict[int, tuple[np.ndarray, list[tuple[str, int, int, np.ndarray]]]] = field(
         default_factory=dict)
+    _borders: dict[int, list[tuple[str, str, str, np.ndarray]]] = field(default_factory=dict)
 
     def cache_key(self) -> str:
         return f"lp:{self.assumptions!r}"
@@ -103,16 +104,62 @@ class CapacityLpAssigner:
         node_ids = model.network.node_ids
         layer_mode = np.where(g.vertex_mode[g.src] >= 0, g.vertex_mode[g.src],
                               g.vertex_mode[g.dst])
+        # A node's handling is used by loading and unloading (the access edges of the flows'
+        # ends) and by transshipment; the access edges of other nodes (every junction of a
+        # national network has them) carry no flow, so they get no pool.
+        handled = np.zeros(len(node_ids), dtype=bool)
+        handled[np.asarray(model.origin_rows, dtype=np.int64)] = True
+        handled[np.asarray(model.destination_rows, dtype=np.int64)] = True
+        handled[model.edge_node[(g.kind == TRANSSHIPMENT) & (model.edge_node >= 0)]] = True
         for mode in POOLED_MODES:
             code = MODE_CODE[mode]
             uses = (((g.kind == ACCESS) & (layer_mode == code))
                     | ((g.kind == TRANSSHIPMENT) & ((g.mode == code) | (g.mode_to == code))))
             uses &= model.edge_node >= 0
+            uses[uses] = handled[model.edge_node[uses]]
             for n in np.unique(model.edge_node[uses]):
                 edges = np.flatnonzero(uses & (model.edge_node == n))
                 terminals.append((f"terminal:{node_ids[n]}:{mode}", int(n), code, edges))
         self._static[key] = (rail_t, terminals)
         return rail_t, terminals
+
+    def _border_edges(self, model: ImpactModel) -> list[tuple[str, str, str, np.ndarray]]:
+        """Rail edges that cross a national border, per direction: (name, from country, to
+        country, edges). A link between nodes of two countries crosses; so does a link of
+        country A (its ``country`` column) that enters a node also reached by rail links of
+        country B (an OpenStreetMap line split at the border, whose nodes carry no country)
+        from a node no B link reaches. Each crossing is counted on the link that enters the
+        border node, so once per path."""
+        key = id(model)
+        if key in self._borders:
+            return self._borders[key]
+        g = model.graph
+        links = model.network.links
+        node_country = model.network.nodes["country"].fillna("").astype(str).to_numpy()
+        link_country = (links["country"].fillna("").astype(str).to_numpy()
+                        if "country" in links.columns else np.full(len(links), ""))
+        rail = np.flatnonzero((g.kind == LINK) & (g.mode == MODE_CODE["rail"]))
+        lk = g.link[rail]
+        u, v = g.vertex_node[g.src[rail]], g.vertex_node[g.dst[rail]]
+        # countries of the rail links that touch each node
+        touching: dict[int, set[str]] = {}
+        for n, c in zip(np.r_[u, v], np.r_[link_country[lk], link_country[lk]], strict=True):
+            if c:
+                touching.setdefault(int(n), set()).add(str(c))
+        crossings: dict[tuple[str, str], list[int]] = {}
+        for e, link, a_node, b_node in zip(rail, lk, u, v, strict=True):
+            ca, cb = node_country[a_node], node_country[b_node]
+            if ca and cb and ca != cb:
+                crossings.setdefault((ca, cb), []).append(int(e))
+                continue
+            own = link_country[link]
+            others = touching.get(int(b_node), set()) - {own}
+            if own and len(others) == 1 and not others & touching.get(int(a_node), set()):
+                crossings.setdefault((own, next(iter(others))), []).append(int(e))
+        out = [(f"rail-border:{a}-{b}", a, b, np.array(sorted(es), dtype=np.int64))
+               for (a, b), es in sorted(crossings.items())]
+        self._borders[key] = out
+        return out
 
     def pools(self, model: ImpactModel, day: DayNetwork, calibrated: bool = True) -> Pools:
         """The shared capacities on ``day`` (fleet and terminals need :meth:`calibrate`)."""
@@ -143,11 +190,24 @@ class CapacityLpAssigner:
                 cols.append(edges)
                 vals.append(np.ones(len(edges)))
                 caps.append(float(cap))
-        # Trucks with drivers: truck-days per tonne on each road link edge, by region.
+        # Rail paths across each border and direction, all its lines together.
+        for name, a_country, b_country, edges in self._border_edges(model):
+            names.append(name)
+            kinds.append("rail-border")
+            rows.append(np.full(len(edges), len(caps)))
+            cols.append(edges)
+            vals.append(np.ones(len(edges)))
+            caps.append(a.border_paths(a_country, b_country) * a.rail_net_t_per_train)
+        # Trucks with drivers: truck-days per tonne on each road link edge, by region (the
+        # link's country, else that of its start node).
         road = np.flatnonzero((g.kind == LINK) & (g.mode == MODE_CODE["road"]))
         if len(road):
-            country = model.network.nodes["country"].astype(str).to_numpy()
+            country = model.network.nodes["country"].fillna("").astype(str).to_numpy()
             region = country[g.vertex_node[g.src[road]]]
+            if "country" in model.network.links.columns:
+                own = model.network.links["country"].fillna("").astype(str).to_numpy()[
+                    g.link[road]]
+                region = np.where(own != "", own, region)
             coef = (day.attrs[road, 1] * (1.0 + a.road_empty_return_share)
                     / (a.road_payload_t_per_truck * a.road_driving_h_per_day))
             for r in sorted(set(region)):
@@ -260,7 +320,7 @@ class CapacityLpAssigner:
         for f in range(n_flows):  # unserved today (waits): one column per flow
             h.addCol(self.unserved_penalty_eur_per_t, 0.0, inf, 1,
                      np.array([f], dtype=np.int32), np.array([1.0]))
-        pool_dense = pools.matrix.toarray() if n_pools else np.zeros((0, n_edges))
+        pool_by_edge = pools.matrix.tocsc()  # a path's pool coefficients: its edges' columns
         columns: list[tuple[int, list[int]]] = []  # (flow, edges) per path column
         seen: set[tuple[int, tuple[int, ...]]] = set()
         groups: dict[tuple[frozenset[str], int], list[int]] = {}
@@ -284,9 +344,9 @@ class CapacityLpAssigner:
                 if r >= 0:
                     coef[r] = coef.get(r, 0.0) + 1.0
             if n_pools:
-                sub = pool_dense[:, e].sum(axis=1)
-                for k in np.flatnonzero(sub):
-                    coef[pool_base + int(k)] = float(sub[k])
+                sub = pool_by_edge[:, e].tocoo()
+                for k, v in zip(sub.row, sub.data, strict=True):
+                    coef[pool_base + int(k)] = coef.get(pool_base + int(k), 0.0) + float(v)
             idx = np.array(list(coef), dtype=np.int32)
             h.addCol(float(day.weight[e].sum()), 0.0, inf, len(idx), idx,
                      np.array(list(coef.values()), dtype=float))
@@ -297,13 +357,14 @@ class CapacityLpAssigner:
         for modes, origin in groups:
             by_modes.setdefault(modes, []).append(origin)
 
+        patterns = {modes: CsrPattern.build(g.n_vertices, g.src[usable], g.dst[usable], usable)
+                    for modes in by_modes for usable in (np.flatnonzero(masks[modes]),)}
+
         def price(weight: np.ndarray, flow_dual: np.ndarray | None) -> int:
             added = 0
             trees: dict[tuple[frozenset[str], int], tuple[CsrGraph, np.ndarray, np.ndarray]] = {}
             for modes, origins in by_modes.items():
-                usable = np.flatnonzero(masks[modes])
-                csr = CsrGraph.build(g.n_vertices, g.src[usable], g.dst[usable],
-                                     weight[usable], usable)
+                csr = patterns[modes].graph(weight)
                 dist, pred = dijkstra(csr.matrix, directed=True,
                                       indices=[int(g.entry[o]) for o in origins],
                                       return_predecessors=True)

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 
@@ -185,6 +186,7 @@ class GaugeAssignment:
     gauges: tuple[str, ...]  # empty: not limited by the Lobith discharge
     proxy: bool
     note: str
+    from_network: bool = False  # the network's own depth_gauge column (no reference check)
 
 
 @lru_cache(maxsize=1)
@@ -196,6 +198,51 @@ def link_gauges() -> dict[str, GaugeAssignment]:
         out[r["link_id"]] = GaugeAssignment(r["link_id"], gauges, r["proxy"] == "true",
                                             r["note"])
     return out
+
+
+# A gauge the Deltares relation does not carry, and the relation's gauge that stands in for it
+# when the scenario gives no reading of its own (the Rhine Duisburg-Koeln is read at Koeln;
+# without a Koeln reading Duisburg-Ruhrort, the nearest gauge of the relation, is used).
+STAND_IN_GAUGES = {"Koeln": "Duisburg-Ruhrort"}
+
+
+def network_gauges(links: Any) -> dict[str, GaugeAssignment]:
+    """The gauge assignment a network carries itself: its ``depth_gauge`` (``|``-separated
+    names) and ``depth_gauge_proxy`` columns, as keten's national network has them
+    (scripts/network_spec/depth_gauges.csv). A link governed by a gauge outside the Deltares
+    relation (Koeln) is assigned its stand-in and marked a proxy; see :func:`gauge_overrides`.
+    Empty when the network has no such column (the sketch: ``data/gauges.csv``)."""
+    if "depth_gauge" not in links.columns:
+        return {}
+    gauge = links["depth_gauge"].fillna("").astype(str).to_numpy()
+    ids = links["link_id"].astype(str).to_numpy()
+    proxy = (links["depth_gauge_proxy"].fillna(False).astype(bool).to_numpy()
+             if "depth_gauge_proxy" in links.columns else np.zeros(len(ids), dtype=bool))
+    out = {}
+    for i in np.flatnonzero(gauge != ""):
+        names = tuple(x.strip() for x in gauge[i].split("|") if x.strip())
+        stood_in = tuple(STAND_IN_GAUGES.get(g, g) for g in names)
+        out[ids[i]] = GaugeAssignment(ids[i], stood_in, bool(proxy[i]) or stood_in != names,
+                                      "network depth_gauge " + gauge[i], True)
+    return out
+
+
+def gauge_overrides(links: Any) -> dict[str, str]:
+    """Per link governed by a stand-in gauge: the gauge that governs it when it was read."""
+    if "depth_gauge" not in links.columns:
+        return {}
+    gauge = links["depth_gauge"].fillna("").astype(str).to_numpy()
+    ids = links["link_id"].astype(str).to_numpy()
+    return {ids[i]: gauge[i] for i in np.flatnonzero(np.isin(gauge, list(STAND_IN_GAUGES)))}
+
+
+def assignment_for(links: Any) -> dict[str, GaugeAssignment]:
+    """The gauges of a network's links: its own ``depth_gauge`` column where it has one, and
+    keten's table (``data/gauges.csv``) for the corridor links it shares with the sketch (the
+    national network keeps the sketch's Rhine-branch corridors beside the RWS sections)."""
+    own = network_gauges(links)
+    ids = set(links["link_id"].astype(str))
+    return {**{k: v for k, v in link_gauges().items() if k in ids}, **own}
 
 
 @dataclass(frozen=True)
@@ -251,9 +298,9 @@ def low_water_links_at(depth: Mapping[str, float], links: Iterable[tuple[str, st
     classes = vessel_classes()
     out = []
     for link_id, cemt, ref in links:
-        if ref.strip().lower() != "lobith" or link_id not in assign:
+        ga = assign.get(link_id)
+        if ga is None or (not ga.from_network and ref.strip().lower() != "lobith"):
             continue
-        ga = assign[link_id]
         if not ga.gauges:
             continue
         names = ga.gauges

@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -688,15 +688,17 @@ def _resolve_low_water(d: Disruption, net: Network, rows_all: np.ndarray, link_i
         surcharge_eur_per_t,
         surcharge_terminals,
     )
-    from keten.resilience.lowwater import low_water_links_at
+    from keten.resilience.lowwater import assignment_for, gauge_overrides, low_water_links_at
 
-    triples = [(link_ids[r], str(net.links["cemt_class"].iloc[r]),
-                str(net.links["reference_gauge"].iloc[r])) for r in rows_all]
-    overrides = {lid: "Koeln" for lid in KOELN_LINKS}
+    cemt = net.links["cemt_class"].fillna("").astype(str).to_numpy()
+    ref = net.links["reference_gauge"].fillna("").astype(str).to_numpy()
+    triples = list(zip(link_ids[rows_all], cemt[rows_all], ref[rows_all], strict=True))
+    gauges = assignment_for(net.links)
+    overrides = {lid: "Koeln" for lid in KOELN_LINKS} | gauge_overrides(net.links)
     days = _gauge_days(d)
     per_day = []
     for gd in days:
-        lw = low_water_links_at(gd.depth_m, triples, d.under_keel_clearance_m,
+        lw = low_water_links_at(gd.depth_m, triples, d.under_keel_clearance_m, gauges=gauges,
                                 overrides=overrides)
         per_day.append({x.link_id: x.payload_factor for x in lw})
     rows = np.array([r for r in rows_all if link_ids[r] in per_day[0]], dtype=int)
@@ -768,7 +770,63 @@ def resolve_targets(scenario: Scenario, net: Network,
         out.append(ResolvedDisruption(d, np.flatnonzero(mask), node_rows))
     if ck.problems:
         raise ValidationError(ck.problems, title="invalid scenario")
-    return out
+    return [_with_twins(r, net) for r in out]
+
+
+def _with_twins(rd: ResolvedDisruption, net: Network) -> ResolvedDisruption:
+    """Carry a disruption from corridor links to the layer links they are drawn over, and
+    back (:mod:`keten.network.overlay`), so no freight detours over the twin of a disrupted
+    link. A closure or capacity cut reaches every twin; under low water a corridor link takes
+    the lowest payload factor of the sections under it (the shallowest one governs the load);
+    the sections under a corridor none of whose sections has a factor take the corridor's."""
+    from keten.network.overlay import cached_layer_paths
+
+    if not len(rd.link_rows):
+        return rd
+    lp = cached_layer_paths(net)
+    if not lp.paths:
+        return rd
+    rows = [int(r) for r in rd.link_rows]
+    if rd.link_factors is None:
+        extra = set()
+        for r in rows:
+            extra.update(int(x) for x in lp.paths.get(r, ()))
+        extra.update(lp.covering(rd.link_rows))
+        extra -= set(rows)
+        if not extra:
+            return rd
+        return replace(rd, link_rows=np.array(rows + sorted(extra), dtype=int))
+    # low water: factors per row (and per day for a series)
+    daily = rd.daily_factors if rd.daily_factors is not None and len(rd.daily_factors) else None
+    table = np.vstack([rd.link_factors[None, :], daily]) if daily is not None else \
+        rd.link_factors[None, :]
+    col = {r: i for i, r in enumerate(rows)}
+    columns = [table[:, i] for i in range(len(rows))]
+    gauged_path: set[int] = set()
+    for corridor, path in lp.paths.items():  # a corridor: the lowest factor of its path
+        under = [col[int(x)] for x in path if int(x) in col]
+        if not under:
+            continue
+        gauged_path.add(corridor)
+        worst = np.min(np.stack([columns[i] for i in under]), axis=0)
+        if corridor in col:
+            columns[col[corridor]] = worst
+        else:
+            col[corridor] = len(columns)
+            columns.append(worst)
+    for r in rows:  # the sections under a corridor whose only factor is the corridor's
+        if r in gauged_path:
+            continue
+        for x in lp.paths.get(r, ()):
+            if int(x) not in col:
+                col[int(x)] = len(columns)
+                columns.append(columns[col[r]])
+    if len(columns) == len(rows) and all(
+            np.array_equal(columns[i], table[:, i]) for i in range(len(rows))):
+        return rd
+    out = np.stack(columns, axis=1)
+    return replace(rd, link_rows=np.array(list(col), dtype=int), link_factors=out[0],
+                   daily_factors=out[1:] if daily is not None else rd.daily_factors)
 
 
 def __getattr__(name: str) -> Any:

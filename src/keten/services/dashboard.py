@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
+import shapely
 
 from keten.display import node_labels
 from keten.emissions.distance import parse_lat_lon
@@ -24,11 +26,12 @@ from keten.errors import KetenError, Problem, ValidationError
 from keten.io.tables import read_table_as_text
 from keten.network.build import default_network, sketch_network
 from keten.network.display import DISPLAY_CELL_DEG
+from keten.network.geometry import link_lines
 from keten.network.model import Network, records
 from keten.planning.results import PlanResult
 from keten.resilience.flows import ImpactModel
 from keten.resilience.impact import ImpactResult, baseline_day, simulate
-from keten.resilience.lowwater import depth_relation, low_water_links
+from keten.resilience.lowwater import assignment_for, depth_relation, low_water_links
 from keten.store import Store
 
 #: Discharge range of the Lobith depth relation (m3/s); outside it the relation is undefined.
@@ -561,12 +564,16 @@ def lowwater_view(discharge_m3s: float, capacity: dict[str, Any] | None = None
 
 
 def with_lowwater_details(view: dict[str, Any], discharge_m3s: float) -> dict[str, Any]:
-    """Add the gauge depths and each affected link's depth and allowed draught at a discharge."""
-    net = sketch_network()  # the impact model's network (services.resilience.load_network)
-    links = zip(net.links["link_id"].astype(str), net.links["cemt_class"].astype(str),
-                net.links["reference_gauge"].astype(str), strict=True)
-    details = {lw.link_id: lw for lw in low_water_links(discharge_m3s, links)}
+    """Add the gauge depths and each affected link's name, depth and allowed draught at a
+    discharge (on the impact model's network, the national default)."""
+    net = default_network()
+    links = zip(net.links["link_id"].astype(str), net.links["cemt_class"].fillna("").astype(str),
+                net.links["reference_gauge"].fillna("").astype(str), strict=True)
+    details = {lw.link_id: lw for lw in low_water_links(
+        discharge_m3s, links, gauges=assignment_for(net.links))}
+    names = link_names(net)
     for row in view["affected"]:
+        row["name"] = names.get(row["link_id"], row["link_id"])
         lw = details.get(row["link_id"])
         if lw is not None:
             row.update({"cemt_class": lw.cemt_class, "gauges": list(lw.gauges),
@@ -611,10 +618,47 @@ def criticality_view() -> dict[str, Any]:
     return {"links": rows, "basis": "resilience demo demand on keten's sketch network"}
 
 
-def resilience_network_view() -> dict[str, Any]:
-    """The network the resilience maps draw: the sketch that the impact model, the gauges
-    and the demo criticality run on (every link, small enough to send whole)."""
-    return network_view(sketch_network())
+def resilience_network_view(link_ids: Iterable[str] | None = None) -> dict[str, Any]:
+    """The network a resilience map draws. ``link_ids`` given: the national default (the
+    impact model's network) as its display lines, plus those links in their own geometry
+    and name, so the affected ones can be drawn; None: the sketch the demo criticality runs
+    on (every link, small enough to send whole)."""
+    if link_ids is None:
+        return network_view(sketch_network())
+    view = network_view(None, sized=False)
+    net = default_network()
+    wanted = set(link_ids)
+    rows = np.flatnonzero(net.links["link_id"].astype(str).isin(wanted).to_numpy())
+    lines = link_lines(net)
+    names = link_names(net)
+    for r in rows:
+        rec = net.links.iloc[r]
+        coords = np.asarray(shapely.get_coordinates(lines[r]))
+        if not len(coords):
+            continue
+        view["links"].append({"link_id": str(rec["link_id"]), "mode": str(rec["mode"]),
+                              "name": names.get(str(rec["link_id"]), str(rec["link_id"])),
+                              "length_km": _num(rec["length_km"]),
+                              "corridor": str(rec.get("corridor") or ""),
+                              "lon": coords[:, 0].round(5).tolist(),
+                              "lat": coords[:, 1].round(5).tolist()})
+    return view
+
+
+def link_names(net: Network) -> dict[str, str]:
+    """A readable name per link: its fairway or corridor name, else 'from - to' by node name."""
+    links = net.links
+    node_name = dict(zip(net.nodes["node_id"].astype(str),
+                         net.nodes["name"].fillna("").astype(str), strict=True))
+    fairway = (links["fairway_name"].fillna("").astype(str) if "fairway_name" in links.columns
+               else pd.Series("", index=links.index))
+    corridor = links["corridor"].fillna("").astype(str)
+    out = {}
+    for lid, a, b, fw, co in zip(links["link_id"].astype(str), links["from_node"].astype(str),
+                                 links["to_node"].astype(str), fairway, corridor, strict=True):
+        ends = f"{node_name.get(a) or a} - {node_name.get(b) or b}"
+        out[lid] = fw or (f"{co} ({ends})" if co else ends)
+    return out
 
 
 # ---------------------------------------------------------------- chain

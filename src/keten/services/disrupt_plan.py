@@ -16,7 +16,6 @@ import numpy as np
 from keten.errors import KetenError
 from keten.factors import load_factor_set
 from keten.network.api import route
-from keten.network.build import sketch_network
 from keten.network.model import Network
 from keten.planning.build import build_model
 from keten.planning.model import PlanningParameters, PlanningProblem
@@ -161,10 +160,10 @@ def disrupt_plan(
     sc = load_scenario(spec)
     if shipments is None and services is None:
         shipments, services, terminals = demo_paths()
-    # the sketch: the network the resilience scenarios and gauges are written for
-    net = sketch_network()
+    # the default (national) network, as for `keten plan` and `keten disrupt`
+    ctx = network_context(None)
+    net = ctx.network
     resolved = resolve_targets(sc, net)
-    ctx = network_context(net)
     params = replace(PlanningParameters(), carbon_price_eur_per_t=carbon_price_eur_per_t)
     problem = build_problem(shipments, services, terminals, params, ctx, load_factor_set())
     baseline = _solve("baseline", problem, ctx, time_limit_s)

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from keten.errors import KetenError, Problem, ValidationError
 from keten.io.scenario_input import read_demand, read_document, supply_network_from_document
 from keten.io.tables import atomic_path
-from keten.network.build import default_network, sketch_network
+from keten.network.build import default_network
 from keten.network.io import read_network_file
 from keten.network.model import Network
 from keten.resilience.criticality import freight_criticality, redundancy
@@ -45,14 +45,13 @@ DEMO = "demo"
 _MODELS: dict[tuple[str, str], ImpactModel] = {}
 
 
-def load_network(path: Path | None, impact: bool = False) -> Network:
-    """The network in ``path``, else the built-in one: the national default, or for the
-    impact model (``impact``) the sketch, whose Rhine-branch links carry the gauge
-    assignments (resilience/data/gauges.csv) and the capacity the 2018 backtest is calibrated
-    on (the national network's parallel RWS fairway sections have no gauge assignment yet)."""
+def load_network(path: Path | None) -> Network:
+    """The network in ``path`` (a file, or a built-in name: national, sketch), else the
+    national default. Its links' own ``depth_gauge`` columns govern low water, and the
+    sketch's table (resilience/data/gauges.csv) the corridor links it shares with it."""
     if path is not None:
         return read_network_file(path)
-    return sketch_network() if impact else default_network()
+    return default_network()
 
 
 def load_flows(path: Path | None) -> list[Flow]:
@@ -64,7 +63,7 @@ def impact_model(network: Path | None = None, demand: Path | None = None) -> Imp
     key = (str(network), str(demand))
     if key in _MODELS:
         return _MODELS[key]
-    model = prepare_model(load_flows(demand), load_network(network, impact=True),
+    model = prepare_model(load_flows(demand), load_network(network),
                           file=None if demand is None else str(demand))
     if network is None and demand is None:
         _MODELS[key] = model

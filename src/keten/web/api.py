@@ -378,7 +378,7 @@ def download_plan(job_id: str, request: Request, session: Session = Depends(user
 def _lowwater_payload(discharge: float, tile_url: str | None,
                       capacity: dict[str, Any] | None = None) -> dict[str, Any]:
     view = views.lowwater_view(discharge, capacity)
-    network_view = views.resilience_network_view()
+    network_view = views.resilience_network_view(a["link_id"] for a in view["affected"])
     figures = charts.impact_figures(view)
     figures["map"] = charts.lowwater_map(network_view, view, tile_url)
     return {"view": view, "figures": figures}
@@ -466,7 +466,8 @@ async def run_exposure(request: Request, session: Session = Depends(writer)) -> 
                           bool(v) if type(v).__name__ == "bool_" else v)
                  for k, v in r.items()} for r in table.to_dict("records")]
         return JobOutput({"rows": rows,
-                          "figure": charts.exposure_map(views.resilience_network_view(), rows,
+                          "figure": charts.exposure_map(views.resilience_network_view(
+                              str(r["element_id"]) for r in rows), rows,
                                                         tile_url)})
 
     job = dashboard(request).jobs.submit("exposure", session.username, work)
