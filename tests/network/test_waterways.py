@@ -51,7 +51,9 @@ def test_named_fairways_have_their_published_class(rws: object) -> None:
               ("150", "Julianakanaal"): "Vb", ("119", "Maas-Waalkanaal"): "Vb",
               ("129", "Schelde-Rijnverbinding"): "VIb", ("130", "Kanaal Gent-Terneuzen"): "VIb",
               ("111", "Oude Maas"): "VIc", ("225e", "Lekkanaal"): "Vb",
-              ("230", "Markermeer"): "Vb", ("003", "Van Starkenborghkanaal"): "Va"}
+              ("230", "Markermeer"): "Vb", ("003", "Van Starkenborghkanaal"): "Va",
+              ("101", "Boven-Merwede"): "VIc", ("108", "Nieuwe Merwede"): "VIc",
+              ("115", "Hartelkanaal"): "VIc"}
     for (code, name), cls in expect.items():
         rows = links[(links["rws_route_code"] == code) & (links["fairway_name"] == name)]
         assert len(rows) and set(rows["cemt_class"]) == {cls}, (code, name)
@@ -59,6 +61,11 @@ def test_named_fairways_have_their_published_class(rws: object) -> None:
     above_lith = maas["ENDKM"] <= 167.1  # the Maas is weir-held from Borgharen to Lith
     assert set(maas.loc[above_lith, "cemt_class"]) == {"Vb"}
     assert set(maas.loc[~above_lith, "cemt_class"]) == {""} and (~above_lith).sum() >= 4
+    for code, name in [("101", "Beneden-Merwede"), ("101", "Noord"), ("102", "Nieuwe Maas"),
+                       ("112", "Dordtsche Kil"), ("108", "Hollandsch Diep"),
+                       ("150", "Bergsche Maas"), ("150", "Amer"), ("233", "Noordzeekanaal")]:
+        rows = links[(links["rws_route_code"] == code) & (links["fairway_name"] == name)]
+        assert len(rows) and set(rows["cemt_class"]) == {""}, (code, name)  # no read source
     zwv = links[(links["rws_route_code"] == "121") & (links["fairway_name"] == "Zuid-Willemsvaart")]
     below_veghel = zwv["ENDKM"] <= 24.615  # nl.wikipedia: IV Veghel - 's-Hertogenbosch, II above
     assert set(zwv.loc[below_veghel, "cemt_class"]) == {"IV"}
@@ -70,13 +77,15 @@ def test_named_fairways_have_their_published_class(rws: object) -> None:
 
 def test_classified_length_against_cbs(rws: object) -> None:
     """The Dutch sections keten classifies (class IV and up) stay within CBS's main-network
-    length, and cover most of it; the RWS sections' inland length matches CBS's total."""
+    length, and cover at least 74.5 % of it (the coverage before issue 11's fifth
+    session, 1,051 km = 72.5 %, fails this); the RWS sections' inland length matches CBS's
+    total."""
     links = rws  # type: ignore[assignment]
     inland = links[links["mode"] == "inland_waterway"]
     dutch = inland[~inland["rws_route_code"].isin(["304"])]  # 304: Albertkanaal (Belgium)
     main = dutch["cemt_class"].isin(["IV", "Va", "Vb", "VIa", "VIb", "VIc"])  # CBS counts IV and up
     classed_km = dutch.loc[main, "length_km"].sum()
-    assert 0.70 * CBS_MAIN_KM <= classed_km <= 1.05 * CBS_MAIN_KM
+    assert 0.745 * CBS_MAIN_KM <= classed_km <= 1.05 * CBS_MAIN_KM
     assert dutch["length_km"].sum() >= CBS_TOTAL_KM  # the set also holds harbours and basins
 
 
