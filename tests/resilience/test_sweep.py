@@ -69,8 +69,10 @@ def test_sweep_on_a_local_cluster(inputs: tuple[Path, Path], tmp_path: Path) -> 
     dist, demand = inputs
     out = tmp_path / "runs.parquet"
     seen: list[int] = []
+    # the sketch: this is about the cluster; a national-network run takes ~20 s per core
     result = sweep(str(dist), runs=6, output=out, demand=demand, workers=2, processes=True,
-                   batch_size=2, progress=lambda done, total: seen.append(done))
+                   batch_size=2, progress=lambda done, total: seen.append(done),
+                   network=Path("sketch"))
     assert result.scheduler.startswith("LocalCluster(2 processes")
     runs = pd.read_parquet(out)
     assert list(runs["run"]) == list(range(6))
@@ -140,7 +142,7 @@ def test_sweep_on_an_existing_scheduler(inputs: tuple[Path, Path], tmp_path: Pat
     dist, demand = inputs
     out = tmp_path / "remote.parquet"
     result = sweep(str(dist), runs=4, scheduler=dask_processes, output=out, demand=demand,
-                   batch_size=2)
+                   batch_size=2, network=Path("sketch"))
     assert result.scheduler == dask_processes
     assert len(pd.read_parquet(out)) == 4
     # Same seed, same samples as on any other cluster.

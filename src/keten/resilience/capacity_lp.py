@@ -44,6 +44,24 @@ _TOL = 1e-7
 MAX_KNOWN_PATHS = 40  # paths per flow kept from earlier days to start the next day's LP
 
 
+def _run(h: highspy.Highs) -> str:
+    """Solve; when the warm-started dual simplex stops without a verdict ("Unknown": it can
+    stall on the penalty columns' scale after many added columns), solve again from scratch
+    with the primal simplex, then with interior point (HiGHS ``simplex_strategy`` 4,
+    ``solver`` ipm); the defaults are restored for the next round."""
+    h.run()
+    status = h.modelStatusToString(h.getModelStatus())
+    for option, value, default in (("simplex_strategy", 4, 1), ("solver", "ipm", "choose")):
+        if status == "Optimal":
+            break
+        h.clearSolver()  # from scratch (primal simplex), then interior point
+        h.setOptionValue(option, value)
+        h.run()
+        status = h.modelStatusToString(h.getModelStatus())
+        h.setOptionValue(option, default)
+    return status
+
+
 @dataclass(frozen=True)
 class Pools:
     """Shared daily capacities: coefficient per (pool, edge) and capacity per pool."""
@@ -365,12 +383,25 @@ class CapacityLpAssigner:
             trees: dict[tuple[frozenset[str], int], tuple[CsrGraph, np.ndarray, np.ndarray]] = {}
             for modes, origins in by_modes.items():
                 csr = patterns[modes].graph(weight)
-                dist, pred = dijkstra(csr.matrix, directed=True,
-                                      indices=[int(g.entry[o]) for o in origins],
-                                      return_predecessors=True)
-                for i, o in enumerate(origins):
-                    trees[(modes, o)] = (csr, dist[i], pred[i])
+                if flow_dual is None:
+                    dist, pred = dijkstra(csr.matrix, directed=True,
+                                          indices=[int(g.entry[o]) for o in origins],
+                                          return_predecessors=True)
+                    for i, o in enumerate(origins):
+                        trees[(modes, o)] = (csr, dist[i], pred[i])
+                    continue
+                for o in origins:
+                    # a path only enters if it costs less than its flow's dual, so the search
+                    # stops at the largest dual of the origin's flows
+                    bound = max(float(flow_dual[f]) for f in groups[(modes, o)])
+                    if bound <= 0:
+                        continue
+                    d1, p1 = dijkstra(csr.matrix, directed=True, indices=int(g.entry[o]),
+                                      return_predecessors=True, limit=bound * (1 + 1e-9))
+                    trees[(modes, o)] = (csr, d1, p1)
             for (modes, origin), members in groups.items():
+                if (modes, origin) not in trees:
+                    continue
                 csr, dist, pred = trees[(modes, origin)]
                 for f in members:
                     dest = int(model.destination_rows[f])
@@ -387,20 +418,24 @@ class CapacityLpAssigner:
             return added
 
         known = self._known.setdefault(id(model), {})
+        started = 0  # flows with an open path from an earlier day
         for f in range(n_flows):
             if want[f] <= EPS_T:
                 continue
+            opened = False
             for edges in known.get(f, ()):
                 if not closed[np.asarray(edges)].any() and masks[model.flows[f].modes][
                         np.asarray(edges)].all():
                     add_path(f, edges)
-        price(day.weight, None)
+                    opened = True
+            started += opened
+        if started < int((want > EPS_T).sum()):  # else pricing on the duals finds the rest
+            price(day.weight, None)
         rounds = 0
         solution = None
         while True:
             rounds += 1
-            h.run()
-            status = h.modelStatusToString(h.getModelStatus())
+            status = _run(h)
             if status != "Optimal":
                 raise KetenError(f"the day's capacity LP did not solve ({status})")
             solution = h.getSolution()

@@ -74,8 +74,8 @@ def template_document(spec: str) -> dict[str, Any]:
                 days = int(float(parts[-1]))
                 parts = parts[:-1]
             what = ":".join(parts) or VOLKERAK_LOCKS_LINK
-        target: dict[str, Any] = ({"links": [what]} if what.count(":") >= 2
-                                  else {"corridor": what})
+        # a link id has a colon (mode:from:to, or a layer's vwk:2937, rail:1-2); a corridor none
+        target: dict[str, Any] = ({"links": [what]} if ":" in what else {"corridor": what})
         return {"name": f"closure of {what}, {days} days",
                 "disruptions": [{"id": "closure", "type": "closure", "target": target,
                                  "start_day": 1, "duration_days": days}]}

@@ -6,6 +6,8 @@ Nothing here renders: :mod:`keten.web.charts` turns these views into plotly figu
 
 from __future__ import annotations
 
+import copy
+import json
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -558,9 +560,18 @@ def lowwater_view(discharge_m3s: float, capacity: dict[str, Any] | None = None
     if capacity:
         doc["capacity"] = capacity
     scenario = parse_scenario(doc, file="dashboard")
-    view = with_lowwater_details(impact_view(simulate(_demo_model(), scenario)), q)
-    view["capacity"] = [_clean(r) for r in scenario.capacity.as_rows()]
-    return view
+    # a month on the national network takes seconds: a view asked for again is kept
+    key = json.dumps(doc, sort_keys=True, default=str)
+    if key not in _LOWWATER_VIEWS:
+        view = with_lowwater_details(impact_view(simulate(_demo_model(), scenario)), q)
+        view["capacity"] = [_clean(r) for r in scenario.capacity.as_rows()]
+        if len(_LOWWATER_VIEWS) >= 32:
+            _LOWWATER_VIEWS.pop(next(iter(_LOWWATER_VIEWS)))
+        _LOWWATER_VIEWS[key] = view
+    return copy.deepcopy(_LOWWATER_VIEWS[key])
+
+
+_LOWWATER_VIEWS: dict[str, dict[str, Any]] = {}
 
 
 def with_lowwater_details(view: dict[str, Any], discharge_m3s: float) -> dict[str, Any]:
