@@ -537,7 +537,7 @@ def impact_view(result: ImpactResult) -> dict[str, Any]:
         "days": day_rows,
         "modal_split": [_clean(r) for r in result.modal_split.to_dict(orient="records")],
         "affected": list(affected.values()),
-        "targets": [{k: v for k, v in t.items() if k != "payload_factors"}
+        "targets": [{k: v for k, v in t.items() if k not in ("payload_factors", "link_names")}
                     for t in result.resolved],
     }
 
