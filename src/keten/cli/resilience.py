@@ -9,7 +9,16 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from keten.cli.render import check_format, console, emit_json, header_of, prose, rich_table
+from keten.cli.network import which_network
+from keten.cli.render import (
+    check_format,
+    console,
+    emit_json,
+    header_of,
+    prose,
+    rich_table,
+    status,
+)
 from keten.errors import Problem, ValidationError
 from keten.resilience.templates import TEMPLATES, VOLKERAK_LOCKS_LINK
 from keten.services import resilience as service
@@ -142,7 +151,8 @@ def disrupt_command(
     if plan:
         _disrupt_plan(spec, shipments, services, terminals, carbon_price, fmt, out)
         return
-    result = service.disrupt(spec, demand=demand, network=network)
+    with status("simulating the scenario day by day against the undisrupted baseline"):
+        result = service.disrupt(spec, demand=demand, network=network)
     if fmt == "json" or out is not None:
         emit_json(result.as_dict(), out)
         return
@@ -224,7 +234,8 @@ def criticality_command(
     if hazard_col is not None or hazard_raster is not None or threshold is not None:
         _hazard(network, hazard_col, hazard_raster, threshold, not any_mode, top, fmt, out)
         return
-    result = service.criticality(network, demand, same_mode=not any_mode)
+    with status(f"taking out each link of the {which_network(network)} network in turn"):
+        result = service.criticality(network, demand, same_mode=not any_mode)
     doc = result.as_dict(top or None)
     if fmt == "json" or out is not None:
         emit_json(doc, out)
@@ -364,7 +375,8 @@ def risk_exposure_command(
     if top_links < 0 or top_terminals < 0:
         raise ValidationError([Problem("--links and --terminals must be >= 0", None, None,
                                        "links")])
-    table = service.risk_exposure(network, demand, top_links, top_terminals)
+    with status("taking out each terminal and link for its time to recover"):
+        table = service.risk_exposure(network, demand, top_links, top_terminals)
     rows = [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
             for r in _rows(table)]
     if fmt == "json" or out is not None:
@@ -388,7 +400,8 @@ def backtest_command(
     """The 2018 Rhine low water (1 Aug - 30 Nov) from published readings, compared with the
     published figures (CCNR transport performance, container traffic, Contargo surcharges)."""
     check_format(fmt, ("table", "json"))
-    result, table = service.backtest_2018(network, demand)
+    with status("simulating the 2018 Rhine low water day by day (1 Aug - 30 Nov)"):
+        result, table = service.backtest_2018(network, demand)
     rows = _rows(table)
     if fmt == "json" or out is not None:
         emit_json({"scenario": result.scenario.name, "comparison": rows,
