@@ -22,7 +22,7 @@ from keten.emissions.distance import parse_lat_lon
 from keten.emissions.footprint import FootprintResult, decode_dictionaries
 from keten.errors import KetenError, Problem, ValidationError
 from keten.io.tables import read_table_as_text
-from keten.network.build import default_network, sketch_network
+from keten.network.build import default_network, network_title, sketch_network
 from keten.network.display import DISPLAY_CELL_DEG
 from keten.network.model import Network, records
 from keten.planning.results import PlanResult
@@ -116,7 +116,7 @@ def _display_view(name: str, hubs: Any, lines: list[dict[str, Any]],
         nodes.append(node)
     links = [{k: v for k, v in rec.items() if k != "source"} for rec in lines]
     what = f"for {total:,} links " if total else ""
-    return {"name": name, "nodes": nodes, "links": links,
+    return {"name": name, "title": network_title(name), "nodes": nodes, "links": links,
             "data_attribution": data_attribution(rec.get("source") for rec in lines),
             "throughput_basis": "resilience demo demand, intact network (t/day)"
             if throughput else None,
@@ -163,6 +163,7 @@ def network_view(net: Network | None = None, sized: bool = True) -> dict[str, An
         links.append(link)
     return {
         "name": net.name,
+        "title": network_title(net.name),
         "nodes": nodes,
         "links": links,
         "data_attribution": data_attribution(
