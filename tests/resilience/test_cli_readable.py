@@ -124,3 +124,25 @@ def test_sweep_metrics_read_as_quantities() -> None:
     assert _sweep_metric("param:disruptions.0.discharge_m3s") == "discharge m3/s (sampled)"
     assert _sweep_metric("time_to_recover_days") == "time to recover days"
     assert _sweep_metric("shift_tkm_inland_waterway") == "shift tkm barge"
+
+
+def test_hazard_overlay_names_the_removed_links() -> None:
+    args = ["criticality", "--network", "sketch", "--hazard-col", "locks", "--threshold", "1",
+            "--top", "5"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "Noordzeekanaal: Amsterdam – IJmuiden" in result.output
+    assert "inland_waterway:" not in result.output
+    doc = json.loads(runner.invoke(app, [*args, "--format", "json"]).output)
+    assert all(r["link_id"] and r["link_name"] for r in doc["removed_links"])
+
+
+def test_disrupt_plan_kpis_read_as_quantities() -> None:
+    result = runner.invoke(app, ["disrupt", "betuweroute:5", "--plan"])
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines()
+            if line.startswith("│")}
+    assert {"on time %", "cost EUR", "CO2e WTW kg", "barge tkm"} <= set(rows)
+    assert "on_time_rate" not in result.output and "inland_waterway" not in result.output
+    on_time = float(rows["on time %"].split("│")[2].replace(",", ""))
+    assert 1 < on_time <= 100  # a percentage, not a fraction

@@ -42,6 +42,10 @@ def _pct(value: Any) -> Any:
     return None if value is None or value != value else float(value) * 100
 
 
+def _scaled(value: Any, factor: float) -> Any:
+    return value * factor if isinstance(value, int | float) and factor != 1.0 else value
+
+
 def _mode(mode: Any) -> str:
     return SHORT.get(str(mode), str(mode))
 
@@ -101,15 +105,22 @@ def _disrupt_plan(spec: str, shipments: Path | None, services: Path | None,
         return
     console.print(f"[bold]{result.scenario.name}[/]: portfolio re-planned on the disrupted "
                   f"services ({len(result.services)} departures affected, "
-                  f"{result.cancelled_services} cancelled)")
+                  f"{result.cancelled_services} cancelled)", soft_wrap=False)
     keys = ["served_shipments", "unserved_shipments", "on_time_rate", "cost_eur",
             "co2e_wtw_kg", "co2e_ttw_kg", "nox_kg", "pm_kg"]
-    rows = [{"KPI": k, "baseline": doc["baseline"][k], "disrupted": doc["disrupted"][k],
-             "change": (doc["disrupted"][k] or 0) - (doc["baseline"][k] or 0)} for k in keys]
+    # the on-time rate in % (its change in points); the JSON keeps the fraction
+    scale = {"on_time_rate": 100.0}
+    labels = {"on_time_rate": "on time %", "cost_eur": "cost EUR"}
+    rows = [{"KPI": labels.get(k, header_of(k)),
+             "baseline": _scaled(doc["baseline"][k], scale.get(k, 1.0)),
+             "disrupted": _scaled(doc["disrupted"][k], scale.get(k, 1.0)),
+             "change": ((doc["disrupted"][k] or 0) - (doc["baseline"][k] or 0))
+             * scale.get(k, 1.0)} for k in keys]
     for mode in sorted(set(doc["baseline"]["tkm_by_mode"]) | set(doc["disrupted"]["tkm_by_mode"])):
         a = doc["baseline"]["tkm_by_mode"].get(mode, 0.0)
         b = doc["disrupted"]["tkm_by_mode"].get(mode, 0.0)
-        rows.append({"KPI": f"{mode} tkm", "baseline": a, "disrupted": b, "change": b - a})
+        rows.append({"KPI": f"{_mode(mode)} tkm", "baseline": a, "disrupted": b,
+                     "change": b - a})
     console.print(rich_table("plan: baseline and disrupted", rows,
                              ["KPI", "baseline", "disrupted", "change"], 1))
     if doc["affected_terminals"]:
@@ -277,8 +288,8 @@ def _hazard(network: Path | None, column: str | None, raster: Path | None,
                   f"{doc['links']} links removed at once; {doc['disconnected']} leave their "
                   f"ends cut off, {doc['detoured']} have a detour")
     console.print(rich_table("removed links: cut off first, then largest extra time",
-                             doc["removed_links"],
-                             ["link_id", "mode", "hazard_value", "connected", "length_km",
+                             _named_links(doc["removed_links"]),
+                             ["link", "mode", "hazard_value", "connected", "length_km",
                               "extra_length_km", "extra_time_h"], 2))
 
 

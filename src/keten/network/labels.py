@@ -44,6 +44,15 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
         {"nan": "", "None": ""})
 
 
+def with_link_names(frame: pd.DataFrame, net: Network) -> pd.DataFrame:
+    """A copy of ``frame`` with a ``link_name`` column after its ``link_id``."""
+    out = frame.copy()
+    names = link_names(net, out["link_id"].astype(str))
+    out.insert(list(out.columns).index("link_id") + 1, "link_name",
+               [names[str(i)] for i in out["link_id"]])
+    return out
+
+
 def link_names(net: Network, link_ids: Iterable[str]) -> dict[str, str]:
     """Link id -> readable name for ``link_ids`` (unknown ids map to themselves)."""
     wanted = list(dict.fromkeys(str(i) for i in link_ids))

@@ -25,7 +25,7 @@ from keten.io.scenario_input import read_demand, read_document, supply_network_f
 from keten.io.tables import atomic_path
 from keten.network.build import default_network, sketch_network
 from keten.network.io import read_network_file
-from keten.network.labels import link_names, node_names
+from keten.network.labels import link_names, node_names, with_link_names
 from keten.network.model import Network
 from keten.resilience.criticality import freight_criticality, redundancy
 from keten.resilience.flows import Flow, ImpactModel, demo_demand, prepare_model
@@ -154,15 +154,6 @@ def place_names(network: Path | None = None, impact: bool = False) -> dict[str, 
     return node_names(load_network(network, impact=impact))
 
 
-def _with_link_names(frame: pd.DataFrame, net: Network) -> pd.DataFrame:
-    """``frame`` with a ``link_name`` column after its ``link_id``."""
-    out = frame.copy()
-    names = link_names(net, out["link_id"].astype(str))
-    out.insert(list(out.columns).index("link_id") + 1, "link_name",
-               [names[str(i)] for i in out["link_id"]])
-    return out
-
-
 @dataclass(frozen=True)
 class CriticalityResult:
     redundancy: pd.DataFrame
@@ -197,13 +188,13 @@ def criticality(network: Path | None = None, demand: Path | None = None,
     file or name is given), and freight-weighted criticality of the given demand, or of
     keten's demo demand on the sketch (``network`` = ``sketch``); none without demand."""
     net = load_network(network)
-    red = _with_link_names(redundancy(net, same_mode=same_mode), net)
+    red = with_link_names(redundancy(net, same_mode=same_mode), net)
     sketch = network is not None and str(network) in ("sketch", "demo") \
         and not Path(network).exists()
     if demand is None and not sketch:
         return CriticalityResult(red, None)
     model = impact_model(network, demand)
-    return CriticalityResult(red, _with_link_names(freight_criticality(model), model.network))
+    return CriticalityResult(red, with_link_names(freight_criticality(model), model.network))
 
 
 def load_supply_network(spec: str) -> SupplyNetwork:
