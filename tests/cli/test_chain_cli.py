@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import stat
 import subprocess
 import sys
@@ -92,7 +93,7 @@ def test_sign_and_verify_a_three_party_chain(chain_dir: Path) -> None:
     result = ok("chain", "verify", chain_dir / "b3.json", "--trust", chain_dir / "trust.json")
     assert "OK: st-truck by DE-TRUCK" in result.output
     assert "WARNING: st-hub is about consignment CON-9" in result.output  # no shared id
-    assert "co2e_wtw_kg 454.85" in result.output
+    assert re.search(r"^  CO2e WTW \(kg\) +454\.85$", result.output, re.M)
     as_json = untrusted("chain", "verify", chain_dir / "b3.json", "--format", "json").stdout
     report = json.loads(as_json)
     assert report["ok"] is True and report["trusted"] is False
@@ -111,9 +112,32 @@ def test_show_table_tree_and_json(chain_dir: Path) -> None:
         assert text in table
     assert table.index("DE-TRUCK") < table.index("DE-HUB") < table.index("NL-BARGE")
     tree = ok("chain", "show", chain_dir / "b3.json", "--format", "tree").output
-    assert "DE-HUB" in tree and "cumulative co2e_wtw_kg 436.35" in tree
+    assert "DE-HUB" in tree and "cumulative CO2e WTW (kg) 436.35" in tree
     shown = json.loads(ok("chain", "show", chain_dir / "b3.json", "--format", "json").output)
     assert [s["statement_id"] for s in shown["statements"]] == ["st-barge", "st-hub", "st-truck"]
+
+
+def test_sign_and_verify_print_labels_with_units_json_keeps_field_names(
+        chain_dir: Path) -> None:
+    """An auditor reads "CO2e WTW (kg)", not co2e_wtw_kg, in the text of sign and verify; the
+    JSON report keeps the field names a program looks up."""
+    keys = chain_dir / "keys"
+    signed = ok("chain", "sign", "--key", keys / "DE-TRUCK.key.pem", "--company", "DE-TRUCK",
+                "--footprint", chain_dir / "truck.json", "--shipment", "SHP-1",
+                "--upstream", chain_dir / "b2.json", "-o", chain_dir / "b4.json").output
+    verified = ok("chain", "verify", chain_dir / "b3.json", "--trust",
+                  chain_dir / "trust.json").output
+    for text in (signed, verified):
+        for label in ("CO2e WTW (kg)", "CO2e TTW (kg)", "NOx (kg)", "PM (kg)",
+                      "transport activity (tkm)"):
+            assert label in text, (label, text)
+        assert not re.search(r"\b(co2e_[wt]t[wt]_kg|nox_kg|pm_kg|transport_activity_tkm)\b",
+                             text), text
+    assert re.search(r"^  transport activity \(tkm\) +21250$", verified, re.M)
+    report = json.loads(ok("chain", "verify", chain_dir / "b3.json", "--trust",
+                           chain_dir / "trust.json", "--format", "json").stdout)
+    assert set(report["statements"][-1]["cumulative"]) == {
+        "co2e_wtw_kg", "co2e_ttw_kg", "nox_kg", "pm_kg", "transport_activity_tkm"}
 
 
 def _tamper(path: Path, statement_id: str, section: str, name: str, value: str) -> None:
@@ -196,7 +220,7 @@ def test_sign_input_errors(chain_dir: Path) -> None:
     summed = ok("chain", "sign", "--key", keys / "DE-TRUCK.key.pem", "--company", "DE-TRUCK",
                 "--footprint", chain_dir / "truck.json", "--consignment-id", "C-ALL",
                 "-o", chain_dir / "x.json")
-    assert "co2e_wtw_kg 19.5" in summed.output
+    assert re.search(r"^  CO2e WTW \(kg\) +19\.5$", summed.output, re.M)
     missing = run("chain", "verify", chain_dir / "missing.json")
     assert missing.exit_code == 2 and "file not found" in missing.output
 

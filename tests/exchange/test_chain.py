@@ -162,7 +162,7 @@ def test_wrong_cumulative_signed_by_its_own_party_fails_the_arithmetic() -> None
     b3["head"] = statement_hash(b3["statements"][0])
     issue = first(b3, trust_all())
     assert (issue.check, issue.statement_id) == ("arithmetic", "st-truck")
-    assert "co2e_wtw_kg is 54.85, but own + upstream is 18.5 + 436.35 = 454.85" in issue.message
+    assert "CO2e WTW (kg) is 54.85, but own + upstream is 18.5 + 436.35 = 454.85" in issue.message
 
 
 def test_lowered_upstream_figure_resigned_breaks_arithmetic_and_the_hash_link() -> None:

@@ -15,6 +15,7 @@ from keten.errors import Problem, ValidationError
 from keten.exchange.chain import sign_bundle, verify_bundle
 from keten.exchange.chain_model import (
     QUANTITY_FIELDS,
+    QUANTITY_LABELS,
     Party,
     PublicKeyEntry,
     StatementSummary,
@@ -124,7 +125,7 @@ def sign(
     report = verify_bundle(bundle)
     head = report.head
     assert head is not None
-    console = Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False)
     signed = head.statement
     version = f"sequence {signed.sequence}" + (
         f", supersedes {signed.supersedes}" if signed.supersedes else "")
@@ -133,13 +134,24 @@ def sign(
     if mapping:
         console.print(f"subject mapping (signed): {mapping}")
     console.print(f"hash {report.head_hash}")
-    console.print("cumulative: " + _quantities_text(head, cumulative=True))
+    console.print("cumulative (signed):", markup=False)
+    console.print(_quantities_block(head), markup=False)
     console.print(f"bundle with {len(report.statements)} statement(s) written to {output}")
 
 
 def _quantities_text(summary: StatementSummary, *, cumulative: bool) -> str:
+    """The quantities on one line, "CO2e WTW (kg) 436.35, ...", exactly as signed."""
     values = summary.statement.cumulative if cumulative else summary.statement.own.quantities
-    return ", ".join(f"{n} {format_decimal(getattr(values, n))}" for n in QUANTITY_FIELDS)
+    return ", ".join(f"{QUANTITY_LABELS[n]} {format_decimal(getattr(values, n))}"
+                     for n in QUANTITY_FIELDS)
+
+
+def _quantities_block(summary: StatementSummary) -> str:
+    """The cumulative quantities one a line, labels with units, the signed values exactly."""
+    values = summary.statement.cumulative
+    width = max(len(label) for label in QUANTITY_LABELS.values())
+    return "\n".join(f"  {QUANTITY_LABELS[n]:<{width}}  {format_decimal(getattr(values, n))}"
+                     for n in QUANTITY_FIELDS)
 
 
 @chain_app.command("verify")
@@ -230,7 +242,7 @@ def _from_store(
 
 
 def _print_verification(report: VerificationReport, bundle_file: Path, trust: Path | None) -> None:
-    console = Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False)
     keys = f"keys from trust list {trust}" if trust else "keys from the bundle itself"
     console.print(
         f"{bundle_file}: {len(report.statements)} statement(s); checked "
@@ -257,10 +269,10 @@ def _print_verification(report: VerificationReport, bundle_file: Path, trust: Pa
         verdict = "OK" if report.trusted else "SIGNATURES VALID, SIGNERS NOT TRUSTED"
         console.print(
             f"{verdict}: {head.statement.statement_id} by {_party(head)} (signed), about "
-            f"{head.statement.subject.label()}, cumulative "
-            f"{_quantities_text(head, cumulative=True)}",
+            f"{head.statement.subject.label()}; cumulative:",
             markup=False,
         )
+        console.print(_quantities_block(head), markup=False)
         return
     console.print(f"FAILED: {len(report.issues)} issue(s), upstream first:", markup=False)
     for number, issue in enumerate(report.issues, start=1):

@@ -16,6 +16,7 @@ from keten.cli.render import (
     emit_text,
     progress,
     rich_table,
+    status,
 )
 from keten.errors import KetenError, Problem, ValidationError
 from keten.factors.library import load_factor_set
@@ -225,7 +226,8 @@ def toc_command(
 ) -> None:
     """TOC intensities from primary fuel/energy data (or a vehicle model), ISO 14083 6.2."""
     check_format(fmt, ("table", "json", "csv"))
-    tocs = read_energy_file(input, load_factor_set())
+    with status(f"computing TOC intensities from {input.name} (ISO 14083 6.2)"):
+        tocs = read_energy_file(input, load_factor_set())
     file_rows = [toc_file_row(t) for t in tocs.values()]
     _emit_intensities(_intensity_rows(tocs), file_rows, fmt, out, "TOC", "toc")
 
@@ -237,7 +239,8 @@ def hoc_command(
 ) -> None:
     """HOC intensities from hub energy use and throughput, ISO 14083 6.4."""
     check_format(fmt, ("table", "json", "csv"))
-    hocs = read_hub_energy_file(input, load_factor_set())
+    with status(f"computing HOC intensities from {input.name} (ISO 14083 6.4)"):
+        hocs = read_hub_energy_file(input, load_factor_set())
     file_rows = [hoc_file_row(h) for h in hocs.values()]
     _emit_intensities(_intensity_rows(hocs), file_rows, fmt, out, "HOC", "hoc")
 

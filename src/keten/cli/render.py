@@ -70,7 +70,7 @@ METRIC_COLUMNS = ("metric", "KPI")
 UNIT_WORDS = {"kg": "kg", "t": "t", "km": "km", "tkm": "tkm", "h": "h", "eur": "EUR",
               "pct": "%", "teu": "TEU", "kwh": "kWh", "g": "g", "days": "days", "m": "m",
               "co2e": "CO2e", "wtw": "WTW", "ttw": "TTW", "wtt": "WTT", "nox": "NOx",
-              "pm": "PM", "sox": "SOx", "nh3": "NH3", "id": "id", "teukm": "TEU-km",
+              "pm": "PM", "sox": "SOx", "nh3": "NH3", "id": "id", "teukm": "TEU-km", "m3s": "m3/s",
               "kgco2e": "kg CO2e"}
 
 

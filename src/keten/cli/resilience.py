@@ -9,7 +9,16 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from keten.cli.render import check_format, console, emit_json, header_of, rich_table
+from keten.cli.network import which_network
+from keten.cli.render import (
+    check_format,
+    console,
+    emit_json,
+    header_of,
+    prose,
+    rich_table,
+    status,
+)
 from keten.errors import Problem, ValidationError
 from keten.resilience.templates import TEMPLATES, VOLKERAK_LOCKS_LINK
 from keten.services import resilience as service
@@ -26,6 +35,27 @@ SHORT = {"inland_waterway": "barge"}
 
 def _rows(frame: Any) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in r.items()} for r in frame.to_dict(orient="records")]
+
+
+def _pct(value: Any) -> Any:
+    """A share (0.186) as a percentage (18.6) for a table whose header says %."""
+    return None if value is None or value != value else float(value) * 100
+
+
+def _scaled(value: Any, factor: float) -> Any:
+    return value * factor if isinstance(value, int | float) and factor != 1.0 else value
+
+
+def _mode(mode: Any) -> str:
+    return SHORT.get(str(mode), str(mode))
+
+
+def _capacity_label(text: str, places: dict[str, str]) -> str:
+    """``terminal:DEDUI:rail`` as "Duisburg (rail)"; a fleet or other capacity as given."""
+    parts = text.split(":")
+    if len(parts) == 3 and parts[0] == "terminal":
+        return f"{places.get(parts[1], parts[1])} ({_mode(parts[2])})"
+    return text.replace("inland_waterway", "barge")
 
 
 def _template_spec(scenario: str | None, template: str | None, discharge: float | None,
@@ -75,15 +105,22 @@ def _disrupt_plan(spec: str, shipments: Path | None, services: Path | None,
         return
     console.print(f"[bold]{result.scenario.name}[/]: portfolio re-planned on the disrupted "
                   f"services ({len(result.services)} departures affected, "
-                  f"{result.cancelled_services} cancelled)")
+                  f"{result.cancelled_services} cancelled)", soft_wrap=False)
     keys = ["served_shipments", "unserved_shipments", "on_time_rate", "cost_eur",
             "co2e_wtw_kg", "co2e_ttw_kg", "nox_kg", "pm_kg"]
-    rows = [{"KPI": k, "baseline": doc["baseline"][k], "disrupted": doc["disrupted"][k],
-             "change": (doc["disrupted"][k] or 0) - (doc["baseline"][k] or 0)} for k in keys]
+    # the on-time rate in % (its change in points); the JSON keeps the fraction
+    scale = {"on_time_rate": 100.0}
+    labels = {"on_time_rate": "on time %", "cost_eur": "cost EUR"}
+    rows = [{"KPI": labels.get(k, header_of(k)),
+             "baseline": _scaled(doc["baseline"][k], scale.get(k, 1.0)),
+             "disrupted": _scaled(doc["disrupted"][k], scale.get(k, 1.0)),
+             "change": ((doc["disrupted"][k] or 0) - (doc["baseline"][k] or 0))
+             * scale.get(k, 1.0)} for k in keys]
     for mode in sorted(set(doc["baseline"]["tkm_by_mode"]) | set(doc["disrupted"]["tkm_by_mode"])):
         a = doc["baseline"]["tkm_by_mode"].get(mode, 0.0)
         b = doc["disrupted"]["tkm_by_mode"].get(mode, 0.0)
-        rows.append({"KPI": f"{mode} tkm", "baseline": a, "disrupted": b, "change": b - a})
+        rows.append({"KPI": f"{_mode(mode)} tkm", "baseline": a, "disrupted": b,
+                     "change": b - a})
     console.print(rich_table("plan: baseline and disrupted", rows,
                              ["KPI", "baseline", "disrupted", "change"], 1))
     if doc["affected_terminals"]:
@@ -125,7 +162,8 @@ def disrupt_command(
     if plan:
         _disrupt_plan(spec, shipments, services, terminals, carbon_price, fmt, out)
         return
-    result = service.disrupt(spec, demand=demand, network=network)
+    with status("simulating the scenario day by day against the undisrupted baseline"):
+        result = service.disrupt(spec, demand=demand, network=network)
     if fmt == "json" or out is not None:
         emit_json(result.as_dict(), out)
         return
@@ -134,33 +172,42 @@ def disrupt_command(
                   f"{int(t['horizon_days'])} days)")
     # "time to recover days", not time_to_recover_days (the JSON keeps the field names)
     rows = [{"metric": header_of(k), "value": v} for k, v in t.items() if k != "horizon_days"]
-    binding = sorted({b for day in result.days["binding_capacity"] for b in
-                      str(day).split("; ") if b})
+    places = service.place_names(network, impact=True)
+    binding = sorted({_capacity_label(b, places) for day in result.days["binding_capacity"]
+                      for b in str(day).split("; ") if b})
     if binding:
         console.print("capacity that ran out on some day: " + ", ".join(binding[:12])
                       + (f" and {len(binding) - 12} more" if len(binding) > 12 else ""),
                       soft_wrap=False)
     console.print(rich_table("totals against the undisrupted baseline", rows,
                              ["metric", "value"], 1))
-    split = [{**r, "mode": SHORT.get(r["mode"], r["mode"])}
+    # keys with spaces are headers as they are: million tkm and shares in percent
+    split = [{"mode": _mode(r["mode"]), "baseline share %": _pct(r["baseline_share"]),
+              "disrupted share %": _pct(r["disrupted_share"]),
+              "baseline Mtkm": r["baseline_tkm"] / 1e6,
+              "disrupted Mtkm": r["disrupted_tkm"] / 1e6, "change Mtkm": r["change_tkm"] / 1e6}
              for r in _rows(result.modal_split)]
-    console.print(rich_table("modal split (tkm)", split,
-                             ["mode", "baseline_tkm", "disrupted_tkm", "change_tkm",
-                              "baseline_share", "disrupted_share"], 3))
+    console.print(rich_table("modal split (share of tkm in %, million tkm)", split,
+                             list(split[0]) if split else ["mode"], 1))
     for target in result.resolved:
         factors = target.get("payload_factors")
         if factors:
-            console.print(rich_table(f"payload factors ({target['id']})",
-                                     [{"link_id": k, "payload_factor": v}
+            names = target.get("link_names", {})
+            console.print(rich_table(f"payload factors ({target['id']}): a barge's load as % "
+                                     "of its load at normal water",
+                                     [{"link": names.get(k, k), "payload %": _pct(v)}
                                       for k, v in factors.items()],
-                                     ["link_id", "payload_factor"], 3))
+                                     ["link", "payload %"], 1))
         else:
             console.print(f"{target['id']} ({target['type']}): {target['link_count']} link(s)"
                           + (f", nodes {', '.join(target['nodes'])}" if target["nodes"] else ""))
     flows = result.flows[(result.flows["late_t"] > 0) | (result.flows["unserved_t"] > 0)
                          | (result.flows["extra_cost_eur"].abs() > 0.5)]
     if len(flows):
-        console.print(rich_table("flows affected", _rows(flows),
+        named = [{**r, "origin": r.get("origin_name", r["origin"]),
+                  "destination": r.get("destination_name", r["destination"])}
+                 for r in _rows(flows)]
+        console.print(rich_table("flows affected", named,
                                  ["flow_id", "origin", "destination", "late_t", "lost_t",
                                   "surcharge_eur", "extra_cost_eur", "extra_co2e_wtw_kg"], 0))
     if per_day:
@@ -198,7 +245,8 @@ def criticality_command(
     if hazard_col is not None or hazard_raster is not None or threshold is not None:
         _hazard(network, hazard_col, hazard_raster, threshold, not any_mode, top, fmt, out)
         return
-    result = service.criticality(network, demand, same_mode=not any_mode)
+    with status(f"taking out each link of the {which_network(network)} network in turn"):
+        result = service.criticality(network, demand, same_mode=not any_mode)
     doc = result.as_dict(top or None)
     if fmt == "json" or out is not None:
         emit_json(doc, out)
@@ -208,16 +256,22 @@ def criticality_command(
                   f"{doc['without_detour']} without a detour"
                   + (f", {doc['self_loops']} self-loop(s)" if doc["self_loops"] else ""))
     console.print(rich_table("redundancy: no detour first, then largest extra time",
-                             doc["redundancy"],
-                             ["link_id", "mode", "is_bridge", "has_detour", "length_km",
+                             _named_links(doc["redundancy"]),
+                             ["link", "mode", "is_bridge", "has_detour", "length_km",
                               "extra_length_km", "extra_time_h"], 1))
     if doc["freight"] is None:
         console.print("no demand given: freight-weighted criticality skipped (--demand FILE)")
         return
-    console.print(rich_table("freight-weighted criticality", doc["freight"],
-                             ["link_id", "mode", "flows", "tonnes_per_day",
+    console.print(rich_table("freight-weighted criticality", _named_links(doc["freight"]),
+                             ["link", "mode", "flows", "tonnes_per_day",
                               "extra_cost_eur_per_day", "extra_co2e_wtw_kg_per_day",
                               "unserved_t_per_day"], 0))
+
+
+def _named_links(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with a ``link`` column: the link's name where it has one (JSON keeps the id)."""
+    return [{**r, "link": r.get("link_name") or r["link_id"], "mode": _mode(r["mode"])}
+            for r in rows]
 
 
 def _hazard(network: Path | None, column: str | None, raster: Path | None,
@@ -234,8 +288,8 @@ def _hazard(network: Path | None, column: str | None, raster: Path | None,
                   f"{doc['links']} links removed at once; {doc['disconnected']} leave their "
                   f"ends cut off, {doc['detoured']} have a detour")
     console.print(rich_table("removed links: cut off first, then largest extra time",
-                             doc["removed_links"],
-                             ["link_id", "mode", "hazard_value", "connected", "length_km",
+                             _named_links(doc["removed_links"]),
+                             ["link", "mode", "hazard_value", "connected", "length_km",
                               "extra_length_km", "extra_time_h"], 2))
 
 
@@ -255,9 +309,10 @@ def stress_test_command(
         emit_json({"supply_network": net.name, "horizon_days": net.horizon_days,
                    "nodes": rows}, out)
         return
-    console.print(rich_table(f"{net.name}: time-to-survive vs time-to-recover (days)", rows,
+    shown = [{**r, "lost_share_pct": _pct(r.get("lost_share"))} for r in rows]
+    console.print(rich_table(f"{net.name}: time-to-survive vs time-to-recover (days)", shown,
                              ["node_id", "kind", "tts_days", "ttr_days", "gap_days", "at_risk",
-                              "lost_demand_units", "lost_share"], 2))
+                              "lost_share_pct", "lost_demand_units"], 2))
 
 
 def sweep_command(
@@ -302,8 +357,17 @@ def sweep_command(
         return
     console.print(f"[bold]{result.distribution.name}[/]: {len(result.runs)} runs on "
                   f"{result.scheduler}" + (f", results in {out}" if out else ""))
-    console.print(rich_table("percentiles over the runs", summary,
+    console.print(rich_table("percentiles over the runs",
+                             [{**r, "metric": _sweep_metric(str(r["metric"]))} for r in summary],
                              ["metric", "mean", "p5", "p50", "p95"], 1))
+
+
+def _sweep_metric(metric: str) -> str:
+    """``param:disruptions.0.discharge_m3s`` as "discharge m3/s (sampled)", a result metric
+    with its unit spelled out ("time to recover days"); the JSON keeps the names."""
+    if metric.startswith("param:"):
+        return f"{header_of(metric.rsplit('.', 1)[-1])} (sampled)"
+    return header_of(metric).replace("inland waterway", "barge")
 
 
 def risk_exposure_command(
@@ -322,7 +386,8 @@ def risk_exposure_command(
     if top_links < 0 or top_terminals < 0:
         raise ValidationError([Problem("--links and --terminals must be >= 0", None, None,
                                        "links")])
-    table = service.risk_exposure(network, demand, top_links, top_terminals)
+    with status("taking out each terminal and link for its time to recover"):
+        table = service.risk_exposure(network, demand, top_links, top_terminals)
     rows = [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
             for r in _rows(table)]
     if fmt == "json" or out is not None:
@@ -330,14 +395,11 @@ def risk_exposure_command(
                              "(Simchi-Levi et al. 2015)", "elements": rows}, out)
         return
     console.print(rich_table("risk exposure: element out for its time to recover (TTR)",
-                             [{**r, "element_id": _short(str(r["element_id"]))} for r in rows],
-                             ["rank", "element_id", "kind", "ttr_days", "tts_days",
-                              "at_risk", "financial_impact_eur", "risk_exposure_index",
+                             [{**r, "element": r.get("element_name") or r["element_id"],
+                               "kind": _mode(r["kind"])} for r in rows],
+                             ["rank", "element", "kind", "risk_exposure_index",
+                              "financial_impact_eur", "ttr_days", "tts_days", "at_risk",
                               "tonnes_per_day", "has_detour"], 2))
-
-
-def _short(link_id: str) -> str:
-    return link_id.replace("inland_waterway:", "barge:")
 
 
 def backtest_command(
@@ -349,22 +411,34 @@ def backtest_command(
     """The 2018 Rhine low water (1 Aug - 30 Nov) from published readings, compared with the
     published figures (CCNR transport performance, container traffic, Contargo surcharges)."""
     check_format(fmt, ("table", "json"))
-    result, table = service.backtest_2018(network, demand)
+    with status("simulating the 2018 Rhine low water day by day (1 Aug - 30 Nov)"):
+        result, table = service.backtest_2018(network, demand)
     rows = _rows(table)
     if fmt == "json" or out is not None:
         emit_json({"scenario": result.scenario.name, "comparison": rows,
                    "totals": result.totals}, out)
         return
     console.print(f"[bold]{result.scenario.name}[/]")
+    shown = [_backtest_row(r) for r in rows]
     console.print(rich_table("keten against published figures (deviation = keten - published)",
-                             rows, ["metric", "period", "keten", "published", "deviation",
-                                    "unit"], 3))
-    for r in rows:
-        console.print(f"- {r['metric']} ({r['period']}): {r['source']}; {r['note']}")
+                             shown, ["metric", "keten", "published", "deviation", "period",
+                                     "unit"], 1))
+    prose("Changes are in %, their deviation in percentage points.")
+    for r, s in zip(rows, shown, strict=True):
+        prose(f"- {s['metric']} ({r['period']}): {r['source']}; {r['note']}")
     t = result.totals
-    console.print(f"keten: peak backlog {t['peak_backlog_t']:,.0f} t, late {t['late_t']:,.0f} t, "
+    prose(f"keten: peak backlog {t['peak_backlog_t']:,.0f} t, late {t['late_t']:,.0f} t, "
                   f"lost {t['lost_t']:,.0f} t, surcharges EUR {t['surcharge_eur']:,.0f}, "
                   f"extra cost incl. surcharges EUR {t['extra_cost_incl_surcharges_eur']:,.0f}")
+
+
+def _backtest_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A comparison row as a table shows it: a share as a percentage ("barge tkm change %"),
+    the metric's unit spelled out ("surcharge EUR/TEU")."""
+    if row["unit"] == "share":
+        return {**row, "metric": f"{header_of(row['metric'])} %", "unit": "%",
+                **{k: _pct(row[k]) for k in ("keten", "published", "deviation")}}
+    return {**row, "metric": header_of(row["metric"])}
 
 
 def register(app: typer.Typer) -> None:

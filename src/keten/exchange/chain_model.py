@@ -33,6 +33,10 @@ DEFAULT_METHOD = "ISO 14083:2023"
 
 #: The quantities each statement carries for its own part and cumulatively, in this order.
 QUANTITY_FIELDS = ("co2e_wtw_kg", "co2e_ttw_kg", "nox_kg", "pm_kg", "transport_activity_tkm")
+#: How people read them (messages and tables); the signed JSON keeps the field names.
+QUANTITY_LABELS = {"co2e_wtw_kg": "CO2e WTW (kg)", "co2e_ttw_kg": "CO2e TTW (kg)",
+                   "nox_kg": "NOx (kg)", "pm_kg": "PM (kg)",
+                   "transport_activity_tkm": "transport activity (tkm)"}
 
 # iLEAP "Decimal" strings: an optional minus, digits, an optional fraction; no exponent.
 _DECIMAL_RE = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$")

@@ -18,6 +18,7 @@ from keten.exchange.chain_model import (
     BUNDLE_FORMAT,
     BUNDLE_FORMATS,
     QUANTITY_FIELDS,
+    QUANTITY_LABELS,
     SIGNATURE_ALGORITHM,
     PublicKeyEntry,
     Quantities,
@@ -562,14 +563,15 @@ def _check_sum(record: _Record, statement: Statement, upstream: list[Quantities]
     for name in QUANTITY_FIELDS:
         stated = getattr(statement.cumulative, name)
         should = getattr(expected, name)
+        label = QUANTITY_LABELS[name]
         if stated != should:
             own = format_decimal(getattr(statement.own.quantities, name))
             if upstream:
                 parts = " + ".join([own] + [format_decimal(getattr(u, name)) for u in upstream])
-                wrong.append(f"cumulative {name} is {format_decimal(stated)}, but own + "
+                wrong.append(f"cumulative {label} is {format_decimal(stated)}, but own + "
                              f"upstream is {parts} = {format_decimal(should)}")
             else:
-                wrong.append(f"cumulative {name} is {format_decimal(stated)}, but with no "
+                wrong.append(f"cumulative {label} is {format_decimal(stated)}, but with no "
                              f"upstream statement it must equal own, {own}")
     if wrong:
         record.issue("arithmetic", "; ".join(wrong))

@@ -229,6 +229,19 @@ def national_display() -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     return hubs, lines
 
 
+#: How a map or report titles keten's own networks (their ``name`` is an id).
+NETWORK_TITLES = {
+    "keten-nl-national": "Freight network of the Netherlands and its hinterland",
+    "keten-nl-sketch": "Sketch of the Dutch freight corridors",
+}
+
+
+def network_title(name: str) -> str:
+    """A network's title for people: keten's own networks by what they hold, a file's by
+    its name."""
+    return NETWORK_TITLES.get(name, f"Network {name}")
+
+
 #: Networks shipped with keten, selectable by name wherever a network file is asked for.
 NAMED_NETWORKS: dict[str, Callable[[], Network]] = {
     "default": default_network, "national": national_network,

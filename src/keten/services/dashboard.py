@@ -26,7 +26,7 @@ from keten.emissions.distance import parse_lat_lon
 from keten.emissions.footprint import FootprintResult, decode_dictionaries
 from keten.errors import KetenError, Problem, ValidationError
 from keten.io.tables import read_table_as_text
-from keten.network.build import default_network, sketch_network
+from keten.network.build import default_network, network_title, sketch_network
 from keten.network.display import DISPLAY_CELL_DEG
 from keten.network.geometry import link_lines
 from keten.network.model import Network, records
@@ -121,7 +121,7 @@ def _display_view(name: str, hubs: Any, lines: list[dict[str, Any]],
         nodes.append(node)
     links = [{k: v for k, v in rec.items() if k != "source"} for rec in lines]
     what = f"for {total:,} links " if total else ""
-    return {"name": name, "nodes": nodes, "links": links,
+    return {"name": name, "title": network_title(name), "nodes": nodes, "links": links,
             "data_attribution": data_attribution(rec.get("source") for rec in lines),
             "throughput_basis": "resilience demo demand, intact network (t/day)"
             if throughput else None,
@@ -168,6 +168,7 @@ def network_view(net: Network | None = None, sized: bool = True) -> dict[str, An
         links.append(link)
     return {
         "name": net.name,
+        "title": network_title(net.name),
         "nodes": nodes,
         "links": links,
         "data_attribution": data_attribution(
@@ -542,7 +543,7 @@ def impact_view(result: ImpactResult) -> dict[str, Any]:
         "days": day_rows,
         "modal_split": [_clean(r) for r in result.modal_split.to_dict(orient="records")],
         "affected": list(affected.values()),
-        "targets": [{k: v for k, v in t.items() if k != "payload_factors"}
+        "targets": [{k: v for k, v in t.items() if k not in ("payload_factors", "link_names")}
                     for t in result.resolved],
     }
 

@@ -4,6 +4,7 @@ hazards in disruption scenarios (sampled along the links, then used as a link at
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pandas as pd
 from keten.errors import Problem, ValidationError
 from keten.network.build import default_network
 from keten.network.io import read_network_file
+from keten.network.labels import with_link_names
 from keten.network.model import Network
 from keten.resilience.hazard import HazardResult, hazard_overlay, sample_raster_max
 
@@ -34,8 +36,11 @@ def overlay(network: Path | None, threshold: float | None, attribute: str | None
     if raster is not None:
         from keten.io.hazard_raster import read_raster
 
-        return hazard_overlay(net, threshold, raster=read_raster(raster), same_mode=same_mode)
-    return hazard_overlay(net, threshold, attribute=attribute, same_mode=same_mode)
+        result = hazard_overlay(net, threshold, raster=read_raster(raster), same_mode=same_mode)
+    else:
+        result = hazard_overlay(net, threshold, attribute=attribute, same_mode=same_mode)
+    # tables show the links by name; the JSON keeps the id next to it
+    return dataclasses.replace(result, table=with_link_names(result.table, net))
 
 
 def with_raster_hazards(doc: Any, net: Network, base: Path | None) -> tuple[Any, Network]:

@@ -25,6 +25,7 @@ from keten.io.scenario_input import read_demand, read_document, supply_network_f
 from keten.io.tables import atomic_path
 from keten.network.build import default_network
 from keten.network.io import read_network_file
+from keten.network.labels import link_names, node_names, with_link_names
 from keten.network.model import Network
 from keten.resilience.criticality import freight_criticality, redundancy
 from keten.resilience.flows import Flow, ImpactModel, demo_demand, prepare_model
@@ -127,7 +128,29 @@ def disrupt(spec: str, demand: Path | None = None, network: Path | None = None) 
     base = Path(spec).parent if Path(spec).suffix.lower() in (".yaml", ".yml", ".json") else None
     doc, net = with_raster_hazards(doc, model.network, base)  # rows stay those of the model
     scenario, resolved = check_scenario(doc, net, source)
-    return simulate(model, scenario, resolved=resolved)
+    return with_names(simulate(model, scenario, resolved=resolved), model.network)
+
+
+def with_names(result: ImpactResult, net: Network) -> ImpactResult:
+    """The result with the flows' origin and destination names and the names of the links
+    a target's payload factors apply to, next to the ids (tables show names, JSON keeps both)."""
+    import dataclasses
+
+    places = node_names(net)
+    flows = result.flows.copy()
+    for end in ("origin", "destination"):
+        if end in flows.columns:
+            position = list(flows.columns).index(end) + 1
+            flows.insert(position, f"{end}_name",
+                         [places.get(str(i), str(i)) for i in flows[end]])
+    targets = [{**t, "link_names": link_names(net, t["payload_factors"])}
+               if t.get("payload_factors") else t for t in result.resolved]
+    return dataclasses.replace(result, flows=flows, resolved=targets)
+
+
+def place_names(network: Path | None = None, impact: bool = False) -> dict[str, str]:
+    """Node id -> place name of a network (``impact``: the one the impact model uses)."""
+    return node_names(load_network(network, impact=impact))
 
 
 @dataclass(frozen=True)
@@ -164,13 +187,13 @@ def criticality(network: Path | None = None, demand: Path | None = None,
     file or name is given), and freight-weighted criticality of the given demand, or of
     keten's demo demand on the sketch (``network`` = ``sketch``); none without demand."""
     net = load_network(network)
-    red = redundancy(net, same_mode=same_mode)
+    red = with_link_names(redundancy(net, same_mode=same_mode), net)
     sketch = network is not None and str(network) in ("sketch", "demo") \
         and not Path(network).exists()
     if demand is None and not sketch:
         return CriticalityResult(red, None)
     model = impact_model(network, demand)
-    return CriticalityResult(red, freight_criticality(model))
+    return CriticalityResult(red, with_link_names(freight_criticality(model), model.network))
 
 
 def load_supply_network(spec: str) -> SupplyNetwork:
@@ -289,8 +312,15 @@ def risk_exposure(network: Path | None = None, demand: Path | None = None, top_l
     from keten.resilience.exposure import risk_exposure as run
 
     model = impact_model(network, demand)
-    return run(model, redundancy(model.network), top_links=top_links,
-               top_terminals=top_terminals)
+    table = run(model, redundancy(model.network), top_links=top_links,
+                top_terminals=top_terminals)
+    ids = table["element_id"].astype(str)
+    places = node_names(model.network)
+    links = link_names(model.network, ids[table["kind"] != "terminal"])
+    table.insert(list(table.columns).index("element_id") + 1, "element_name",
+                 [places.get(i, i) if kind == "terminal" else links.get(i, i)
+                  for i, kind in zip(ids, table["kind"], strict=True)])
+    return table
 
 
 def backtest_2018(network: Path | None = None, demand: Path | None = None

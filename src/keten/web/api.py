@@ -67,7 +67,7 @@ def _json(request: Request, body: bytes) -> Any:
 def _network_payload(tile_url: str | None, sized: bool = True) -> dict[str, Any]:
     view = views.network_view(sized=sized)
     return {
-        "figure": charts.network_map(view, tile_url, title=f"Network: {view['name']}"),
+        "figure": charts.network_map(view, tile_url),
         "nodes": {n["node_id"]: n for n in view["nodes"]},
         "links": {link["link_id"]: {k: v for k, v in link.items() if k not in ("lon", "lat")}
                   for link in view["links"]},

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import textwrap
 from collections import defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
@@ -128,11 +129,14 @@ class MapCanvas:
                           "xanchor": "left", "yanchor": "bottom",
                           "font": {"size": 10, "color": "#6b7280"},
                           "bgcolor": "rgba(255,255,255,0.7)"}] if self.with_basemap else [],
-            margin={"l": 10, "r": 10, "t": 50, "b": 10},
+            # the legend beside the map, not over it (it hid the Wadden and Bremen)
+            margin={"l": 10, "r": MAP_SIDE_PX, "t": 50, "b": 10},
             hovermode="closest",
-            legend={"orientation": "v", "x": 1, "xanchor": "right", "y": 1,
-                    "bgcolor": "rgba(255,255,255,0.85)"},
+            legend={"orientation": "v", "x": 1, "xanchor": "left", "y": 1, "yanchor": "top",
+                    "bgcolor": "rgba(255,255,255,0)"},
             dragmode="pan",
+            # keten.js swaps this in on a narrow window, where the legend goes under the map
+            meta={"narrow": {"margin": {"l": 10, "r": 10, "t": 50, "b": 10}}},
         )
 
 
@@ -271,9 +275,14 @@ def _node_traces(canvas: MapCanvas, nodes: Sequence[dict[str, Any]]) -> list[dic
     return traces
 
 
-#: The size key drawn in the map's lower-right corner (pixels): plotly's legend draws every
+#: The size key drawn beside the map, under the legend (pixels): plotly's legend draws every
 #: marker at 2-16 px whatever its size, so a legend cannot show the terminals' 8-34 px.
 KEY_PAD_PX = 8
+KEY_GAP_PX = 12  # between the map's right edge and the legend column
+#: The legend column right of a lon/lat map: the legend's widest entry ("terminals and
+#: ports") and the size key fit in it; a wider key widens it (network_map).
+MAP_SIDE_PX = 240
+NARROW_TITLE_CHARS = 34  # of a 16 px title on a phone's 390 px
 KEY_CHAR_PX = 6.6  # width of a character of the 11 px labels
 KEY_TITLE = "terminal throughput"
 
@@ -294,11 +303,13 @@ def size_key_values(largest: float) -> list[float]:
     return [v for v in values if v >= 1] + [largest]
 
 
-def _size_key(largest: float) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _size_key(largest: float, beside: bool = True
+              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Layout shapes (a white box, one circle per size class) and annotations (the title and
-    the t/day of each class) for the terminal sizes, anchored to the map's lower-right corner
-    in pixels. Each circle's diameter is :func:`_node_size` of its throughput: the very size the
-    map's markers are drawn at."""
+    the t/day of each class) for the terminal sizes, in pixels from the map's lower-right
+    corner: ``beside`` the map, in the legend column, or inside its corner (a phone's narrow
+    map, whose legend goes under it). Each circle's diameter is :func:`_node_size` of its
+    throughput: the very size the map's markers are drawn at."""
     values = size_key_values(largest)
     if not values:
         return [], []
@@ -309,8 +320,9 @@ def _size_key(largest: float) -> tuple[list[dict[str, Any]], list[dict[str, Any]
     title_px = 20.0
     width = KEY_PAD_PX * 2 + widest + 8 + KEY_CHAR_PX * max(len(t) for t in labels)
     height = KEY_PAD_PX * 2 + title_px + sum(rows)
-    right, bottom = -10.0, 10.0  # the box's corner, pixels from the plot area's corner
-    left = right - width
+    bottom = 0.0 if beside else 10.0  # the box's corner, pixels from the plot area's corner
+    left = KEY_GAP_PX if beside else -10.0 - width
+    right = left + width
     anchor = {"xref": "paper", "yref": "paper", "xsizemode": "pixel", "ysizemode": "pixel",
               "xanchor": 1, "yanchor": 0}
     shapes: list[dict[str, Any]] = [{
@@ -377,10 +389,12 @@ def _clear_places(traces: list[dict[str, Any]], labels: Sequence[tuple[float, fl
 
 
 def network_map(view: dict[str, Any], tile_url: str | None = None,
-                title: str = "Network") -> Figure:
+                title: str | None = None) -> Figure:
     """Links coloured by mode, terminals sized by throughput; every feature is clickable
     (``customdata`` = ["link"|"node", id]), but the merged lines of a national-scale view
-    (``display``), whose thousands of link markers would hide the terminals."""
+    (``display``), whose thousands of link markers would hide the terminals. The title is
+    the view's (the network's name for people) unless given."""
+    title = title or str(view.get("title") or "Network")
     canvas = MapCanvas(tile_url)
     data = (basemap_traces(canvas)
             + _base_links(canvas, view["links"], clickable="display" not in view)
@@ -410,9 +424,22 @@ def network_map(view: dict[str, Any], tile_url: str | None = None,
                           "x": 0, "y": 0, "xanchor": "left", "yanchor": "bottom",
                           "font": {"size": 10, "color": "#6b7280"},
                           "bgcolor": "rgba(255,255,255,0.7)", "name": "data attribution"})
-    shapes, annotations = _size_key(_largest_throughput(view["nodes"]))
+    largest = _largest_throughput(view["nodes"])
+    shapes, annotations = _size_key(largest)
+    notes = layout.get("annotations", [])
     layout["shapes"] = [*layout.get("shapes", []), *shapes]
-    layout["annotations"] = [*layout.get("annotations", []), *annotations]
+    layout["annotations"] = [*notes, *annotations]
+    if not canvas.tile_url:
+        if shapes:  # the legend column as wide as the key, so that nothing is cut off
+            layout["margin"]["r"] = max(MAP_SIDE_PX, int(shapes[0]["x1"]) + KEY_GAP_PX)
+        inside, inside_notes = _size_key(largest, beside=False)
+        lines = textwrap.wrap(title, NARROW_TITLE_CHARS) or [title]
+        # on a narrow window the key goes into the map's corner, a long title on two lines
+        layout["meta"]["narrow"].update({
+            "shapes": inside, "annotations": [*notes, *inside_notes],
+            "title": {**layout["title"], "text": "<br>".join(lines)},
+            "margin": {**layout["margin"], "r": 10,
+                       "t": layout["margin"]["t"] + 20 * (len(lines) - 1)}})
     return {"data": data, "layout": layout}
 
 

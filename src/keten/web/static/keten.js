@@ -76,8 +76,9 @@
     if (!node || !figure) { return Promise.resolve(); }
     var layout = figure.layout;
     if (window.innerWidth < 600 && layout.legend) {
-      /* narrow window: the legend goes under the plot instead of over it */
-      layout = Object.assign({}, layout, {
+      /* narrow window: the legend goes under the plot instead of beside or over it; a map's
+         size key moves into its corner (layout.meta.narrow, keten.web.charts.network_map) */
+      layout = Object.assign({}, layout, (layout.meta && layout.meta.narrow) || {}, {
         legend: { orientation: "h", x: 0, y: -0.02, yanchor: "top", bgcolor: "rgba(255,255,255,0)" }
       });
     }
