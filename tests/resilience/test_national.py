@@ -107,7 +107,7 @@ def _two_country_rail(lines: int) -> object:
         links += [(f"rail:A-x{i}", "A", f"x{i}", "NL"), (f"rail:x{i}-y{i}", f"x{i}", f"y{i}", "NL"),
                   (f"rail:y{i}-B", f"y{i}", "B", "DE")]
     node_frame = pd.DataFrame([{"node_id": n, "name": n, "country": c, "lat": la, "lon": lo,
-                                "kind": "rail_terminal" if not c == "" else "junction",
+                                "kind": "rail_terminal" if c else "junction",
                                 "modes": "rail"} for n, c, la, lo in nodes])
     link_frame = pd.DataFrame([{"link_id": lid, "from_node": a, "to_node": b, "mode": "rail",
                                 "length_km": 20.0, "speed_kmh": 60, "corridor": "",

@@ -120,9 +120,7 @@ def layer_paths(net: Network) -> LayerPaths:
         best: dict[tuple[int, int], int] = {}  # node pair -> its shortest layer link row
         for u, v, r in zip(a, b, rows, strict=True):
             key = (min(int(u), int(v)), max(int(u), int(v)))
-            if key not in best:  # rows come shortest first per (from, to)
-                best[key] = int(r)
-            elif km[r] < km[best[key]]:
+            if key not in best or km[r] < km[best[key]]:  # rows come shortest first per (from, to)
                 best[key] = int(r)
         pairs = np.array(list(best), dtype=np.int64).reshape(-1, 2)
         pair_km = km[np.array(list(best.values()), dtype=np.int64)] + 1e-9

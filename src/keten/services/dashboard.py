@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import shapely
 
@@ -29,6 +28,7 @@ from keten.io.tables import read_table_as_text
 from keten.network.build import default_network, network_title, sketch_network
 from keten.network.display import DISPLAY_CELL_DEG
 from keten.network.geometry import link_lines
+from keten.network.labels import link_names
 from keten.network.model import Network, records
 from keten.planning.results import PlanResult
 from keten.resilience.flows import ImpactModel
@@ -583,7 +583,7 @@ def with_lowwater_details(view: dict[str, Any], discharge_m3s: float) -> dict[st
                 net.links["reference_gauge"].fillna("").astype(str), strict=True)
     details = {lw.link_id: lw for lw in low_water_links(
         discharge_m3s, links, gauges=assignment_for(net.links))}
-    names = link_names(net)
+    names = link_names(net, (row["link_id"] for row in view["affected"]))
     for row in view["affected"]:
         row["name"] = names.get(row["link_id"], row["link_id"])
         lw = details.get(row["link_id"])
@@ -642,7 +642,7 @@ def resilience_network_view(link_ids: Iterable[str] | None = None) -> dict[str, 
     wanted = set(link_ids)
     rows = np.flatnonzero(net.links["link_id"].astype(str).isin(wanted).to_numpy())
     lines = link_lines(net)
-    names = link_names(net)
+    names = link_names(net, wanted)
     for r in rows:
         rec = net.links.iloc[r]
         coords = np.asarray(shapely.get_coordinates(lines[r]))
@@ -655,22 +655,6 @@ def resilience_network_view(link_ids: Iterable[str] | None = None) -> dict[str, 
                               "lon": coords[:, 0].round(5).tolist(),
                               "lat": coords[:, 1].round(5).tolist()})
     return view
-
-
-def link_names(net: Network) -> dict[str, str]:
-    """A readable name per link: its fairway or corridor name, else 'from - to' by node name."""
-    links = net.links
-    node_name = dict(zip(net.nodes["node_id"].astype(str),
-                         net.nodes["name"].fillna("").astype(str), strict=True))
-    fairway = (links["fairway_name"].fillna("").astype(str) if "fairway_name" in links.columns
-               else pd.Series("", index=links.index))
-    corridor = links["corridor"].fillna("").astype(str)
-    out = {}
-    for lid, a, b, fw, co in zip(links["link_id"].astype(str), links["from_node"].astype(str),
-                                 links["to_node"].astype(str), fairway, corridor, strict=True):
-        ends = f"{node_name.get(a) or a} - {node_name.get(b) or b}"
-        out[lid] = fw or (f"{co} ({ends})" if co else ends)
-    return out
 
 
 # ---------------------------------------------------------------- chain

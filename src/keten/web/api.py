@@ -396,7 +396,9 @@ def _capacity_params(rail_paths: str | None, trucks: str | None,
 
     cap: dict[str, Any] = {}
     if rail_paths:
-        cap["rail"] = {"paths_per_day": {"Betuweroute": num(rail_paths, "rail_paths")}}
+        # the Betuweroute and the Venlo lines together: on the national network the border
+        # is what limits rail into Germany (resilience.capacity, border_paths_per_day)
+        cap["rail"] = {"border_paths_per_day": {"NL-DE": num(rail_paths, "rail_paths")}}
     if trucks:
         n = num(trucks, "trucks")
         cap["road"] = {"trucks_per_day": {"NL": n}}
