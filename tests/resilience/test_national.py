@@ -79,7 +79,7 @@ def test_closing_a_corridor_link_closes_the_sections_under_it_and_back() -> None
     assert RHINE_AT_LOBITH in set(ids[back.link_rows])  # and the corridor with a section
 
 
-def test_low_water_follows_each_sections_gauge_and_corridors_the_shallowest() -> None:
+def test_low_water_follows_each_sections_gauge_and_corridors_their_sections() -> None:
     net = default_network()
     links = net.links
     (lw,) = resolve_targets(load_scenario("lowwater:800:5"), net)
@@ -91,10 +91,17 @@ def test_low_water_follows_each_sections_gauge_and_corridors_the_shallowest() ->
     zb = waal[waal["depth_gauge"] == "Zaltbommel"]["link_id"].iloc[0]
     nm = waal[waal["depth_gauge"] == "Nijmegen"]["link_id"].iloc[0]
     assert factor[zb] > factor[nm]
+    # a corridor link over sections: the same km / payload as its sections, so the fleet a
+    # voyage needs does not depend on which twin it takes
     lp = layer_paths(net)
-    row = int(np.flatnonzero(ids == "inland_waterway:wj-tiel:wj-nijmegen")[0])
-    under = [factor[ids[r]] for r in lp.paths[row] if ids[r] in factor]
-    assert under and factor[ids[row]] == pytest.approx(min(under))
+    km = links["length_km"].to_numpy(dtype=float)
+    for corridor in ("inland_waterway:wj-tiel:wj-nijmegen", "inland_waterway:NLHAR:kampen"):
+        row = int(np.flatnonzero(ids == corridor)[0])
+        path = lp.paths[row]
+        per_km = sum(km[r] / factor.get(ids[r], 1.0) for r in path)
+        assert factor[corridor] == pytest.approx(km[path].sum() / per_km)
+    assert factor["inland_waterway:wj-tiel:wj-nijmegen"] < 0.3  # all of it on the Waal
+    assert 0.5 < factor["inland_waterway:NLHAR:kampen"] < 1  # the IJsselmeer, the IJssel at its end
     # the German Rhine links above Duisburg are governed (Koeln, stood in by Ruhrort)
     assert factor["inland_waterway:DEDUI:DEDUS"] < 1
 
@@ -144,7 +151,7 @@ def test_closing_the_rhine_at_lobith_on_the_national_network_raises_co2e(
 def test_backtest_2018_on_the_national_network_is_near_the_published_figures(
         national_model: ImpactModel) -> None:
     """keten's sketch came within 9-14 points of CCNR's barge figures; the national network,
-    where freight can leave the Rhine by more rail and road, within 10."""
+    where freight can leave the Rhine by more rail and road, within 10 (2.7, 7.2, 1.6 points)."""
     from keten.resilience.backtest import run_backtest_2018
 
     result, table = run_backtest_2018(national_model)

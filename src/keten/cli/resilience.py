@@ -172,7 +172,7 @@ def disrupt_command(
                   f"{int(t['horizon_days'])} days)")
     # "time to recover days", not time_to_recover_days (the JSON keeps the field names)
     rows = [{"metric": header_of(k), "value": v} for k, v in t.items() if k != "horizon_days"]
-    places = service.place_names(network, impact=True)
+    places = service.place_names(network)
     binding = sorted({_capacity_label(b, places) for day in result.days["binding_capacity"]
                       for b in str(day).split("; ") if b})
     if binding:
@@ -193,10 +193,16 @@ def disrupt_command(
         factors = target.get("payload_factors")
         if factors:
             names = target.get("link_names", {})
+            # one row per waterway and factor: the national network has many RWS sections
+            grouped: dict[tuple[str, float], int] = {}
+            for k, v in factors.items():
+                key = (names.get(k, k), round(float(v), 4))
+                grouped[key] = grouped.get(key, 0) + 1
             console.print(rich_table(f"payload factors ({target['id']}): a barge's load as % "
                                      "of its load at normal water",
-                                     [{"link": names.get(k, k), "payload %": _pct(v)}
-                                      for k, v in factors.items()],
+                                     [{"link": name if n == 1 else f"{name} ({n} sections)",
+                                       "payload %": _pct(v)}
+                                      for (name, v), n in grouped.items()],
                                      ["link", "payload %"], 1))
         else:
             console.print(f"{target['id']} ({target['type']}): {target['link_count']} link(s)"

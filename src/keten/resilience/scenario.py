@@ -777,8 +777,9 @@ def _with_twins(rd: ResolvedDisruption, net: Network) -> ResolvedDisruption:
     """Carry a disruption from corridor links to the layer links they are drawn over, and
     back (:mod:`keten.network.overlay`), so no freight detours over the twin of a disrupted
     link. A closure or capacity cut reaches every twin; under low water a corridor link takes
-    the lowest payload factor of the sections under it (the shallowest one governs the load);
-    the sections under a corridor none of whose sections has a factor take the corridor's."""
+    the length-weighted harmonic mean of its sections' payload factors (so the fleet and cost
+    of a voyage do not depend on which twin it takes); the sections under a corridor none of
+    whose sections has a factor take the corridor's."""
     from keten.network.overlay import cached_layer_paths
 
     if not len(rd.link_rows):
@@ -802,18 +803,24 @@ def _with_twins(rd: ResolvedDisruption, net: Network) -> ResolvedDisruption:
         rd.link_factors[None, :]
     col = {r: i for i, r in enumerate(rows)}
     columns = [table[:, i] for i in range(len(rows))]
+    km = net.links["length_km"].to_numpy(dtype=float)
     gauged_path: set[int] = set()
-    for corridor, path in lp.paths.items():  # a corridor: the lowest factor of its path
-        under = [col[int(x)] for x in path if int(x) in col]
-        if not under:
+    for corridor, path in lp.paths.items():
+        if not any(int(x) in col for x in path):
             continue
         gauged_path.add(corridor)
-        worst = np.min(np.stack([columns[i] for i in under]), axis=0)
+        # the same voyage over the corridor or over its sections needs the same fleet and
+        # cost: sum(km / payload) agrees, so the corridor's factor is the length-weighted
+        # harmonic mean of its sections' (1 where a section is not limited)
+        length = km[np.asarray(path)]
+        per_km = sum(length[j] / (columns[col[int(x)]] if int(x) in col else 1.0)
+                     for j, x in enumerate(path))
+        factor = np.sum(length) / np.maximum(per_km, 1e-12)
         if corridor in col:
-            columns[col[corridor]] = worst
+            columns[col[corridor]] = factor
         else:
             col[corridor] = len(columns)
-            columns.append(worst)
+            columns.append(factor)
     for r in rows:  # the sections under a corridor whose only factor is the corridor's
         if r in gauged_path:
             continue

@@ -148,9 +148,9 @@ def with_names(result: ImpactResult, net: Network) -> ImpactResult:
     return dataclasses.replace(result, flows=flows, resolved=targets)
 
 
-def place_names(network: Path | None = None, impact: bool = False) -> dict[str, str]:
-    """Node id -> place name of a network (``impact``: the one the impact model uses)."""
-    return node_names(load_network(network, impact=impact))
+def place_names(network: Path | None = None) -> dict[str, str]:
+    """Node id -> place name of a network (the national default unless one is given)."""
+    return node_names(load_network(network))
 
 
 @dataclass(frozen=True)
