@@ -25,9 +25,9 @@ class _Terminal(io.StringIO):
 
 
 @pytest.mark.parametrize(("args", "label"), [
-    (["backtest"], "simulating the 2018 Rhine low water"),
+    (["backtest", "--network", "sketch"], "simulating the 2018 Rhine low water"),
     (["criticality", "--network", "sketch", "--top", "2"], "taking out each link of the"),
-    (["risk-exposure", "--links", "1", "--terminals", "1"],
+    (["risk-exposure", "--network", "sketch", "--links", "1", "--terminals", "1"],
      "taking out each terminal and link"),
     (["toc", str(DEMO / "fuel_activity.csv")], "computing TOC intensities from fuel_activity"),
     (["hoc", str(DEMO / "hub_energy.csv")], "computing HOC intensities from hub_energy"),

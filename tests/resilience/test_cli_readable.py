@@ -50,7 +50,7 @@ def test_numbered_junctions_are_not_place_names() -> None:
 
 
 def test_disrupt_table_shows_percent_and_names_within_80_columns() -> None:
-    result = runner.invoke(app, ["disrupt", "lowwater:800"])
+    result = runner.invoke(app, ["disrupt", "lowwater:800", "--network", "sketch"])
     assert result.exit_code == 0, result.output
     out = result.output
     assert "baseline share %" in out and "payload %" in out
@@ -64,7 +64,8 @@ def test_disrupt_table_shows_percent_and_names_within_80_columns() -> None:
 
 
 def test_disrupt_json_keeps_ids_and_fractions_next_to_names() -> None:
-    result = runner.invoke(app, ["disrupt", "lowwater:800", "--format", "json"])
+    result = runner.invoke(app, ["disrupt", "lowwater:800", "--network", "sketch",
+                                 "--format", "json"])
     doc = json.loads(result.output)
     target = doc["targets"][0]
     assert target["payload_factors"][WAAL] == pytest.approx(0.226, abs=1e-3)
@@ -87,27 +88,29 @@ def test_criticality_names_links_and_json_keeps_the_id() -> None:
 
 
 def test_risk_exposure_ranks_named_elements() -> None:
-    result = runner.invoke(app, ["risk-exposure", "--links", "2", "--terminals", "1"])
+    result = runner.invoke(app, ["risk-exposure", "--network", "sketch", "--links", "2",
+                                 "--terminals", "1"])
     assert result.exit_code == 0, result.output
     assert "Rotterdam Maasvlakte" in result.output and "NLRTM-MV" not in result.output
     assert "barge:" not in result.output and "inland_waterway:" not in result.output
     header = [line for line in result.output.splitlines() if line.startswith("┃")]
     assert "exposure" in "".join(header) and "index" in "".join(header)  # shown, not dropped
     assert all(len(line) <= 80 for line in _table_lines(result.output))
-    doc = json.loads(runner.invoke(app, ["risk-exposure", "--links", "2", "--terminals", "1",
-                                         "--format", "json"]).output)
+    doc = json.loads(runner.invoke(app, ["risk-exposure", "--network", "sketch", "--links", "2",
+                                         "--terminals", "1", "--format", "json"]).output)
     terminal = next(e for e in doc["elements"] if e["kind"] == "terminal")
     assert terminal["element_id"] == "NLRTM-MV"
     assert terminal["element_name"] == "Rotterdam Maasvlakte"
 
 
 def test_backtest_shows_changes_in_percent() -> None:
-    result = runner.invoke(app, ["backtest"])
+    result = runner.invoke(app, ["backtest", "--network", "sketch"])
     assert result.exit_code == 0, result.output
     first = next(line for line in result.output.splitlines() if "barge tkm change %" in line)
     assert "-27" in first and "-0.27" not in first  # published -27 %
     assert all(len(line) <= 80 for line in result.output.splitlines())
-    doc = json.loads(runner.invoke(app, ["backtest", "--format", "json"]).output)
+    doc = json.loads(runner.invoke(app, ["backtest", "--network", "sketch",
+                                         "--format", "json"]).output)
     assert doc["comparison"][0]["published"] == -0.27 and doc["comparison"][0]["unit"] == "share"
 
 
@@ -146,3 +149,13 @@ def test_disrupt_plan_kpis_read_as_quantities() -> None:
     assert "on_time_rate" not in result.output and "inland_waterway" not in result.output
     on_time = float(rows["on time %"].split("│")[2].replace(",", ""))
     assert 1 < on_time <= 100  # a percentage, not a fraction
+
+
+def test_national_low_water_table_groups_sections_per_waterway() -> None:
+    """On the national default the payload table has one row per waterway and factor, not one
+    per RWS section, and stays within 80 columns."""
+    result = runner.invoke(app, ["disrupt", "lowwater:800:3"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Geldersche IJssel \(\d+ sections\)", result.output)
+    assert "vwk:" not in result.output
+    assert all(len(line) <= 80 for line in _table_lines(result.output))
