@@ -272,7 +272,8 @@ def scenario_report(spec: str, tile_url: str | None = None) -> str:
     map_figure = None
     if len(lowwater) == 1:
         view = views.with_lowwater_details(view, float(lowwater[0]))
-        map_figure = charts.lowwater_map(views.network_view(), view, tile_url)
+        map_figure = charts.lowwater_map(views.resilience_network_view(
+            a["link_id"] for a in view["affected"]), view, tile_url)
     figs = charts.impact_figures(view)
     t = view["totals"]
     kpis = [("extra cost", f"{_fmt(t.get('extra_cost_eur'), 0)} EUR"),

@@ -492,7 +492,8 @@
       var body = $("criticality-table").querySelector("tbody");
       body.textContent = "";  // the "re-routing…" placeholder
       payload.top.forEach(function (r) {
-        body.appendChild(row([{ text: r.link_id }, { text: r.mode }, { text: fmt(r.tonnes_per_day, 0), num: true },
+        body.appendChild(row([{ text: r.link_name || r.link_id }, { text: r.mode === "inland_waterway" ? "barge" : r.mode },
+          { text: fmt(r.tonnes_per_day, 0), num: true },
           { text: fmt(r.extra_cost_eur_per_day, 0), num: true },
           { text: fmt(r.extra_co2e_wtw_kg_per_day, 0), num: true },
           { text: r.has_detour ? "yes" : "none in its mode" }]));
