@@ -159,7 +159,10 @@ def _attack(kind: str, shipment: str, name: str, number: int) -> tuple[dict[str,
 
 @settings(max_examples=60, deadline=None)
 @given(ATTACKS, st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=1, max_size=8)
-       .filter(lambda s: s != "S001"), st.text(min_size=1, max_size=20),
+       .filter(lambda s: s != "S001"),
+       # a blank company name is malformed input (the bundle's key format rejects it), not an
+       # edit of a name: hypothesis found " " once
+       st.text(min_size=1, max_size=20).filter(lambda s: s.strip() != ""),
        st.integers(0, 2**40))
 def test_every_semantic_mutation_is_rejected_or_flagged(kind: str, shipment: str, name: str,
                                                         number: int) -> None:
