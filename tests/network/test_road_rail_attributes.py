@@ -43,6 +43,16 @@ def _layer(links: pd.DataFrame, nodes: pd.DataFrame) -> tuple[pd.DataFrame, np.n
     return links, shapely.linestrings(np.stack([a, b], axis=1))
 
 
+def _road_near(national: object, lat: float, lon: float) -> pd.DataFrame:
+    """Road links within 3 km of a point."""
+    links = national.links  # type: ignore[attr-defined]
+    road = links[links["mode"] == "road"]
+    _, segs = _layer(road, national.nodes)  # type: ignore[attr-defined]
+    near = shapely.STRtree(segs).query(shapely.buffer(shapely.points(lon * KM_LON,
+                                                                     lat * KM_LAT), 3.0))
+    return road.iloc[near]
+
+
 def test_dutch_motorway_km_is_near_the_cbs_figure(national: object) -> None:
     """CBS StatLine 70806ned "Lengte van wegen; wegkenmerken, regio", 2023: rijkswegen with
     separated main carriageways 2,793 km (all main carriageways 3,105 km; Wegenwiki gives
@@ -69,12 +79,7 @@ def test_dutch_motorway_km_is_near_the_cbs_figure(national: object) -> None:
 def test_named_motorways_are_motorways(national: object, route: str, lat: float,
                                        lon: float) -> None:
     """Each named motorway has motorway links of its own name within 3 km of a point on it."""
-    links = national.links  # type: ignore[attr-defined]
-    road = links[links["mode"] == "road"]
-    _, segs = _layer(road, national.nodes)  # type: ignore[attr-defined]
-    near = shapely.STRtree(segs).query(shapely.buffer(shapely.points(lon * KM_LON,
-                                                                     lat * KM_LAT), 3.0))
-    here = road.iloc[near]
+    here = _road_near(national, lat, lon)
     named = here[(here["road_class"] == "motorway") & (here["corridor"] == route)]
     assert named["length_km"].sum() > 1.0, here.groupby(["road_class", "corridor"]).size()
 
@@ -101,12 +106,7 @@ def test_named_trunk_roads_are_trunk(national: object, route: str, lat: float,
                                      lon: float) -> None:
     """Each named trunk road (road authority pages and route articles, road_routes.csv) has
     trunk links of its own route number within 3 km of a point on it."""
-    links = national.links  # type: ignore[attr-defined]
-    road = links[links["mode"] == "road"]
-    _, segs = _layer(road, national.nodes)  # type: ignore[attr-defined]
-    near = shapely.STRtree(segs).query(shapely.buffer(shapely.points(lon * KM_LON,
-                                                                     lat * KM_LAT), 3.0))
-    here = road.iloc[near]
+    here = _road_near(national, lat, lon)
     named = _route_links(here, "trunk", route)
     assert named["length_km"].sum() > 1.0, here.groupby(["road_class", "corridor"]).size()
 
