@@ -789,7 +789,7 @@ def _with_twins(rd: ResolvedDisruption, net: Network) -> ResolvedDisruption:
         return rd
     rows = [int(r) for r in rd.link_rows]
     if rd.link_factors is None:
-        extra = set()
+        extra: set[int] = set()
         for r in rows:
             extra.update(int(x) for x in lp.paths.get(r, ()))
         extra.update(lp.covering(rd.link_rows))
