@@ -25,11 +25,14 @@ Layers, each link naming its source and licence:
   terminals of NL, BE and western DE, each with its source) and the links of
   scripts/network_spec/national_links.csv (Belgian waterways, the Rhine above Cologne, the
   Main, product pipelines RRP/RMR, sea links by searoute, air links), each with its source;
-- road speed: the legal lorry limit of the country the link lies in (nearest GeoNames place);
+- road speed: the legal lorry limit of the country the link lies in (nearest GeoNames place),
+  the same on every road class (NL: 80 km/h on autosnelwegen, autowegen and other roads
+  outside built-up areas alike, RVV 1990 art. 21);
   road class: the class of the sketch corridor (A-road = motorway) whose path on the layer
-  the link lies on, then "motorway" on the routes of scripts/network_spec/road_routes.csv
-  (by route number, each with its road authority; laid by route_attributes.py, with the
-  other carriageway beside the path), else "major" (the OSM layer has no highway tag);
+  the link lies on, then "motorway" and then "trunk" on the routes of
+  scripts/network_spec/road_routes.csv (by route number, each with its road authority; laid
+  by route_attributes.py, with the other carriageway beside the path; a motorway is never
+  lowered to trunk), else "major" (the OSM layer has no highway tag);
 - access (transfer) links: each terminal or port joined to the nearest node of every layer it
   handles (straight line x 1.2), if that node is within ACCESS_MAX_KM.
 
@@ -96,6 +99,8 @@ RAIL_SYSTEMS = {
     "BE": ("3 kV DC", "Infrabel Netverklaring: 3 kV DC"),
 }
 ROAD_ROUTES = ROOT / "scripts" / "network_spec" / "road_routes.csv"
+# classes road_routes.csv may give, highest first: a higher class wins where two routes meet
+ROUTE_CLASSES = ("motorway", "trunk")
 RAIL_LINES = ROOT / "scripts" / "network_spec" / "rail_lines.csv"
 ACCESS_CIRCUITY = 1.2
 ACCESS_MAX_KM = 12.0  # a transfer link longer than this is not a link but a missing layer
@@ -321,32 +326,47 @@ def _road_classes(road_links: pd.DataFrame, road_nodes: pd.DataFrame, sketch: ob
 
 
 def _named_road_classes(road_links: pd.DataFrame, road_nodes: pd.DataFrame) -> None:
-    """Motorways by route number (scripts/network_spec/road_routes.csv, each with its road
-    authority) on the links their waypoints pin, then their other carriageway; a
-    sketch-corridor motorway stays as it is."""
+    """Motorways, then trunk roads, by route number (scripts/network_spec/road_routes.csv, each
+    with its road authority) on the links their waypoints pin, then their other carriageway;
+    a class laid earlier (a sketch-corridor motorway, a motorway route) is never lowered."""
     import network_spec.route_attributes as ra
 
     spec = ra.read_spec(ROAD_ROUTES)
+    unknown = sorted(set(spec["road_class"]) - set(ROUTE_CLASSES))
+    if unknown:
+        raise SystemExit(f"{ROAD_ROUTES}: road_class {unknown} is not one of {ROUTE_CLASSES}")
+    for rank, cls in enumerate(ROUTE_CLASSES):
+        rows = spec[spec["road_class"] == cls].reset_index(drop=True)
+        _lay_road_class(road_links, road_nodes, rows, set(ROUTE_CLASSES[:rank + 1]))
+
+
+def _lay_road_class(road_links: pd.DataFrame, road_nodes: pd.DataFrame, spec: pd.DataFrame,
+                    keep: set[str]) -> None:
+    """Lay the routes of ``spec`` (one class) onto the layer; a link already of a class in
+    ``keep`` (this class or a higher one) stays as it is."""
+    import network_spec.route_attributes as ra
+
+    cls = str(spec["road_class"].iloc[0]) if len(spec) else ""
     road_class = road_links["road_class"].to_numpy(dtype=object).copy()
     found = ra.match_routes(road_links, road_nodes, spec, pd.read_csv(PLACES),
-                         prefer=road_class == "motorway")
+                            prefer=road_class == cls)
     for line in found.skipped:
         print(f"  road route not laid: {line}")
     class_source = road_links["road_class_source"].to_numpy(dtype=object).copy()
     corridor = road_links["corridor"].to_numpy(dtype=object).copy()
     for i, row in sorted(found.link_route.items()):
-        if road_class[i] == "motorway":
+        if road_class[i] in keep:
             continue
         r = spec.iloc[row]
-        road_class[i] = r["road_class"]
-        class_source[i] = (f"{r['road_class']} {r['route']} ({r['source']}; "
+        road_class[i] = cls
+        class_source[i] = (f"{cls} {r['route']} ({r['source']}; "
                            f"scripts/network_spec/road_routes.csv): {found.link_rule[i]}")
         corridor[i] = corridor[i] or r["route"].split(" (")[0]
-    beside = ra.parallel_links(road_links, road_nodes, road_class == "motorway")
+    beside = ra.parallel_links(road_links, road_nodes, road_class == cls)
     for i, j in sorted(beside.items()):
         if road_class[i] != "major":
             continue
-        road_class[i] = "motorway"
+        road_class[i] = cls
         class_source[i] = f"other carriageway: {ra.PARALLEL_RULE}{class_source[j]}"
         corridor[i] = corridor[i] or corridor[j]
     road_links["road_class"] = road_class

@@ -1,6 +1,7 @@
 """Road class and rail electrification of the national default network, against published
 figures keten did not write, and the matching rules of scripts/network_spec/route_attributes.py
-on small layers whose answer is known."""
+(and the class order of scripts/build_national_network.py) on small layers whose answer is
+known."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from keten.network.build import national_network
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import build_national_network as build_script  # noqa: E402
 from network_spec.route_attributes import (  # noqa: E402
     SNAP_KM,
     match_routes,
@@ -39,6 +41,16 @@ def _layer(links: pd.DataFrame, nodes: pd.DataFrame) -> tuple[pd.DataFrame, np.n
     a = pos.loc[links["from_node"]].to_numpy() * [KM_LON, KM_LAT]
     b = pos.loc[links["to_node"]].to_numpy() * [KM_LON, KM_LAT]
     return links, shapely.linestrings(np.stack([a, b], axis=1))
+
+
+def _road_near(national: object, lat: float, lon: float) -> pd.DataFrame:
+    """Road links within 3 km of a point."""
+    links = national.links  # type: ignore[attr-defined]
+    road = links[links["mode"] == "road"]
+    _, segs = _layer(road, national.nodes)  # type: ignore[attr-defined]
+    near = shapely.STRtree(segs).query(shapely.buffer(shapely.points(lon * KM_LON,
+                                                                     lat * KM_LAT), 3.0))
+    return road.iloc[near]
 
 
 def test_dutch_motorway_km_is_near_the_cbs_figure(national: object) -> None:
@@ -67,14 +79,80 @@ def test_dutch_motorway_km_is_near_the_cbs_figure(national: object) -> None:
 def test_named_motorways_are_motorways(national: object, route: str, lat: float,
                                        lon: float) -> None:
     """Each named motorway has motorway links of its own name within 3 km of a point on it."""
-    links = national.links  # type: ignore[attr-defined]
-    road = links[links["mode"] == "road"]
-    _, segs = _layer(road, national.nodes)  # type: ignore[attr-defined]
-    near = shapely.STRtree(segs).query(shapely.buffer(shapely.points(lon * KM_LON,
-                                                                     lat * KM_LAT), 3.0))
-    here = road.iloc[near]
+    here = _road_near(national, lat, lon)
     named = here[(here["road_class"] == "motorway") & (here["corridor"] == route)]
     assert named["length_km"].sum() > 1.0, here.groupby(["road_class", "corridor"]).size()
+
+
+def _route_links(road: pd.DataFrame, road_class: str, route: str) -> pd.DataFrame:
+    """Links a route of road_routes.csv gave ``road_class`` (its path or its other
+    carriageway), by the route number the class source names."""
+    return road[(road["road_class"] == road_class)
+                & road["road_class_source"].str.contains(f"{road_class} {route} (",
+                                                         regex=False)]
+
+
+@pytest.mark.parametrize(("route", "lat", "lon"), [
+    ("N33", 53.05, 6.80),  # Assen-Zuidbroek between Gieten and Veendam
+    ("N34", 52.93, 6.79),  # De Punt-Emmen at Borger
+    ("N35", 52.37, 6.37),  # Zwolle-Wierden between Raalte and Nijverdal
+    ("N49", 51.26, 3.37),  # Maldegem-Knokke
+    ("N4", 50.10, 5.52),  # Marche-en-Famenne-Bastogne at Champlon
+    ("N5", 50.12, 4.52),  # Philippeville-Couvin
+    ("B402", 52.68, 7.40),  # Meppen-Haseluenne
+    ("B58", 51.68, 6.75),  # Wesel-Schermbeck
+])
+def test_named_trunk_roads_are_trunk(national: object, route: str, lat: float,
+                                     lon: float) -> None:
+    """Each named trunk road (road authority pages and route articles, road_routes.csv) has
+    trunk links of its own route number within 3 km of a point on it."""
+    here = _road_near(national, lat, lon)
+    named = _route_links(here, "trunk", route)
+    assert named["length_km"].sum() > 1.0, here.groupby(["road_class", "corridor"]).size()
+
+
+@pytest.mark.parametrize(("route", "published_km"), [
+    ("N3", 9.7),  # A16 Dordrecht - A15 Papendrecht (nl.wikipedia Rijksweg 3)
+    ("N11", 21.4),  # A4 Leiden - A12 Bodegraven (Wegenwiki N11)
+    ("N18", 45.0),  # Varsseveld - Enschede (Rijkswaterstaat / evofenedex 2012)
+    ("N33", 72.2),  # A28 Assen - Eemshaven (Wegenwiki N33)
+    ("N34", 77.0),  # A28 De Punt - N36 near Ommen (Wegenwiki N34)
+    ("N35", 41.0),  # Zwolle - Wierden (Wegenwiki Rijksweg 35)
+    ("N36", 36.0),  # Almelo - N48 Ommen (De Gelderlander 2022)
+    ("N61", 27.0),  # Terneuzen - Schoondijke (Rijkswaterstaat wegenoverzicht N61)
+    ("N74", 39.0),  # Dutch border - Hasselt (nl.wikipedia N74 (Belgie))
+])
+def test_trunk_route_length_is_near_the_published_length(national: object, route: str,
+                                                         published_km: float) -> None:
+    """A trunk route laid over its whole length measures, one carriageway counted, within
+    25 % of the length its road authority or route article gives."""
+    links = national.links  # type: ignore[attr-defined]
+    road = links[links["mode"] == "road"]
+    own = _route_links(road, "trunk", route)
+    own = own[~own["road_class_source"].str.startswith("other carriageway")]
+    assert own["length_km"].sum() == pytest.approx(published_km, rel=0.25)
+
+
+def test_dutch_motorway_and_trunk_rijkswegen_km_is_near_the_cbs_figure(national: object
+                                                                       ) -> None:
+    """CBS StatLine 70806ned "Lengte van wegen; wegkenmerken, regio", 2023: rijkswegen, all
+    main carriageways ("totaal hoofdrijbanen") 3,105 km: the autosnelwegen and the N-rijkswegen
+    (autowegen such as the N11, N33, N35, N36). The layer's Dutch motorways plus its trunk
+    roads on rijkswegen (routes whose source is Rijkswaterstaat), one carriageway counted, are
+    within 10 % of it, and nearer to it than the motorways alone; with the provincial trunk
+    roads they stay under the 3,530 km of motorways and expressways that en.wikipedia "Road
+    transport in the Netherlands" gives (2013)."""
+    links = national.links  # type: ignore[attr-defined]
+    road = links[(links["mode"] == "road") & (links["country"] == "NL")
+                 & ~links["road_class_source"].str.startswith("other carriageway")]
+    motorway_km = road.loc[road["road_class"] == "motorway", "length_km"].sum()
+    trunk = road[road["road_class"] == "trunk"]
+    rijksweg = trunk["road_class_source"].str.contains(r"^trunk [^(]+\([^)]*\) \(Rijkswaterstaat",
+                                                        regex=True)
+    rijksweg_km = motorway_km + trunk.loc[rijksweg, "length_km"].sum()
+    assert rijksweg_km == pytest.approx(3105, rel=0.10)
+    assert abs(rijksweg_km - 3105) < abs(motorway_km - 3105)
+    assert motorway_km + trunk["length_km"].sum() < 3530
 
 
 def test_every_road_link_has_a_class_and_its_source(national: object) -> None:
@@ -165,6 +243,29 @@ def test_a_route_lies_on_its_path_and_its_other_carriageway_beside_it() -> None:
     matched = np.zeros(len(links), dtype=bool)
     matched[[0, 1, 2]] = True
     assert sorted(parallel_links(links, nodes, matched)) == [3, 4, 5]  # not the side road
+
+
+def test_a_motorway_route_wins_over_a_trunk_route_on_a_shared_link() -> None:
+    """The build lays motorway routes first and trunk routes after: where both claim the main
+    road, and its other carriageway, it stays motorway; a trunk route on the side road makes
+    that road trunk."""
+    links, nodes, _ = _toy()
+    links = links.assign(road_class="major", road_class_source="major road", corridor="")
+    along = "52.0/5.0>52.0/5.45"
+    motorway = pd.DataFrame({"route": ["M1 (West-East)"], "country": ["NL"],
+                             "road_class": ["motorway"], "waypoints": [along],
+                             "source": ["authority"]})
+    trunk = pd.DataFrame({"route": ["T1 (West-East)", "T2 (B-South)"], "country": ["NL", "NL"],
+                          "road_class": ["trunk", "trunk"],
+                          "waypoints": [along, "52.0/5.15>51.9/5.15"],
+                          "source": ["authority", "authority"]})
+    build_script._lay_road_class(links, nodes, motorway, {"motorway"})
+    build_script._lay_road_class(links, nodes, trunk, {"motorway", "trunk"})
+    assert links.loc[[0, 1, 2, 3, 4, 5], "road_class"].eq("motorway").all()
+    assert links.loc[6, "road_class"] == "trunk"
+    assert links.loc[6, "road_class_source"].startswith("trunk T2 (B-South)")
+    assert links.loc[[7, 8], "road_class"].eq("major").all()
+    assert build_script.ROUTE_CLASSES == ("motorway", "trunk")
 
 
 def test_a_leg_the_layer_cannot_carry_is_reported_not_laid() -> None:
