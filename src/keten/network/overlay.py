@@ -12,6 +12,7 @@ its transfer link (``access:MODE:NODE``), else to the nearest layer node.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,20 +46,16 @@ def cached_layer_paths(net: Network) -> LayerPaths:
 
 @dataclass(frozen=True)
 class LayerPaths:
-    """Per corridor link row: the layer link rows it stands for; and the reverse."""
+    """Per corridor link row: the layer link rows it stands for."""
 
     paths: dict[int, np.ndarray]
     unmatched: tuple[int, ...]  # corridor rows whose ends or length found no layer path
 
-    def covering(self, rows: np.ndarray) -> dict[int, np.ndarray]:
-        """Corridor rows whose path uses any of ``rows``, with the rows of theirs it uses."""
+    def covering(self, rows: Iterable[int]) -> list[int]:
+        """Corridor rows whose path uses any of ``rows``."""
         wanted = set(int(r) for r in rows)
-        out = {}
-        for corridor, path in self.paths.items():
-            hit = np.array([r for r in path if int(r) in wanted], dtype=int)
-            if len(hit):
-                out[corridor] = hit
-        return out
+        return [corridor for corridor, path in self.paths.items()
+                if any(int(r) in wanted for r in path)]
 
 
 def corridor_rows(net: Network) -> np.ndarray:
@@ -120,7 +117,7 @@ def layer_paths(net: Network) -> LayerPaths:
         best: dict[tuple[int, int], int] = {}  # node pair -> its shortest layer link row
         for u, v, r in zip(a, b, rows, strict=True):
             key = (min(int(u), int(v)), max(int(u), int(v)))
-            if key not in best or km[r] < km[best[key]]:  # rows come shortest first per (from, to)
+            if key not in best or km[r] < km[best[key]]:  # both directions share a key
                 best[key] = int(r)
         pairs = np.array(list(best), dtype=np.int64).reshape(-1, 2)
         pair_km = km[np.array(list(best.values()), dtype=np.int64)] + 1e-9

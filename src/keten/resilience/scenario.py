@@ -804,11 +804,9 @@ def _with_twins(rd: ResolvedDisruption, net: Network) -> ResolvedDisruption:
     col = {r: i for i, r in enumerate(rows)}
     columns = [table[:, i] for i in range(len(rows))]
     km = net.links["length_km"].to_numpy(dtype=float)
-    gauged_path: set[int] = set()
-    for corridor, path in lp.paths.items():
-        if not any(int(x) in col for x in path):
-            continue
-        gauged_path.add(corridor)
+    gauged = lp.covering(rows)  # corridors over a section with a factor
+    for corridor in gauged:
+        path = lp.paths[corridor]
         # the same voyage over the corridor or over its sections needs the same fleet and
         # cost: sum(km / payload) agrees, so the corridor's factor is the length-weighted
         # harmonic mean of its sections' (1 where a section is not limited)
@@ -822,7 +820,7 @@ def _with_twins(rd: ResolvedDisruption, net: Network) -> ResolvedDisruption:
             col[corridor] = len(columns)
             columns.append(factor)
     for r in rows:  # the sections under a corridor whose only factor is the corridor's
-        if r in gauged_path:
+        if r in gauged:
             continue
         for x in lp.paths.get(r, ()):
             if int(x) not in col:
