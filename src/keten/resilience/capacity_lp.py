@@ -33,7 +33,7 @@ from scipy.sparse.csgraph import dijkstra
 from keten.errors import KetenError
 from keten.highs import quiet_highs
 from keten.network.multimodal import ACCESS, LINK, MODE_CODE, TRANSSHIPMENT
-from keten.network.routing import CsrGraph, CsrPattern, path_edges
+from keten.network.contraction import ContractedGraph
 from keten.resilience.assign import EPS_T, DayFlows, DayNetwork, day_flows
 from keten.resilience.capacity import POOLED_MODES, CapacityAssumptions, default_capacity
 from keten.resilience.flows import ImpactModel
@@ -41,7 +41,7 @@ from keten.resilience.flows import ImpactModel
 UNSERVED_PENALTY_EUR_PER_T = 10_000.0  # M: above any path's generalised cost per tonne
 MIN_FLEET_PAYLOAD = 0.05  # a waterway at a lower payload factor is closed anyway
 _TOL = 1e-7
-MAX_KNOWN_PATHS = 40  # paths per flow kept from earlier days to start the next day's LP
+MAX_KNOWN_PATHS = 200  # paths per flow (every column priced in) kept for the next day's LP
 
 
 def _run(h: highspy.Highs) -> str:
@@ -266,6 +266,11 @@ class CapacityLpAssigner:
         normal utilisation; terminal = max(floor, baseline throughput / normal utilisation)."""
         if id(model) in self._calibration:
             return
+        cached = model._calibrations.get(self.cache_key())
+        if cached is not None:  # the same settings calibrated on this model before
+            self._calibration[id(model)], warm = cached
+            self.restore_warm_start(model, warm)
+            return
         flows = self._solve(model, base_day, demand_t, self.pools(model, base_day, False))
         g = model.graph
         a = self.assumptions
@@ -285,6 +290,16 @@ class CapacityLpAssigner:
                                   through / a.terminal_normal_utilisation)
         self._calibration[id(model)] = _Calibration(
             need / a.barge_normal_utilisation if need > 0 else 0.0, term)
+        model._calibrations[self.cache_key()] = (self._calibration[id(model)],
+                                                 self.warm_start(model))
+
+    def warm_start(self, model: ImpactModel) -> dict[int, list[list[int]]]:
+        """The paths per flow the next day's LP starts from (a copy)."""
+        return {f: list(paths) for f, paths in self._known.get(id(model), {}).items()}
+
+    def restore_warm_start(self, model: ImpactModel, paths: dict[int, list[list[int]]]
+                           ) -> None:
+        self._known[id(model)] = {f: list(p) for f, p in paths.items()}
 
     # --- the LP ---------------------------------------------------------------------
 
@@ -319,22 +334,39 @@ class CapacityLpAssigner:
         edge_cap = (self.edge_capacity_t(model, day) if rail and self.assumptions.enabled
                     else day.edge_capacity_t.copy())
         closed = day.closed | (edge_cap <= EPS_T)
+        # Capacity rows are added when a path first uses their edge or node: a row no
+        # column touches is slack at any solution (its capacity is >= 0), so leaving it out
+        # changes no optimum and no dual (national networks have ~90,000 limited edges, and
+        # HiGHS spends its time on the empty rows otherwise).
         edge_row = np.full(n_edges, -1, dtype=np.int64)
-        limited = np.flatnonzero(np.isfinite(edge_cap) & ~closed)
-        edge_row[limited] = n_flows + np.arange(len(limited))
+        edge_limited = np.isfinite(edge_cap) & ~closed
         node_cap = day.node_capacity_t
         node_rows_of = np.full(len(node_cap), -1, dtype=np.int64)
-        lim_nodes = np.flatnonzero(np.isfinite(node_cap))
-        node_rows_of[lim_nodes] = n_flows + len(limited) + np.arange(len(lim_nodes))
-        pool_base = n_flows + len(limited) + len(lim_nodes)
+        node_limited = np.isfinite(node_cap)
+        pool_base = n_flows
         n_pools = len(pools.capacity)
         want = np.maximum(np.asarray(demand_t, dtype=float), 0.0)
-        lower = np.concatenate([want, np.full(len(limited) + len(lim_nodes) + n_pools, -inf)])
-        upper = np.concatenate([want, edge_cap[limited], node_cap[lim_nodes], pools.capacity])
+        lower = np.concatenate([want, np.full(n_pools, -inf)])
+        upper = np.concatenate([want, pools.capacity])
         h = quiet_highs()
         n_rows = len(lower)
         h.addRows(n_rows, lower, upper, 0, np.zeros(n_rows, dtype=np.int32),
                   np.zeros(0, dtype=np.int32), np.zeros(0))
+        rows_used = [n_rows]
+
+        def rows_for(items: np.ndarray, row_of: np.ndarray, limited: np.ndarray,
+                     cap: np.ndarray) -> np.ndarray:
+            """The capacity rows of ``items`` (edges or nodes), adding the missing ones."""
+            items = items[limited[items]]
+            new = np.unique(items[row_of[items] < 0])
+            if len(new):
+                row_of[new] = rows_used[0] + np.arange(len(new))
+                rows_used[0] += len(new)
+                h.addRows(len(new), np.full(len(new), -inf), cap[new], 0,
+                          np.zeros(len(new), dtype=np.int32), np.zeros(0, dtype=np.int32),
+                          np.zeros(0))
+            return row_of[items]
+
         for f in range(n_flows):  # unserved today (waits): one column per flow
             h.addCol(self.unserved_penalty_eur_per_t, 0.0, inf, 1,
                      np.array([f], dtype=np.int32), np.array([1.0]))
@@ -353,21 +385,21 @@ class CapacityLpAssigner:
                 return False
             seen.add(key)
             e = np.asarray(edges, dtype=np.int64)
-            coef: dict[int, float] = {f: 1.0}
-            for r in edge_row[e][edge_row[e] >= 0]:
-                coef[int(r)] = coef.get(int(r), 0.0) + 1.0
             nodes = model.edge_node[e]
-            for n in nodes[nodes >= 0]:
-                r = int(node_rows_of[n])
-                if r >= 0:
-                    coef[r] = coef.get(r, 0.0) + 1.0
-            if n_pools:
-                sub = pool_by_edge[:, e].tocoo()
-                for k, v in zip(sub.row, sub.data, strict=True):
-                    coef[pool_base + int(k)] = coef.get(pool_base + int(k), 0.0) + float(v)
-            idx = np.array(list(coef), dtype=np.int32)
-            h.addCol(float(day.weight[e].sum()), 0.0, inf, len(idx), idx,
-                     np.array(list(coef.values()), dtype=float))
+            rows = [np.array([f], dtype=np.int64),
+                    rows_for(e, edge_row, edge_limited, edge_cap),
+                    rows_for(nodes[nodes >= 0], node_rows_of, node_limited, node_cap)]
+            values = [np.ones(sum(len(r) for r in rows))]
+            if n_pools:  # the pool coefficients of the path's edges (CSC columns)
+                lo, hi = pool_by_edge.indptr[e], pool_by_edge.indptr[e + 1]
+                at = np.repeat(lo - np.cumsum(np.r_[0, (hi - lo)[:-1]]), hi - lo) + \
+                    np.arange(int((hi - lo).sum()))
+                rows.append(pool_base + pool_by_edge.indices[at].astype(np.int64))
+                values.append(pool_by_edge.data[at])
+            idx, inverse = np.unique(np.concatenate(rows), return_inverse=True)
+            coef = np.bincount(inverse, weights=np.concatenate(values), minlength=len(idx))
+            h.addCol(float(day.weight[e].sum()), 0.0, inf, len(idx), idx.astype(np.int32),
+                     coef)
             columns.append((f, edges))
             return True
 
@@ -375,46 +407,50 @@ class CapacityLpAssigner:
         for modes, origin in groups:
             by_modes.setdefault(modes, []).append(origin)
 
-        patterns = {modes: CsrPattern.build(g.n_vertices, g.src[usable], g.dst[usable], usable)
-                    for modes in by_modes for usable in (np.flatnonzero(masks[modes]),)}
+        patterns = {modes: model.pricing_pattern(modes) for modes in by_modes}
+        entry_of = {o: int(g.entry[o]) for _, o in groups}
+        # Each flow is priced on its own modes and on every smaller mode set some flow has:
+        # when a pool binds (the trucks of a region, the barge fleet) the paths that avoid
+        # its mode are the ones the LP needs next, and one round then brings them all in.
+        searches: dict[tuple[frozenset[str], int], list[int]] = {}
+        for (modes, origin), members in groups.items():
+            for sub in by_modes:
+                if sub <= modes:
+                    searches.setdefault((sub, origin), []).extend(members)
 
         def price(weight: np.ndarray, flow_dual: np.ndarray | None) -> int:
             added = 0
-            trees: dict[tuple[frozenset[str], int], tuple[CsrGraph, np.ndarray, np.ndarray]] = {}
-            for modes, origins in by_modes.items():
-                csr = patterns[modes].graph(weight)
-                if flow_dual is None:
-                    dist, pred = dijkstra(csr.matrix, directed=True,
-                                          indices=[int(g.entry[o]) for o in origins],
-                                          return_predecessors=True)
-                    for i, o in enumerate(origins):
-                        trees[(modes, o)] = (csr, dist[i], pred[i])
-                    continue
-                for o in origins:
-                    # a path only enters if it costs less than its flow's dual, so the search
-                    # stops at the largest dual of the origin's flows
-                    bound = max(float(flow_dual[f]) for f in groups[(modes, o)])
-                    if bound <= 0:
+            open_weight = np.where(closed, np.inf, weight)
+            for sub in by_modes:
+                csr = patterns[sub].graph(open_weight)
+                for (modes, o), members in searches.items():
+                    if modes != sub or (flow_dual is None and modes != model.flows[
+                            members[0]].modes):
                         continue
-                    d1, p1 = dijkstra(csr.matrix, directed=True, indices=int(g.entry[o]),
-                                      return_predecessors=True, limit=bound * (1 + 1e-9))
-                    trees[(modes, o)] = (csr, d1, p1)
-            for (modes, origin), members in groups.items():
-                if (modes, origin) not in trees:
-                    continue
-                csr, dist, pred = trees[(modes, origin)]
-                for f in members:
-                    dest = int(model.destination_rows[f])
-                    if not np.isfinite(dist[int(g.exit[dest])]):
-                        continue
-                    edges = path_edges(g, csr, pred, origin, dest)
-                    if edges is None:
-                        continue
+                    bound = np.inf
                     if flow_dual is not None:
-                        reduced = float(weight[np.asarray(edges)].sum()) - flow_dual[f]
-                        if reduced >= -_TOL * max(1.0, abs(flow_dual[f])):
+                        # a path only enters if it costs less than its flow's dual, so the
+                        # search stops at the largest dual of the origin's flows
+                        bound = max(float(flow_dual[f]) for f in members)
+                        if bound <= 0:
                             continue
-                    added += add_path(f, edges)
+                        bound *= 1 + 1e-9
+                    dist, pred = dijkstra(csr.matrix, directed=True, indices=entry_of[o],
+                                          return_predecessors=True, limit=bound)
+                    for f in members:
+                        if flow_dual is None and model.flows[f].modes != sub:
+                            continue
+                        target = int(g.exit[int(model.destination_rows[f])])
+                        if not np.isfinite(dist[target]):
+                            continue
+                        edges = csr.path(pred, entry_of[o], target)
+                        if edges is None:
+                            continue
+                        if flow_dual is not None:
+                            reduced = float(weight[np.asarray(edges)].sum()) - flow_dual[f]
+                            if reduced >= -_TOL * max(1.0, abs(flow_dual[f])):
+                                continue
+                        added += add_path(f, edges)
             return added
 
         known = self._known.setdefault(id(model), {})
@@ -457,11 +493,12 @@ class CapacityLpAssigner:
         self.last_rounds = rounds
         self.last_objective = float(h.getInfo().objective_function_value)
         x = np.asarray(solution.col_value, dtype=float)[n_flows:]
-        for (f, edges), t in zip(columns, x, strict=True):  # remember used paths (warm start)
+        for f in {f for f, _ in columns}:  # remember the paths (the next day's warm start)
             paths_f = known.setdefault(f, [])
-            if t > EPS_T and edges not in paths_f:
-                paths_f.append(edges)
-                del paths_f[:-MAX_KNOWN_PATHS]
+            have = {tuple(p) for p in paths_f}
+            paths_f.extend(edges for g_, edges in columns
+                           if g_ == f and tuple(edges) not in have)
+            del paths_f[:-MAX_KNOWN_PATHS]
         row_value = np.asarray(solution.row_value, dtype=float)
         self.last_pool_use = {name: (float(row_value[pool_base + k]), float(pools.capacity[k]))
                               for k, name in enumerate(pools.names)}

@@ -21,9 +21,9 @@ import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
 from keten.network.build import default_mode_defaults
+from keten.network.contraction import ContractedGraph
 from keten.network.model import ModeDefaults, Network
 from keten.network.multimodal import ATTRIBUTES, LINK
-from keten.network.routing import CsrGraph
 from keten.resilience.assign import day_network
 from keten.resilience.flows import ImpactModel
 from keten.resilience.redundancy import link_ends, single_link_detours
@@ -77,34 +77,25 @@ def redundancy(net: Network, same_mode: bool = True,
 
 def _routes(model: ImpactModel, weight: np.ndarray, dead: np.ndarray,
             flows: Sequence[int]) -> dict[int, list[int] | None]:
-    """Least-weight path (edge list) per flow index, one Dijkstra per (origin, modes)."""
+    """Least-weight path (edge list) per flow index, one Dijkstra per (origin, modes), on
+    the model's chain-contracted graph of the flows' modes (the same distances as the full
+    layered graph, ``keten.network.contraction``)."""
     g = model.graph
     out: dict[int, list[int] | None] = {}
     by_key: dict[tuple[int, frozenset[str]], list[int]] = defaultdict(list)
     for f in flows:
         by_key[(int(model.origin_rows[f]), model.flows[f].modes)].append(f)
-    masks: dict[frozenset[str], CsrGraph] = {}
+    open_weight = np.where(dead, np.inf, weight)
+    graphs: dict[frozenset[str], ContractedGraph] = {}
     for (origin, modes), members in by_key.items():
-        if modes not in masks:
-            usable = np.flatnonzero(g.edge_mask(modes) & ~dead)
-            masks[modes] = CsrGraph.build(g.n_vertices, g.src[usable], g.dst[usable],
-                                          weight[usable], usable)
-        csr = masks[modes]
+        if modes not in graphs:
+            graphs[modes] = model.pricing_pattern(modes).graph(open_weight)
+        csr = graphs[modes]
         s = int(g.entry[origin])
         dist, pred = dijkstra(csr.matrix, directed=True, indices=s, return_predecessors=True)
         for f in members:
             t = int(g.exit[model.destination_rows[f]])
-            if not np.isfinite(dist[t]):
-                out[f] = None
-                continue
-            edges: list[int] = []
-            x = t
-            while x != s:
-                y = int(pred[x])
-                edges.append(csr.edge(y, x))
-                x = y
-            edges.reverse()
-            out[f] = edges
+            out[f] = csr.path(pred, s, t) if np.isfinite(dist[t]) else None
     return out
 
 

@@ -21,6 +21,7 @@ import numpy as np
 from keten.errors import Problem, UnknownLocationError, ValidationError
 from keten.factors import FactorSet, load_factor_set
 from keten.network.build import default_mode_defaults
+from keten.network.contraction import ContractedPattern
 from keten.network.locate import find_node, resolve_location
 from keten.network.model import Network
 from keten.network.multimodal import ACCESS, TRANSSHIPMENT, MultimodalGraph, build_graph
@@ -144,6 +145,30 @@ class ImpactModel:
     _sea_factor_cache: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)
     _mode_masks: dict[frozenset[str], np.ndarray] = field(default_factory=dict)
     _baseline: dict[tuple[float, str], Any] = field(default_factory=dict)
+    _pricing: dict[frozenset[str], ContractedPattern] = field(default_factory=dict)
+    _calibrations: dict[str, Any] = field(default_factory=dict)  # per capacity settings
+
+    def pricing_pattern(self, modes: frozenset[str]) -> ContractedPattern:
+        """The layered graph of ``modes`` for the flows' searches, chains contracted
+        (cached): the access edges of nodes where no flow starts or ends are left out (a
+        junction's entry and exit vertices carry nothing through), so the junctions between
+        two sections become chain vertices."""
+        if modes not in self._pricing:
+            g = self.graph
+            starts = np.zeros(len(self.network.node_ids), dtype=bool)
+            ends = np.zeros(len(self.network.node_ids), dtype=bool)
+            starts[np.asarray(self.origin_rows, dtype=np.int64)] = True
+            ends[np.asarray(self.destination_rows, dtype=np.int64)] = True
+            entry = np.zeros(g.n_vertices, dtype=bool)
+            exit_ = np.zeros(g.n_vertices, dtype=bool)
+            entry[g.entry[starts]] = True
+            exit_[g.exit[ends]] = True
+            usable = self.mode_mask(modes) & ((g.kind != ACCESS) | entry[g.src] | exit_[g.dst])
+            edges = np.flatnonzero(usable)
+            keep = np.concatenate([g.entry[starts], g.exit[ends]])
+            self._pricing[modes] = ContractedPattern.build(
+                g.n_vertices, g.src[edges], g.dst[edges], edges, keep)
+        return self._pricing[modes]
 
     def mode_mask(self, modes: frozenset[str]) -> np.ndarray:
         """Edges of the layered graph usable with ``modes`` (cached)."""

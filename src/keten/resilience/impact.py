@@ -100,7 +100,9 @@ def _cache_key(assigner: FlowAssigner | None) -> str:
 def baseline_day(model: ImpactModel, value_of_time_eur_per_t_h: float,
                  assigner: FlowAssigner | None = None) -> DayFlows:
     """One undisrupted day (the steady state the scenario is compared with); cached per
-    value of time and assigner settings."""
+    value of time and assigner settings, together with the assigner's warm start after it
+    (the paths a column generation starts the next day from), so a scenario run twice in
+    one process gives the same figures."""
     name = _cache_key(assigner)
     key = (value_of_time_eur_per_t_h, name)
     chosen = assigner or GreedyAssigner()
@@ -111,12 +113,17 @@ def baseline_day(model: ImpactModel, value_of_time_eur_per_t_h: float,
         calibrate(model, day, model.demand_t)
     cached = model._baseline.get(key) if name else None
     if cached is not None:
-        return cached
+        flows, warm = cached
+        restore = getattr(chosen, "restore_warm_start", None)
+        if callable(restore):
+            restore(model, warm)
+        return flows
     if day is None:
         day = day_network(model, [], 0, value_of_time_eur_per_t_h)
     flows = chosen.assign_day(model, day, model.demand_t)
     if name:
-        model._baseline[key] = flows
+        snapshot = getattr(chosen, "warm_start", None)
+        model._baseline[key] = (flows, snapshot(model) if callable(snapshot) else None)
     return flows
 
 
