@@ -112,3 +112,50 @@ def test_freight_criticality_recomputes_only_the_users(
                    strict=True))
     assert co2["ab"] > 0
     assert next(iter(table.index)) == "bd"  # unserved first
+
+
+def test_freight_criticality_on_the_demo_equals_a_networkx_reroute() -> None:
+    """Every flow's least generalised cost with and without each link it uses, by networkx
+    Dijkstra on the layered graph (all edges, no contraction): the extra EUR/day and the
+    unserved tonnes keten reports."""
+    from keten.resilience.assign import day_network
+    from keten.resilience.flows import demo_demand
+    from keten.network.multimodal import LINK
+
+    model = prepare_model(demo_demand(), sketch_network())
+    g = model.graph
+    weight = day_network(model, [], 0, 0.0).weight
+    table = freight_criticality(model, value_of_time_eur_per_t_h=0.0)
+
+    def cost(flow: Flow, origin: int, dest: int, dead: set[int]) -> float:
+        graph = nx.DiGraph()
+        for e in np.flatnonzero(model.mode_mask(flow.modes)):
+            if e in dead:
+                continue
+            a, b, w = int(g.src[e]), int(g.dst[e]), float(weight[e])
+            if not graph.has_edge(a, b) or graph[a][b]["w"] > w:
+                graph.add_edge(a, b, w=w)
+        try:
+            return nx.dijkstra_path_length(graph, int(g.entry[origin]), int(g.exit[dest]),
+                                           weight="w")
+        except (nx.NetworkXNoPath, nx.NodeNotFound):
+            return np.inf
+
+    ends = list(zip(model.flows, model.origin_rows, model.destination_rows, strict=True))
+    base = [cost(f, o, d, set()) for f, o, d in ends]
+    link_index = {lid: k for k, lid in enumerate(model.network.links["link_id"].astype(str))}
+    checked = 0
+    for row in table.head(12).to_dict(orient="records"):
+        dead = set(np.flatnonzero((g.kind == LINK) & (g.link == link_index[row["link_id"]]))
+                   .tolist())
+        extra = unserved = 0.0
+        for (flow, o, d), before in zip(ends, base, strict=True):
+            after = cost(flow, o, d, dead)
+            if np.isinf(after):
+                unserved += flow.tonnes_per_day
+            else:
+                extra += flow.tonnes_per_day * (after - before)
+        assert row["unserved_t_per_day"] == pytest.approx(unserved)
+        assert row["extra_cost_eur_per_day"] == pytest.approx(extra, rel=1e-6, abs=1e-3)
+        checked += 1
+    assert checked == 12 and table["extra_cost_eur_per_day"].iloc[0] > 0

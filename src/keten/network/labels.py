@@ -73,4 +73,6 @@ def link_names(net: Network, link_ids: Iterable[str]) -> dict[str, str]:
             out[link_id] = name
         elif len(ends) == 2:  # one named end alone would pass for a place, not a link
             out[link_id] = between
+        elif len(ends) == 1 and link_id.startswith("access:"):  # a terminal's own link
+            out[link_id] = f"access to {between}"
     return out

@@ -36,8 +36,19 @@ def _elements(model: ImpactModel, freight: pd.DataFrame, top_links: int, top_ter
               ) -> list[dict[str, Any]]:
     links = model.network.links.set_index("link_id")
     out: list[dict[str, Any]] = []
-    used = freight[freight["tonnes_per_day"] > 0].head(top_links)
+    used = freight[freight["tonnes_per_day"] > 0]
+    effects: set[tuple[float, float, float]] = set()
     for r in used.to_dict("records"):
+        # the sections of one waterway, road or line re-route the same flows at the same
+        # cost when closed: one of them stands for the rest
+        effect = (round(float(r["tonnes_per_day"]), 3),
+                  round(float(r["extra_cost_eur_per_day"]), 2),
+                  round(float(r["unserved_t_per_day"]), 3))
+        if effect in effects:
+            continue
+        if len(effects) >= top_links:
+            break
+        effects.add(effect)
         lid = str(r["link_id"])
         locks = links.loc[lid, "locks"] if "locks" in links.columns else 0
         try:

@@ -811,9 +811,10 @@ def _with_twins(rd: ResolvedDisruption, net: Network) -> ResolvedDisruption:
         # cost: sum(km / payload) agrees, so the corridor's factor is the length-weighted
         # harmonic mean of its sections' (1 where a section is not limited)
         length = km[np.asarray(path)]
-        per_km = sum(length[j] / (columns[col[int(x)]] if int(x) in col else 1.0)
-                     for j, x in enumerate(path))
-        factor = np.sum(length) / np.maximum(per_km, 1e-12)
+        with np.errstate(divide="ignore"):  # a section at factor 0 closes the corridor
+            per_km = sum(length[j] / (columns[col[int(x)]] if int(x) in col else 1.0)
+                         for j, x in enumerate(path))
+        factor = np.where(np.isfinite(per_km), np.sum(length) / np.maximum(per_km, 1e-12), 0.0)
         if corridor in col:
             columns[col[corridor]] = factor
         else:

@@ -28,7 +28,7 @@ from keten.io.tables import read_table_as_text
 from keten.network.build import default_network, network_title, sketch_network
 from keten.network.display import DISPLAY_CELL_DEG
 from keten.network.geometry import link_lines
-from keten.network.labels import link_names
+from keten.network.labels import link_names, with_link_names
 from keten.network.model import Network, records
 from keten.planning.results import PlanResult
 from keten.resilience.flows import ImpactModel
@@ -608,28 +608,44 @@ def scenario_view(spec: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def criticality_view() -> dict[str, Any]:
-    """Per link of the sketch: single-link redundancy (detour or bridge) and the
-    freight-weighted criticality under the demo demand (EUR/day and CO2e/day when closed);
-    on the national network that takes half a minute (``keten criticality --demand``)."""
-    from keten.services.resilience import criticality
+    """Freight-weighted criticality of the demo demand on the national default network (the
+    impact model's): per link some flow uses, the extra generalised cost and CO2e per day
+    when it is closed and its flows re-route, with its single-link redundancy (detour in its
+    own mode, or a bridge); and the redundancy counts of the whole network."""
+    from keten.resilience.criticality import freight_criticality, redundancy
 
-    result = criticality(Path("sketch"))  # freight-weighted: the demo demand on the sketch
-    freight = {str(r["link_id"]): r for r in ([] if result.freight is None else
-                                              result.freight.to_dict(orient="records"))}
+    model = _demo_model()
+    net = model.network
+    red = redundancy(net)
+    by_link = {str(r["link_id"]): r for r in red.to_dict(orient="records")}
+    freight = with_link_names(freight_criticality(model), net)
     rows = []
-    for r in result.redundancy.to_dict(orient="records"):
-        f = freight.get(str(r["link_id"]), {})
+    for f in freight.to_dict(orient="records"):
+        r = by_link.get(str(f["link_id"]), {})
         rows.append(_clean({
-            "link_id": r["link_id"], "link_name": r.get("link_name") or r["link_id"],
-            "mode": r["mode"], "is_bridge": r["is_bridge"],
-            "has_detour": r["has_detour"], "extra_length_km": r["extra_length_km"],
-            "tonnes_per_day": f.get("tonnes_per_day", 0.0),
-            "extra_cost_eur_per_day": f.get("extra_cost_eur_per_day", 0.0),
-            "extra_co2e_wtw_kg_per_day": f.get("extra_co2e_wtw_kg_per_day", 0.0),
-            "unserved_t_per_day": f.get("unserved_t_per_day", 0.0),
+            "link_id": f["link_id"], "link_name": f.get("link_name") or f["link_id"],
+            "mode": f["mode"], "is_bridge": bool(r.get("is_bridge", False)),
+            "has_detour": bool(r.get("has_detour", False)),
+            "extra_length_km": r.get("extra_length_km"),
+            "tonnes_per_day": f["tonnes_per_day"],
+            "extra_cost_eur_per_day": f["extra_cost_eur_per_day"],
+            "extra_co2e_wtw_kg_per_day": f["extra_co2e_wtw_kg_per_day"],
+            "unserved_t_per_day": f["unserved_t_per_day"],
         }))
     rows.sort(key=_desc("extra_cost_eur_per_day"))
-    return {"links": rows, "basis": "resilience demo demand on keten's sketch network"}
+    # the table: one row per waterway, road or line (its sections cost the same or less
+    # when closed), the costliest section first
+    top: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in rows:
+        item = top.setdefault((str(r["link_name"]), str(r["mode"])), {**r, "sections": 0})
+        item["sections"] += 1
+        item["has_detour"] = item["has_detour"] and r["has_detour"]
+    routable = red[~red["self_loop"]]
+    return {"links": rows, "table": list(top.values()),
+            "basis": "resilience demo demand on keten's national network",
+            "network": {"links": int(len(routable)),
+                        "with_detour": int(routable["has_detour"].sum()),
+                        "bridges": int(routable["is_bridge"].sum())}}
 
 
 def resilience_network_view(link_ids: Iterable[str] | None = None) -> dict[str, Any]:

@@ -444,8 +444,9 @@ def sweep_label(metric: str) -> str:
 
 def _criticality_payload(tile_url: str | None) -> dict[str, Any]:
     view = views.criticality_view()
-    return {"figure": charts.criticality_map(views.resilience_network_view(), view, tile_url),
-            "top": view["links"][:15], "basis": view["basis"]}
+    network = views.resilience_network_view([r["link_id"] for r in view["links"]])
+    return {"figure": charts.criticality_map(network, view, tile_url),
+            "top": view["table"][:15], "basis": view["basis"], "network": view["network"]}
 
 
 @router.get("/resilience/criticality")
@@ -463,15 +464,16 @@ async def run_exposure(request: Request, session: Session = Depends(writer)) -> 
         from keten.services.resilience import risk_exposure
 
         progress(0.05, "taking each terminal and link out for its time to recover")
-        # the sketch: ten month-long scenarios stay a matter of seconds there (on the
-        # national network `keten risk-exposure` takes minutes)
-        table = risk_exposure(network=Path("sketch"), top_links=6, top_terminals=4)
+        # on the national network, as the rest of the page: about a minute and a half for
+        # the ten elements (a terminal's two weeks out of service cost the most rounds)
+        table = risk_exposure(top_links=6, top_terminals=4)
         rows = [{str(k): (None if isinstance(v, float) and not math.isfinite(v) else
                           bool(v) if type(v).__name__ == "bool_" else v)
                  for k, v in r.items()} for r in table.to_dict("records")]
         return JobOutput({"rows": rows,
-                          "figure": charts.exposure_map(views.resilience_network_view(), rows,
-                                                        tile_url)})
+                          "figure": charts.exposure_map(views.resilience_network_view(
+                              [str(r["element_id"]) for r in rows if r["kind"] != "terminal"]),
+                              rows, tile_url)})
 
     job = dashboard(request).jobs.submit("exposure", session.username, work)
     return JSONResponse(job.as_dict(), status_code=202)
@@ -498,8 +500,8 @@ async def run_sweep(request: Request, session: Session = Depends(writer)) -> Any
         from keten.services.resilience import sweep
 
         progress(0.02, f"starting {runs} runs on a Dask LocalCluster")
-        # the sketch: a run takes a second there, 10-20 s on the national network
-        result = sweep("demo", runs=runs, workers=2, processes=False, network=Path("sketch"),
+        # national network: a run takes 3-10 s (a month or two of low water)
+        result = sweep("demo", runs=runs, workers=2, processes=False,
                        progress=lambda done, total: progress(
                            0.05 + 0.9 * done / max(total, 1), f"{done} of {total} runs done"))
         records = [{str(k): v for k, v in row.items()} for row in result.runs.to_dict("records")]

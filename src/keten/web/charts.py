@@ -627,7 +627,8 @@ def exposure_map(network: dict[str, Any], rows: Sequence[dict[str, Any]],
     canvas = MapCanvas(tile_url)
     links = {str(link["link_id"]): link for link in network["links"]}
     nodes = {str(n["node_id"]): n for n in network["nodes"]}
-    data = _base_links(canvas, network["links"], faded=True, clickable=False)
+    data = basemap_traces(canvas) + _base_links(canvas, network["links"], faded=True,
+                                                clickable=False)
     lon, lat, size, colour, text, ids = [], [], [], [], [], []
     for r in rows:
         key = str(r["element_id"])
@@ -644,7 +645,9 @@ def exposure_map(network: dict[str, Any], rows: Sequence[dict[str, Any]],
         colour.append(rei)
         ids.append(["exposure", key])
         tts = r.get("tts_days")
-        text.append(f"<b>#{r['rank']} {key}</b> ({r['kind']})<br>risk exposure "
+        kind = str(r["kind"]).replace("inland_waterway", "waterway")
+        text.append(f"<b>#{r['rank']} {r.get('element_name') or key}</b> ({kind})<br>"
+                    f"risk exposure "
                     f"{rei:.2f}<br>out {r['ttr_days']} days: EUR "
                     f"{float(r['financial_impact_eur']):,.0f}<br>time to survive "
                     + ("beyond the horizon" if tts is None else f"{float(tts):.0f} days"))

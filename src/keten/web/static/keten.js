@@ -492,12 +492,19 @@
       var body = $("criticality-table").querySelector("tbody");
       body.textContent = "";  // the "re-routing…" placeholder
       payload.top.forEach(function (r) {
-        body.appendChild(row([{ text: r.link_name || r.link_id }, { text: r.mode === "inland_waterway" ? "barge" : r.mode },
+        var name = (r.link_name || r.link_id) + (r.sections > 1 ? " (" + r.sections + " sections)" : "");
+        body.appendChild(row([{ text: name }, { text: r.mode === "inland_waterway" ? "barge" : r.mode },
           { text: fmt(r.tonnes_per_day, 0), num: true },
           { text: fmt(r.extra_cost_eur_per_day, 0), num: true },
           { text: fmt(r.extra_co2e_wtw_kg_per_day, 0), num: true },
           { text: r.has_detour ? "yes" : "none in its mode" }]));
       });
+      var net = payload.network;
+      $("criticality-summary").textContent = "Of the network's " + fmt(net.links, 0) +
+        " links, " + fmt(net.with_detour, 0) + " have a detour in their own mode and " +
+        fmt(net.bridges, 0) + " have none (dead-end harbour basins, roads and sidings " +
+        "included). Closing one section of a waterway, road or line costs about the same " +
+        "as closing its neighbours, so the table shows each once, with its costliest section.";
       return plot("criticality-map", payload.figure);
     }).then(function () { $("criticality-map").setAttribute("data-ready", "1"); }).catch(showErrors);
   }
