@@ -21,11 +21,9 @@ import argparse
 import time
 
 import numpy as np
-
 from scipy.sparse.csgraph import dijkstra
 
 from keten.network.build import default_network
-from keten.network.contraction import ContractedPattern
 from keten.network.routing import CsrGraph, CsrPattern
 from keten.resilience.assign import day_network
 from keten.resilience.flows import demo_demand, prepare_model

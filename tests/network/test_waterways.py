@@ -63,9 +63,11 @@ def test_named_fairways_have_their_published_class(rws: object) -> None:
     assert set(maas.loc[~above_lith, "cemt_class"]) == {"Va"} and (~above_lith).sum() >= 4  # VNDS
     # session 6: RWS VNDS bevaarbaarheid records, matched to the sections by geometry
     for code, name, classes in [("101", "Beneden-Merwede", {"VIc"}), ("101", "Noord", {"VIc"}),
-                                ("102", "Nieuwe Maas", {"VIb"}), ("102", "Het Scheur", {"VIb", "VIc"}),
+                                ("102", "Nieuwe Maas", {"VIb"}),
+                                ("102", "Het Scheur", {"VIb", "VIc"}),
                                 ("102", "Nieuwe Waterweg", {"Va", "VIc"}),
-                                ("112", "Dordtsche Kil", {"VIc"}), ("108", "Hollandsch Diep", {"VIc"}),
+                                ("112", "Dordtsche Kil", {"VIc"}),
+                                ("108", "Hollandsch Diep", {"VIc"}),
                                 ("150", "Bergsche Maas", {"Va", "VIc"}), ("150", "Amer", {"VIc"}),
                                 ("233", "Noordzeekanaal", {"VIb"})]:
         rows = links[(links["rws_route_code"] == code) & (links["fairway_name"] == name)]

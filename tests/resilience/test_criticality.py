@@ -118,9 +118,9 @@ def test_freight_criticality_on_the_demo_equals_a_networkx_reroute() -> None:
     """Every flow's least generalised cost with and without each link it uses, by networkx
     Dijkstra on the layered graph (all edges, no contraction): the extra EUR/day and the
     unserved tonnes keten reports."""
+    from keten.network.multimodal import LINK
     from keten.resilience.assign import day_network
     from keten.resilience.flows import demo_demand
-    from keten.network.multimodal import LINK
 
     model = prepare_model(demo_demand(), sketch_network())
     g = model.graph

@@ -122,31 +122,32 @@ class ContractedPattern:
         nbr_sorted = other[by_end]
 
         seqs: list[list[int]] = []
-        for u in np.flatnonzero(~chain & ~dead & (degree > 0)):
-            u = int(u)
-            for x in nbr_sorted[ptr[u]:ptr[u + 1]]:
-                x = int(x)
+        nbr: list[int] = nbr_sorted.tolist()
+        first_nbr: list[int] = ptr.tolist()
+        is_chain: list[bool] = chain.tolist()
+        is_dead: list[bool] = dead.tolist()
+        for u in np.flatnonzero(~chain & ~dead & (degree > 0)).tolist():
+            for x in nbr[first_nbr[u]:first_nbr[u + 1]]:
                 seq = [u, x]
                 prev, cur = u, x
-                while chain[cur]:
-                    a, b = nbr_sorted[ptr[cur]], nbr_sorted[ptr[cur] + 1]
-                    nxt = int(b if a == prev else a)
+                while is_chain[cur]:
+                    a, b = nbr[first_nbr[cur]], nbr[first_nbr[cur] + 1]
+                    nxt = b if a == prev else a
                     seq.append(nxt)
                     prev, cur = cur, nxt
                     if cur == u:
                         break
                 w = seq[-1]
-                if w == u or dead[w]:
+                if w == u or is_dead[w]:
                     continue  # a loop back or a dead end: on no shortest path
-                if len(seq) == 2 and u > w:
-                    continue  # a direct hop: emitted from its smaller end
-                if len(seq) > 2 and u > w:
-                    continue  # a chain is walked from both ends: keep the smaller one's
+                if u > w:
+                    continue  # a hop or chain is found from both ends: the smaller one's
                 seqs.append(seq)
                 seqs.append(seq[::-1])
 
         hop_lists: list[np.ndarray] = []
-        sup_src, sup_dst = [], []
+        sup_src: list[int] = []
+        sup_dst: list[int] = []
         for seq in seqs:
             arr = np.asarray(seq, dtype=np.int64)
             keys = arr[:-1] * n + arr[1:]

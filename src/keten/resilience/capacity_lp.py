@@ -33,7 +33,6 @@ from scipy.sparse.csgraph import dijkstra
 from keten.errors import KetenError
 from keten.highs import quiet_highs
 from keten.network.multimodal import ACCESS, LINK, MODE_CODE, TRANSSHIPMENT
-from keten.network.contraction import ContractedGraph
 from keten.resilience.assign import EPS_T, DayFlows, DayNetwork, day_flows
 from keten.resilience.capacity import POOLED_MODES, CapacityAssumptions, default_capacity
 from keten.resilience.flows import ImpactModel
@@ -397,7 +396,8 @@ class CapacityLpAssigner:
                 rows.append(pool_base + pool_by_edge.indices[at].astype(np.int64))
                 values.append(pool_by_edge.data[at])
             idx, inverse = np.unique(np.concatenate(rows), return_inverse=True)
-            coef = np.bincount(inverse, weights=np.concatenate(values), minlength=len(idx))
+            coef = np.bincount(inverse, weights=np.concatenate(values),
+                               minlength=len(idx)).astype(float)
             h.addCol(float(day.weight[e].sum()), 0.0, inf, len(idx), idx.astype(np.int32),
                      coef)
             columns.append((f, edges))

@@ -617,9 +617,10 @@ def criticality_view() -> dict[str, Any]:
     model = _demo_model()
     net = model.network
     red = redundancy(net)
-    by_link = {str(r["link_id"]): r for r in red.to_dict(orient="records")}
+    by_link: dict[str, dict[Any, Any]] = {str(r["link_id"]): r for r in
+                                          red.to_dict(orient="records")}
     freight = with_link_names(freight_criticality(model), net)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for f in freight.to_dict(orient="records"):
         r = by_link.get(str(f["link_id"]), {})
         rows.append(_clean({
@@ -636,14 +637,14 @@ def criticality_view() -> dict[str, Any]:
     # the table: one row per waterway, road or line (its sections cost the same or less
     # when closed), the costliest section first
     top: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in rows:
-        item = top.setdefault((str(r["link_name"]), str(r["mode"])), {**r, "sections": 0})
+    for row in rows:
+        item = top.setdefault((str(row["link_name"]), str(row["mode"])), {**row, "sections": 0})
         item["sections"] += 1
-        item["has_detour"] = item["has_detour"] and r["has_detour"]
+        item["has_detour"] = item["has_detour"] and row["has_detour"]
     routable = red[~red["self_loop"]]
     return {"links": rows, "table": list(top.values()),
             "basis": "resilience demo demand on keten's national network",
-            "network": {"links": int(len(routable)),
+            "network": {"links": len(routable),
                         "with_detour": int(routable["has_detour"].sum()),
                         "bridges": int(routable["is_bridge"].sum())}}
 
