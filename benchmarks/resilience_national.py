@@ -4,12 +4,13 @@ sketch in the same run, and the pricing step of the capacity LP.
     python benchmarks/resilience_national.py [--rounds 20]
 
 * pricing graph: the CSR of one day's usable edges for new weights, as each column-generation
-  round needs it: keten's ``CsrPattern`` (sorted once per day) against ``CsrGraph.build``
-  (a lexsort per round); the two graphs are asserted identical first;
+  round needs it: keten's ``ContractedPattern.graph`` (chains found once per model, a round
+  sums their weights) against ``CsrGraph.build`` on the full layered graph (a lexsort per
+  round);
 * pricing search: one round's shortest-path trees from the demo flows' origins, on keten's
   chain-contracted graph (``ContractedPattern``: junctions with two neighbours summed away,
-  access edges only at the flows' ends) against the full layered CSR (``CsrPattern``), the
-  distances to every destination asserted equal first;
+  access edges only at the flows' ends) against the full layered CSR, the distances to every
+  destination asserted equal first;
 * scenarios: ``keten disrupt`` low water at 800 m3/s for 30 days, the Rhine closed at Lobith for
   3 days, on the national default network and on the sketch, the same demo demand (model
   preparation timed apart).
@@ -24,7 +25,7 @@ import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
 from keten.network.build import default_network
-from keten.network.routing import CsrGraph, CsrPattern
+from keten.network.routing import CsrGraph
 from keten.resilience.assign import day_network
 from keten.resilience.flows import demo_demand, prepare_model
 from keten.resilience.impact import simulate
@@ -39,19 +40,12 @@ def pricing_graph(rounds: int) -> tuple[float, float]:
     model = prepare_model(demo_demand(), default_network())
     g = model.graph
     day = day_network(model, [], 0, 0.1)
-    usable = np.flatnonzero(model.mode_mask(frozenset({"road", "rail", "inland_waterway"})))
+    modes = frozenset({"road", "rail", "inland_waterway"})
+    usable = np.flatnonzero(model.mode_mask(modes))
     rng = np.random.default_rng(0)
     weights = [day.weight * rng.uniform(0.5, 1.5, len(day.weight)) for _ in range(rounds)]
-    pattern = CsrPattern.build(g.n_vertices, g.src[usable], g.dst[usable], usable)
-    for w in weights[:2]:
-        a = pattern.graph(w)
-        b = CsrGraph.build(g.n_vertices, g.src[usable], g.dst[usable], w[usable], usable)
-        assert np.array_equal(a.matrix.indptr, b.matrix.indptr)
-        assert np.array_equal(a.matrix.indices, b.matrix.indices)
-        assert np.array_equal(a.matrix.data, b.matrix.data)
-        assert np.array_equal(a.edge_of_entry, b.edge_of_entry)
+    pattern = model.pricing_pattern(modes)
     t = time.perf_counter()
-    pattern = CsrPattern.build(g.n_vertices, g.src[usable], g.dst[usable], usable)
     for w in weights:
         pattern.graph(w)
     keten = time.perf_counter() - t
@@ -71,12 +65,12 @@ def pricing_search(rounds: int) -> tuple[float, float, int, int]:
     targets = g.exit[np.unique(model.destination_rows)]
     rng = np.random.default_rng(1)
     weights = [day.weight * rng.uniform(0.5, 1.5, len(day.weight)) for _ in range(rounds)]
-    full = CsrPattern.build(g.n_vertices, g.src[usable], g.dst[usable], usable)
     t = time.perf_counter()
     small = model.pricing_pattern(modes)
     build_s = time.perf_counter() - t
     for w in weights[:2]:
-        a = dijkstra(full.graph(w).matrix, indices=origins)[:, targets]
+        full = CsrGraph.build(g.n_vertices, g.src[usable], g.dst[usable], w[usable], usable)
+        a = dijkstra(full.matrix, indices=origins)[:, targets]
         b = dijkstra(small.graph(w).matrix, indices=origins)[:, targets]
         assert np.allclose(a, b, rtol=1e-9, atol=1e-6)
     print(f"  contraction built once in {build_s:.2f} s: {len(usable)} edges -> "
@@ -87,7 +81,8 @@ def pricing_search(rounds: int) -> tuple[float, float, int, int]:
     keten = time.perf_counter() - t
     t = time.perf_counter()
     for w in weights:
-        dijkstra(full.graph(w).matrix, indices=origins, return_predecessors=True)
+        full = CsrGraph.build(g.n_vertices, g.src[usable], g.dst[usable], w[usable], usable)
+        dijkstra(full.matrix, indices=origins, return_predecessors=True)
     return keten, time.perf_counter() - t, len(usable), len(small.super_src)
 
 
@@ -118,7 +113,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
     keten, base = pricing_graph(args.rounds)
-    print(f"pricing graph, {args.rounds} rounds on the national day graph: CsrPattern "
+    print(f"pricing graph, {args.rounds} rounds on the national day graph: contracted "
           f"{keten:.2f} s, CsrGraph.build {base:.2f} s, ratio {base / keten:.1f}x")
     keten, base, _, _ = pricing_search(args.rounds)
     print(f"pricing search, {args.rounds} rounds from the demo origins: contracted "

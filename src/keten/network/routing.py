@@ -105,45 +105,6 @@ class CsrGraph:
         return int(self.edge_of_entry[pos])
 
 
-@dataclass(frozen=True)
-class CsrPattern:
-    """The usable edges of a graph sorted by (src, dst) once, so a CSR for new weights on the
-    same edges (each round of a column generation) needs no sort: :meth:`graph` keeps, per
-    (src, dst), the cheapest edge, the lowest edge index among equal weights, as
-    :meth:`CsrGraph.build` does."""
-
-    n: int
-    edges: np.ndarray  # usable edge indices in (src, dst, edge index) order
-    dst: np.ndarray
-    group: np.ndarray  # per sorted edge: its (src, dst) group
-    starts: np.ndarray  # first sorted position of each group
-    indptr: np.ndarray  # CSR row pointers over the groups
-
-    @classmethod
-    def build(cls, n: int, src: np.ndarray, dst: np.ndarray, edges: np.ndarray) -> CsrPattern:
-        order = np.lexsort((edges, dst, src))
-        s, d, e = src[order], dst[order], edges[order]
-        first = np.ones(len(s), dtype=bool)
-        first[1:] = (s[1:] != s[:-1]) | (d[1:] != d[:-1])
-        starts = np.flatnonzero(first)
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(s[starts], minlength=n), out=indptr[1:])
-        return cls(n, e, d, np.cumsum(first) - 1, starts, indptr)
-
-    def graph(self, weight: np.ndarray) -> CsrGraph:
-        """The CSR graph with ``weight`` (per edge of the layered graph, all of them)."""
-        w = weight[self.edges]
-        if np.any(w < 0) or not np.all(np.isfinite(w)):
-            raise KetenError("edge weights must be finite and >= 0 (Dijkstra)")
-        if len(w) == 0:
-            return CsrGraph(csr_matrix((self.n, self.n)), self.edges)
-        best = np.minimum.reduceat(w, self.starts)
-        at_best = np.flatnonzero(w == best[self.group])
-        keep = at_best[np.r_[True, self.group[at_best[1:]] != self.group[at_best[:-1]]]]
-        return CsrGraph(csr_matrix((w[keep] + _EPS, self.dst[keep], self.indptr),
-                                   shape=(self.n, self.n)), self.edges[keep])
-
-
 def graph_csr(g: MultimodalGraph, weight: np.ndarray, modes: frozenset[str] | None,
               order: np.ndarray | None = None) -> CsrGraph:
     """The CSR arrays of ``g`` restricted to ``modes`` with per-edge ``weight``. ``order``:

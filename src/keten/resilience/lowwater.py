@@ -206,34 +206,40 @@ def link_gauges() -> dict[str, GaugeAssignment]:
 STAND_IN_GAUGES = {"Koeln": "Duisburg-Ruhrort"}
 
 
+def _depth_gauges(links: Any) -> list[tuple[int, str, tuple[str, ...]]]:
+    """(row, link id, gauge names) of every link with a ``depth_gauge`` (``|``-separated)."""
+    if "depth_gauge" not in links.columns:
+        return []
+    gauge = links["depth_gauge"].fillna("").astype(str).to_numpy()
+    ids = links["link_id"].astype(str).to_numpy()
+    return [(int(i), str(ids[i]), tuple(x.strip() for x in gauge[i].split("|") if x.strip()))
+            for i in np.flatnonzero(gauge != "")]
+
+
 def network_gauges(links: Any) -> dict[str, GaugeAssignment]:
     """The gauge assignment a network carries itself: its ``depth_gauge`` (``|``-separated
     names) and ``depth_gauge_proxy`` columns, as keten's national network has them
     (scripts/network_spec/depth_gauges.csv). A link governed by a gauge outside the Deltares
     relation (Koeln) is assigned its stand-in and marked a proxy; see :func:`gauge_overrides`.
     Empty when the network has no such column (the sketch: ``data/gauges.csv``)."""
-    if "depth_gauge" not in links.columns:
-        return {}
-    gauge = links["depth_gauge"].fillna("").astype(str).to_numpy()
-    ids = links["link_id"].astype(str).to_numpy()
     proxy = (links["depth_gauge_proxy"].fillna(False).astype(bool).to_numpy()
-             if "depth_gauge_proxy" in links.columns else np.zeros(len(ids), dtype=bool))
+             if "depth_gauge_proxy" in links.columns else np.zeros(len(links), dtype=bool))
     out = {}
-    for i in np.flatnonzero(gauge != ""):
-        names = tuple(x.strip() for x in gauge[i].split("|") if x.strip())
+    for row, link_id, names in _depth_gauges(links):
         stood_in = tuple(STAND_IN_GAUGES.get(g, g) for g in names)
-        out[ids[i]] = GaugeAssignment(ids[i], stood_in, bool(proxy[i]) or stood_in != names,
-                                      "network depth_gauge " + gauge[i], True)
+        out[link_id] = GaugeAssignment(link_id, stood_in, bool(proxy[row]) or stood_in != names,
+                                       "network depth_gauge " + "|".join(names), True)
     return out
 
 
 def gauge_overrides(links: Any) -> dict[str, str]:
     """Per link governed by a stand-in gauge: the gauge that governs it when it was read."""
-    if "depth_gauge" not in links.columns:
-        return {}
-    gauge = links["depth_gauge"].fillna("").astype(str).to_numpy()
-    ids = links["link_id"].astype(str).to_numpy()
-    return {ids[i]: gauge[i] for i in np.flatnonzero(np.isin(gauge, list(STAND_IN_GAUGES)))}
+    out = {}
+    for _, link_id, names in _depth_gauges(links):
+        read = [g for g in names if g in STAND_IN_GAUGES]
+        if read:
+            out[link_id] = read[0]
+    return out
 
 
 def assignment_for(links: Any) -> dict[str, GaugeAssignment]:
