@@ -89,9 +89,6 @@ class CapacityLpAssigner:
     last_objective: float = 0.0
     _calibration: dict[int, _Calibration] = field(default_factory=dict)
     _known: dict[int, dict[int, list[list[int]]]] = field(default_factory=dict)
-    _static: dict[int, tuple[np.ndarray, list[tuple[str, int, int, np.ndarray]]]] = field(
-        default_factory=dict)
-    _borders: dict[int, list[tuple[str, str, str, np.ndarray]]] = field(default_factory=dict)
 
     def cache_key(self) -> str:
         return f"lp:{self.assumptions!r}"
@@ -102,9 +99,9 @@ class CapacityLpAssigner:
                    ) -> tuple[np.ndarray, list[tuple[str, int, int, np.ndarray]]]:
         """Per edge: the rail-path capacity (t/day, inf if none); terminal pools as
         (name, node row, mode code, edges)."""
-        key = id(model)
-        if key in self._static:
-            return self._static[key]
+        key = ("structure", self.cache_key())
+        if key in model._derived:
+            return model._derived[key]
         g = model.graph
         a = self.assumptions
         links = model.network.links
@@ -137,7 +134,7 @@ class CapacityLpAssigner:
             for n in np.unique(model.edge_node[uses]):
                 edges = np.flatnonzero(uses & (model.edge_node == n))
                 terminals.append((f"terminal:{node_ids[n]}:{mode}", int(n), code, edges))
-        self._static[key] = (rail_t, terminals)
+        model._derived[key] = (rail_t, terminals)
         return rail_t, terminals
 
     def _border_edges(self, model: ImpactModel) -> list[tuple[str, str, str, np.ndarray]]:
@@ -147,9 +144,9 @@ class CapacityLpAssigner:
         country B (an OpenStreetMap line split at the border, whose nodes carry no country)
         from a node no B link reaches. Each crossing is counted on the link that enters the
         border node, so once per path."""
-        key = id(model)
-        if key in self._borders:
-            return self._borders[key]
+        key = ("rail-borders", "")
+        if key in model._derived:
+            return model._derived[key]
         g = model.graph
         links = model.network.links
         node_country = model.network.nodes["country"].fillna("").astype(str).to_numpy()
@@ -175,8 +172,25 @@ class CapacityLpAssigner:
                 crossings.setdefault((own, next(iter(others))), []).append(int(e))
         out = [(f"rail-border:{a}-{b}", a, b, np.array(sorted(es), dtype=np.int64))
                for (a, b), es in sorted(crossings.items())]
-        self._borders[key] = out
+        model._derived[key] = out
         return out
+
+    @staticmethod
+    def _road_regions(model: ImpactModel) -> tuple[np.ndarray, np.ndarray]:
+        """Road link edges and the region of each: the link's country, else that of its
+        start node (cached on the model)."""
+        key = ("road-regions", "")
+        if key not in model._derived:
+            g = model.graph
+            road = np.flatnonzero((g.kind == LINK) & (g.mode == MODE_CODE["road"]))
+            country = model.network.nodes["country"].fillna("").astype(str).to_numpy()
+            region = country[g.vertex_node[g.src[road]]]
+            if "country" in model.network.links.columns:
+                own = model.network.links["country"].fillna("").astype(str).to_numpy()[
+                    g.link[road]]
+                region = np.where(own != "", own, region)
+            model._derived[key] = (road, region)
+        return model._derived[key]
 
     def pools(self, model: ImpactModel, day: DayNetwork, calibrated: bool = True) -> Pools:
         """The shared capacities on ``day`` (fleet and terminals need :meth:`calibrate`)."""
@@ -217,14 +231,8 @@ class CapacityLpAssigner:
             caps.append(a.border_paths(a_country, b_country) * a.rail_net_t_per_train)
         # Trucks with drivers: truck-days per tonne on each road link edge, by region (the
         # link's country, else that of its start node).
-        road = np.flatnonzero((g.kind == LINK) & (g.mode == MODE_CODE["road"]))
+        road, region = self._road_regions(model)
         if len(road):
-            country = model.network.nodes["country"].fillna("").astype(str).to_numpy()
-            region = country[g.vertex_node[g.src[road]]]
-            if "country" in model.network.links.columns:
-                own = model.network.links["country"].fillna("").astype(str).to_numpy()[
-                    g.link[road]]
-                region = np.where(own != "", own, region)
             coef = (day.attrs[road, 1] * (1.0 + a.road_empty_return_share)
                     / (a.road_payload_t_per_truck * a.road_driving_h_per_day))
             for r in sorted(set(region)):
@@ -265,7 +273,7 @@ class CapacityLpAssigner:
         normal utilisation; terminal = max(floor, baseline throughput / normal utilisation)."""
         if id(model) in self._calibration:
             return
-        cached = model._calibrations.get(self.cache_key())
+        cached = model._derived.get(("calibration", self.cache_key()))
         if cached is not None:  # the same settings calibrated on this model before
             self._calibration[id(model)], warm = cached
             self.restore_warm_start(model, warm)
@@ -289,8 +297,8 @@ class CapacityLpAssigner:
                                   through / a.terminal_normal_utilisation)
         self._calibration[id(model)] = _Calibration(
             need / a.barge_normal_utilisation if need > 0 else 0.0, term)
-        model._calibrations[self.cache_key()] = (self._calibration[id(model)],
-                                                 self.warm_start(model))
+        model._derived[("calibration", self.cache_key())] = (self._calibration[id(model)],
+                                                             self.warm_start(model))
 
     def warm_start(self, model: ImpactModel) -> dict[int, list[list[int]]]:
         """The paths per flow the next day's LP starts from (a copy)."""

@@ -146,7 +146,8 @@ class ImpactModel:
     _mode_masks: dict[frozenset[str], np.ndarray] = field(default_factory=dict)
     _baseline: dict[tuple[float, str], Any] = field(default_factory=dict)
     _pricing: dict[frozenset[str], ContractedPattern] = field(default_factory=dict)
-    _calibrations: dict[str, Any] = field(default_factory=dict)  # per capacity settings
+    # what an assigner derives from the model alone (per its settings): kept across runs
+    _derived: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def pricing_pattern(self, modes: frozenset[str]) -> ContractedPattern:
         """The layered graph of ``modes`` for the flows' searches, chains contracted
