@@ -15,8 +15,14 @@ def dashboard(
     demo: bool = typer.Option(True, "--demo/--no-demo",
                               help="Load the demo company, footprints, chain and user first."),
     log_level: str = typer.Option("warning", "--log-level"),
+    warm: bool = typer.Option(True, "--warm/--no-warm",
+                              help="Compute the resilience page's first views (low water at "
+                                   "800 m3/s, criticality on the national network) in the "
+                                   "background at start, so its first visit is quick."),
 ) -> None:
     """Serve the dashboard at http://HOST:PORT/ (same app as the PACT v3 API)."""
+    import threading
+
     import uvicorn
 
     from keten.api.app import create_app
@@ -40,6 +46,10 @@ def dashboard(
     if login:
         typer.echo(login)
     typer.echo("  press Ctrl+C to stop")
+    if warm:
+        from keten.services.dashboard import warm_resilience_views
+
+        threading.Thread(target=warm_resilience_views, name="keten-warm", daemon=True).start()
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)
 
 
