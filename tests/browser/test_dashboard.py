@@ -259,6 +259,12 @@ def test_risk_exposure_ranks_elements_on_the_map(session: Session) -> None:
     assert page.locator("#exposure-table tbody tr").count() == 10
     first = page.locator("#exposure-table tbody tr").first.locator("td").nth(6)
     expect(first).to_have_text(re.compile(r"^\s*1(\.0+)?\s*$"))  # the one that matters most: 1
+    # elements by their names, as a planner knows them, not by keten's ids
+    table = page.locator("#exposure-table tbody")
+    expect(table).to_contain_text("Rotterdam Maasvlakte")
+    expect(table).to_contain_text("waterway")
+    expect(table).not_to_contain_text("vwk:")
+    expect(table).not_to_contain_text("inland_waterway")
     points = next(t for t in plot_data(session, "#exposure-map")
                   if (t["meta"] or {}).get("role") == "exposure-points")
     assert points["n"] == 10

@@ -652,11 +652,11 @@ def exposure_map(network: dict[str, Any], rows: Sequence[dict[str, Any]],
                     f"{float(r['financial_impact_eur']):,.0f}<br>time to survive "
                     + ("beyond the horizon" if tts is None else f"{float(tts):.0f} days"))
     data.append(canvas.trace(lon or [None], lat or [None], mode="markers",
-                             name="risk exposure index",
+                             name="risk exposure index", showlegend=False,  # the colour bar
                              marker={"size": size, "color": colour, "colorscale": "Reds",
                                      "cmin": 0, "cmax": 1, "showscale": True,
                                      "line": {"color": "#333333", "width": 1},
-                                     "colorbar": {"title": {"text": "REI"}}},
+                                     "colorbar": {"title": {"text": "risk exposure<br>index"}}},
                              customdata=ids, hovertext=text, hoverinfo="text",
                              meta={"role": "exposure-points", "count": len(lon)}))
     layout = canvas.layout("Risk exposure: element out for its time to recover",

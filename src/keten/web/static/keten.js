@@ -458,8 +458,12 @@
           var body = $("exposure-table").querySelector("tbody");
           body.textContent = "";
           result.rows.forEach(function (r) {
-            body.appendChild(row([{ text: String(r.rank), num: true }, { text: r.element_id },
-              { text: r.kind }, { text: fmt(r.ttr_days, 0), num: true },
+            var kind = r.kind === "inland_waterway" ? "waterway" :
+              r.kind === "terminal" ? (r.mode || "").replace("inland_terminal", "inland terminal")
+                .replace("rail_terminal", "rail terminal") || "terminal" : r.kind;
+            body.appendChild(row([{ text: String(r.rank), num: true },
+              { text: r.element_name || r.element_id },
+              { text: kind }, { text: fmt(r.ttr_days, 0), num: true },
               { text: r.tts_days === null ? "beyond" : fmt(r.tts_days, 0), num: true },
               { text: fmt(r.financial_impact_eur, 0), num: true },
               { text: fmt(r.risk_exposure_index, 2), num: true },
