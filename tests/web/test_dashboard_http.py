@@ -215,3 +215,17 @@ def test_monte_carlo_sweep_runs_as_a_job_and_bad_runs_are_explained(client: Test
     assert cost["runs"] == 3 and cost["p5"] <= cost["p50"] <= cost["p95"]
     histogram = result["figures"]["extra_cost_eur"]["data"][0]
     assert histogram["type"] == "histogram" and len(histogram["x"]) == 3
+
+
+def test_the_resilience_page_shows_keten_s_default_capacity(client: TestClient) -> None:
+    """The capacity fields carry the defaults of alternative_capacity.csv (so a page left as
+    it is asks for the default run), not figures of the template's own."""
+    from keten.resilience.capacity import default_capacity
+
+    logged_in(client)
+    html = client.get("/resilience").text
+    a = default_capacity()
+    assert f'id="cap-rail" min="0" step="1" value="{round(a.border_paths("NL", "DE"))}"' in html
+    assert f'id="cap-trucks" min="0" step="50" value="{round(a.trucks("NL"))}"' in html
+    assert f'id="cap-fleet" min="0.05" max="1" step="0.05" value="{a.barge_normal_utilisation}"' \
+        in html

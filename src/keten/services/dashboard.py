@@ -581,6 +581,16 @@ _LOWWATER_VIEWS: dict[str, dict[str, Any]] = {}
 FIRST_DISCHARGE_M3S = 800.0  # the resilience page's slider starts here
 
 
+def capacity_form_defaults() -> dict[str, float]:
+    """The resilience page's capacity fields at keten's defaults (alternative_capacity.csv),
+    so a page left as it is asks for the default run."""
+    from keten.resilience.capacity import default_capacity
+
+    a = default_capacity()
+    return {"rail_paths": a.border_paths("NL", "DE"), "trucks": a.trucks("NL"),
+            "fleet_utilisation": a.barge_normal_utilisation}
+
+
 def warm_resilience_views() -> None:
     """Compute what the resilience page shows first (low water at the slider's start, the
     criticality of the national network) so that its first visit finds them ready; a view

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,14 +139,25 @@ def logout() -> Response:
     return response
 
 
+def _resilience_context() -> dict[str, Any]:
+    from keten.services.dashboard import capacity_form_defaults
+
+    return {"capacity": capacity_form_defaults()}
+
+
+# what a page's template needs beyond the common context
+PAGE_CONTEXT: dict[str, Callable[[], dict[str, Any]]] = {"resilience.html": _resilience_context}
+
+
 def _page(path: str, title: str, template: str) -> None:
     def view(request: Request) -> Response:
         session = current_session(request)
         if session is None:
             return RedirectResponse(f"/login?next={quote(path)}", 303)
         state = dashboard(request)
+        extra = PAGE_CONTEXT[template]() if template in PAGE_CONTEXT else {}
         return render(request, template, title=title, company_id=session.company_id,
-                      tile_url=state.tile_url)
+                      tile_url=state.tile_url, **extra)
 
     view.__name__ = f"page_{title.lower()}"
     pages.add_api_route(path, view, methods=["GET"], include_in_schema=False)
