@@ -505,11 +505,12 @@ class CapacityLpAssigner:
         self.last_rounds = rounds
         self.last_objective = float(h.getInfo().objective_function_value)
         x = np.asarray(solution.col_value, dtype=float)[n_flows:]
-        for f in {f for f, _ in columns}:  # remember the paths (the next day's warm start)
-            paths_f = known.setdefault(f, [])
-            have = {tuple(p) for p in paths_f}
-            paths_f.extend(edges for g_, edges in columns
-                           if g_ == f and tuple(edges) not in have)
+        # remember the paths, the latest last (the next day's warm start)
+        have = {(f, tuple(p)) for f, paths_f in known.items() for p in paths_f}
+        for f, edges in columns:
+            if (f, tuple(edges)) not in have:
+                known.setdefault(f, []).append(edges)
+        for paths_f in known.values():
             del paths_f[:-MAX_KNOWN_PATHS]
         row_value = np.asarray(solution.row_value, dtype=float)
         self.last_pool_use = {name: (float(row_value[pool_base + k]), float(pools.capacity[k]))
