@@ -186,15 +186,23 @@ class ContractedPattern:
             return ContractedGraph(csr_matrix((self.n, self.n)), np.zeros(0, dtype=np.int64),
                                    np.zeros(0, dtype=np.int64), self)
         hop_w = np.minimum.reduceat(w, self.hop_start[:-1])
-        at_min = np.flatnonzero(w == hop_w[self.hop_of])
-        best_pos = at_min[np.r_[True, self.hop_of[at_min[1:]] != self.hop_of[at_min[:-1]]]]
+        best_pos = _first_at_minimum(w, hop_w, self.hop_of)
         sup_w = np.add.reduceat(hop_w[self.hop_list], self.hop_ptr[:-1])
         best = np.minimum.reduceat(sup_w, self.group_start)
-        at_best = np.flatnonzero((sup_w == best[self.group]) & np.isfinite(sup_w))
-        keep = at_best[np.r_[True, self.group[at_best[1:]] != self.group[at_best[:-1]]]] \
-            if len(at_best) else at_best
+        keep = _first_at_minimum(sup_w, best, self.group, np.isfinite(sup_w))
         indptr = np.zeros(self.n + 1, dtype=np.int64)
         np.cumsum(np.bincount(self.super_src[keep], minlength=self.n), out=indptr[1:])
         matrix = csr_matrix((sup_w[keep] + _EPS, self.super_dst[keep], indptr),
                             shape=(self.n, self.n))
         return ContractedGraph(matrix, keep, self.edges[best_pos], self)
+
+
+def _first_at_minimum(values: np.ndarray, minimum: np.ndarray, group: np.ndarray,
+                      usable: np.ndarray | None = None) -> np.ndarray:
+    """Per group (``group``: sorted group of each value; ``minimum``: per group), the first
+    position whose value is the group's minimum; ``usable`` leaves positions out."""
+    at = values == minimum[group]
+    at = np.flatnonzero(at if usable is None else at & usable)
+    if len(at) == 0:
+        return at
+    return at[np.r_[True, group[at[1:]] != group[at[:-1]]]]
