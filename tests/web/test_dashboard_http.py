@@ -229,3 +229,7 @@ def test_the_resilience_page_shows_keten_s_default_capacity(client: TestClient) 
     assert f'id="cap-trucks" min="0" step="50" value="{round(a.trucks("NL"))}"' in html
     assert f'id="cap-fleet" min="0.05" max="1" step="0.05" value="{a.barge_normal_utilisation}"' \
         in html
+    # the slider starts where `keten dashboard` warms the low-water view
+    from keten.services.dashboard import FIRST_DISCHARGE_M3S
+
+    assert f'step="50" value="{int(FIRST_DISCHARGE_M3S)}"' in html

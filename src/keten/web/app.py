@@ -140,9 +140,10 @@ def logout() -> Response:
 
 
 def _resilience_context() -> dict[str, Any]:
-    from keten.services.dashboard import capacity_form_defaults
+    from keten.services.dashboard import FIRST_DISCHARGE_M3S, capacity_form_defaults
 
-    return {"capacity": capacity_form_defaults()}
+    # the views `keten dashboard` computes at start: the slider's start and these fields
+    return {"capacity": capacity_form_defaults(), "first_discharge": FIRST_DISCHARGE_M3S}
 
 
 # what a page's template needs beyond the common context
